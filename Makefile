@@ -1,0 +1,45 @@
+# govmedia: `make run` serves the demo, `make test` runs the whole suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+export DJANGO_SETTINGS_MODULE ?= govmedia.settings.local
+
+.PHONY: run test install migrate demo bench check clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py seed_demo
+
+run: demo
+	$(PY) manage.py setup_schedule
+	@echo ""
+	@echo "  govmedia: http://$${HOST:-127.0.0.1}:$${PORT:-8000}/login/   (demo password: Demo@2026!)"
+	@echo "  database: $${DATABASE_URL:-SQLite var/govmedia.sqlite3}   broker: $${REDIS_URL:-filesystem var/broker}"
+	@echo ""
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
+
+test: install
+	$(BIN)/pytest
+
+bench: install
+	$(PY) -m benchmarks
+
+check: install
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf var staticfiles .pytest_cache

@@ -1,0 +1,12 @@
+"""The one router of /api/v1/: each app registers its viewsets here."""
+from rest_framework.routers import DefaultRouter
+
+from accounts import api as accounts_api
+from govmedia.core import api_views as core_api
+
+router = DefaultRouter()
+router.register("organisations", accounts_api.OrganisationViewSet, basename="api-organisation")
+router.register("users", accounts_api.UserViewSet, basename="api-user")
+router.register("memberships", accounts_api.MembershipViewSet, basename="api-membership")
+router.register("calendar", core_api.CalendarViewSet, basename="api-calendar")
+router.register("audit-log", core_api.AuditLogViewSet, basename="api-audit-log")

@@ -1,0 +1,54 @@
+"""The API's shared parts: pagination, the error shape of API.md, scoped viewsets."""
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError
+from rest_framework import permissions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from . import audit
+from .exceptions import DomainConflict
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def exception_handler(exc, context):
+    """DRF's shape for every error we know of, so that bad input is a 400 and a state clash a 409."""
+    if isinstance(exc, DomainConflict):
+        return Response({"detail": exc.message, **exc.extra}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            data = {field: [str(m) for e in errors for m in e.messages] for field, errors in exc.error_dict.items()}
+            if "__all__" in data:
+                data["non_field_errors"] = data.pop("__all__")
+        else:
+            data = {"non_field_errors": exc.messages}
+        return Response(data, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, ProtectedError):
+        return Response(
+            {"detail": "该对象仍被其他数据引用，不能删除。", "referenced_by": sorted({str(o) for o in exc.protected_objects})[:20]},
+            status=status.HTTP_409_CONFLICT,
+        )
+    return drf_exception_handler(exc, context)
+
+
+class AuditedViewMixin:
+    """Names the authenticated caller as the actor of every audit entry the request writes."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        audit.set_actor(request.user)
+
+
+class ReadOnlyOrManager(permissions.IsAuthenticated):
+    """Anyone signed in may read what is in their scope; changing it needs `view.can_manage(user, obj)`."""
+
+    message = "您没有管理该对象的权限。"
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return view.can_manage(request.user, obj)

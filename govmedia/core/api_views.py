@@ -1,0 +1,214 @@
+"""`calendar/` and `audit-log/` endpoints."""
+import datetime as dt
+
+import django_filters
+from django.db import transaction
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from . import audit, selectors, workdays
+from .api import AuditedViewMixin
+from .models import AuditEntry, CalendarDay, CalendarYear
+from .permissions import can_edit_calendar, can_read_audit
+
+MAX_SPAN_DAYS = 400
+
+
+class CalendarDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    is_workday = serializers.BooleanField()
+    source = serializers.CharField(read_only=True)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+
+class CalendarQuerySerializer(serializers.Serializer):
+    start = serializers.DateField(required=False)
+    end = serializers.DateField(required=False)
+
+    def validate(self, attrs):
+        today = timezone.localdate()
+        start = attrs.get("start") or today.replace(day=1)
+        end = attrs.get("end") or (start + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
+        if end < start:
+            raise serializers.ValidationError({"end": "结束日期不能早于开始日期。"})
+        if (end - start).days > MAX_SPAN_DAYS:
+            raise serializers.ValidationError({"end": f"一次最多查询{MAX_SPAN_DAYS}天。"})
+        return {"start": start, "end": end}
+
+
+class AddWorkdaysSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    days = serializers.IntegerField(min_value=1, max_value=366)
+
+
+class CalendarYearSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CalendarYear
+        fields = ["year", "announcement"]
+
+    def validate_year(self, year):
+        if not 2000 <= year <= 2100:
+            raise serializers.ValidationError("年份超出范围。")
+        return year
+
+
+class CalendarViewSet(AuditedViewMixin, viewsets.ViewSet):
+    """The working-day calendar: package data, the office's entries and the weekday fallback."""
+
+    lookup_field = "date"
+    lookup_value_regex = r"\d{4}-\d{2}-\d{2}"
+    serializer_class = CalendarDaySerializer
+
+    @extend_schema(
+        parameters=[CalendarQuerySerializer],
+        responses=inline_serializer("CalendarList", {"results": CalendarDaySerializer(many=True), "warnings": serializers.ListField()}),
+    )
+    def list(self, request):
+        query = CalendarQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        days = selectors.calendar_days(query.validated_data["start"], query.validated_data["end"])
+        notes = dict(
+            CalendarDay.objects.filter(date__range=(days[0].date, days[-1].date)).values_list("date", "note")
+        )
+        results = [
+            {"date": d.date, "is_workday": d.is_workday, "source": d.source, "note": notes.get(d.date, "")} for d in days
+        ]
+        years = sorted({d.date.year for d in days})
+        warnings = [f"{y}年未被日历包覆盖且尚未录入，按周一至周五计算。" for y in workdays.uncovered_years(years)]
+        return Response({"results": CalendarDaySerializer(results, many=True).data, "warnings": warnings})
+
+    @extend_schema(parameters=[OpenApiParameter("date", str, OpenApiParameter.PATH, description="YYYY-MM-DD")],
+                   responses=CalendarDaySerializer)
+    def retrieve(self, request, date=None):
+        try:
+            day = dt.date.fromisoformat(date)
+        except ValueError:
+            return Response({"date": ["日期格式应为 YYYY-MM-DD。"]}, status=status.HTTP_400_BAD_REQUEST)
+        found = workdays.day(day)
+        note = CalendarDay.objects.filter(date=day).values_list("note", flat=True).first() or ""
+        return Response({"date": found.date, "is_workday": found.is_workday, "source": found.source, "note": note})
+
+    @extend_schema(request=CalendarDaySerializer, responses=CalendarDaySerializer)
+    def create(self, request):
+        """Enter or correct one date (e.g. a make-up working day of a year the package does not cover)."""
+        if not can_edit_calendar(request.user):
+            raise PermissionDenied("只有政府办公室的主管人员可以维护工作日历。")
+        serializer = CalendarDaySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        with transaction.atomic():
+            entry, _ = CalendarDay.objects.update_or_create(
+                date=data["date"],
+                defaults={"is_workday": data["is_workday"], "note": data.get("note", ""), "entered_by": request.user},
+            )
+        found = workdays.day(entry.date)
+        return Response(
+            {"date": entry.date, "is_workday": found.is_workday, "source": found.source, "note": entry.note},
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(parameters=[OpenApiParameter("date", str, OpenApiParameter.PATH, description="YYYY-MM-DD")],
+                   responses={204: None})
+    def destroy(self, request, date=None):
+        if not can_edit_calendar(request.user):
+            raise PermissionDenied("只有政府办公室的主管人员可以维护工作日历。")
+        deleted, _ = CalendarDay.objects.filter(date=date).delete()
+        if not deleted:
+            return Response({"detail": "该日期没有办公室录入的调整。"}, status=status.HTTP_404_NOT_FOUND)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        parameters=[AddWorkdaysSerializer],
+        responses=inline_serializer("AddWorkdays", {"date": serializers.DateField(), "source": serializers.CharField()}),
+    )
+    @action(detail=False, methods=["get"], url_path="add-workdays")
+    def add_workdays(self, request):
+        query = AddWorkdaysSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        result = workdays.add_workdays(query.validated_data["start"], query.validated_data["days"])
+        years = sorted({query.validated_data["start"].year, result.year})
+        fallback = workdays.uncovered_years(years)
+        body = {"date": result, "source": workdays.WEEKDAY_FALLBACK if fallback else workdays.day(result).source}
+        if fallback:
+            body["warnings"] = [f"{y}年按周一至周五计算（尚无官方安排）。" for y in fallback]
+        return Response(body)
+
+    @extend_schema(request=CalendarYearSerializer, responses=CalendarYearSerializer(many=True))
+    @action(detail=False, methods=["get", "post"], url_path="years")
+    def years(self, request):
+        """Years whose State Council schedule the office has entered in full."""
+        if request.method == "POST":
+            if not can_edit_calendar(request.user):
+                raise PermissionDenied("只有政府办公室的主管人员可以维护工作日历。")
+            serializer = CalendarYearSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            year, _ = CalendarYear.objects.update_or_create(
+                year=serializer.validated_data["year"],
+                defaults={"announcement": serializer.validated_data.get("announcement", ""), "entered_by": request.user},
+            )
+            return Response(CalendarYearSerializer(year).data, status=status.HTTP_201_CREATED)
+        return Response(CalendarYearSerializer(CalendarYear.objects.all(), many=True).data)
+
+
+class AuditEntrySerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+    action = serializers.SerializerMethodField()
+    object_type = serializers.CharField(source="content_type.model")
+
+    class Meta:
+        model = AuditEntry
+        fields = ["id", "timestamp", "actor", "action", "workflow_action", "object_type", "object_pk",
+                  "object_repr", "organisation", "changes", "remote_addr"]
+
+    def get_actor(self, obj) -> str | None:
+        return obj.actor.username if obj.actor else None
+
+    def get_action(self, obj) -> str:
+        return {0: "create", 1: "update", 2: "delete", 3: "access"}.get(obj.action, str(obj.action))
+
+
+class AuditFilter(django_filters.FilterSet):
+    actor = django_filters.CharFilter(field_name="actor__username")
+    action = django_filters.ChoiceFilter(
+        method="filter_action", choices=[("create", "新增"), ("update", "修改"), ("delete", "删除"), ("workflow", "流程操作")]
+    )
+    object_type = django_filters.CharFilter(field_name="content_type__model")
+    object_id = django_filters.CharFilter(field_name="object_pk")
+    since = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="gte")
+    until = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="lte")
+
+    class Meta:
+        model = AuditEntry
+        fields = ["organisation", "workflow_action"]
+
+    def filter_action(self, queryset, name, value):
+        if value == "workflow":
+            return queryset.exclude(workflow_action="")
+        code = {"create": 0, "update": 1, "delete": 2}[value]
+        return queryset.filter(action=code, workflow_action="")
+
+
+class CanReadAudit(IsAuthenticated):
+    message = "只有主管单位和协同监管人员可以查阅审计日志。"
+
+    def has_permission(self, request, view):
+        return super().has_permission(request, view) and can_read_audit(request.user)
+
+
+class AuditLogViewSet(AuditedViewMixin, viewsets.ReadOnlyModelViewSet):
+    """The audit log, read-only, for supervisors and auditors over their scope."""
+
+    queryset = AuditEntry.objects.none()
+    serializer_class = AuditEntrySerializer
+    filterset_class = AuditFilter
+    permission_classes = [CanReadAudit]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return AuditEntry.objects.none()
+        return selectors.audit_entries_for(self.request.user).order_by("-timestamp", "-id")

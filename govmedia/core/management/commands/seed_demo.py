@@ -1,0 +1,36 @@
+"""Load the demo region: a county with its units, people in every role, and what each area adds."""
+import importlib
+import importlib.util
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.models import Organisation
+
+# Each area contributes a `demo.seed_area(region, stdout)` once its models exist; order matters.
+AREAS = ["sites", "publishing", "review", "inspections"]
+
+
+class Command(BaseCommand):
+    help = "载入演示数据（一个县的单位、人员、网站、账号、稿件与检查结果）。已载入则跳过。"
+
+    def handle(self, *args, **options):
+        if Organisation.objects.filter(name="清源县人民政府", parent=None).exists():
+            self.stdout.write("演示数据已存在，跳过。")
+            return
+        from accounts import demo as accounts_demo
+
+        with transaction.atomic():
+            region = accounts_demo.seed(self.stdout)
+            for area in ["accounts"] + AREAS:
+                module_name = f"{area}.demo"
+                if importlib.util.find_spec(module_name) is None:
+                    continue
+                module = importlib.import_module(module_name)
+                if hasattr(module, "seed_area"):
+                    module.seed_area(region, self.stdout)
+        self.stdout.write(self.style.SUCCESS("演示数据已载入。"))
+        self.stdout.write("演示账号（密码均为 %s）：" % accounts_demo.DEMO_PASSWORD)
+        self.stdout.write("  admin（系统管理员）")
+        for username, display, home, roles in accounts_demo.PEOPLE:
+            self.stdout.write(f"  {username}（{display}，{home}，" + "、".join(r.label for _u, r in roles) + "）")

@@ -1,0 +1,35 @@
+import importlib
+import importlib.util
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+from govmedia.core.schedule import SCHEDULE
+
+
+def all_entries():
+    entries = list(SCHEDULE)
+    # Each area may declare `SCHEDULE` in its own `<app>/schedule.py`.
+    for app in ("accounts", "sites", "publishing", "review", "inspections"):
+        if importlib.util.find_spec(f"{app}.schedule"):
+            entries += importlib.import_module(f"{app}.schedule").SCHEDULE
+    return entries
+
+
+class Command(BaseCommand):
+    help = "写入定时任务（每日检查、月报等）；已存在的不覆盖。"
+
+    def handle(self, *args, **options):
+        created = 0
+        for entry in all_entries():
+            if PeriodicTask.objects.filter(name=entry["name"]).exists():
+                continue
+            crontab, _ = CrontabSchedule.objects.get_or_create(timezone=settings.TIME_ZONE, **{
+                "minute": "*", "hour": "*", "day_of_week": "*", "day_of_month": "*", "month_of_year": "*",
+                **entry["crontab"],
+            })
+            PeriodicTask.objects.create(name=entry["name"], task=entry["task"], crontab=crontab,
+                                        kwargs=entry.get("kwargs", "{}"))
+            created += 1
+        self.stdout.write(f"定时任务：新增 {created} 项，共 {PeriodicTask.objects.count()} 项。")

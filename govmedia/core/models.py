@@ -1,0 +1,79 @@
+from auditlog.models import AbstractLogEntry
+from django.conf import settings
+from django.db import models
+
+
+class CalendarYear(models.Model):
+    """A year whose State Council holiday schedule the office has entered in full.
+
+    For such a year every date not listed in CalendarDay follows the weekday rule with authority;
+    for a year neither the package nor the office covers, the weekday rule is only a fallback.
+    """
+
+    year = models.PositiveSmallIntegerField("年份", unique=True)
+    announcement = models.CharField("国务院办公厅通知文号", max_length=200, blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    entered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = "已录入的年度安排"
+        verbose_name_plural = verbose_name
+
+    def __str__(self):
+        return f"{self.year}年节假日安排"
+
+
+class CalendarDay(models.Model):
+    """One date the office declares a working day or a day off, overriding the package and the weekday rule."""
+
+    date = models.DateField("日期", unique=True)
+    is_workday = models.BooleanField("是否工作日")
+    note = models.CharField("说明", max_length=100, blank=True, help_text="如：春节、国庆节调休上班")
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    entered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = "日历调整"
+        verbose_name_plural = verbose_name
+
+    def __str__(self):
+        return f"{self.date} {'工作日' if self.is_workday else '休息日'}"
+
+
+class AuditEntry(AbstractLogEntry):
+    """The append-only audit log (django-auditlog's entry with the unit it concerns, for scoped reading).
+
+    Model changes are written by auditlog's signals; workflow actions by `govmedia.core.audit.record_action`.
+    """
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,  # the entry outlives the unit it concerns
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="所属单位",
+    )
+    workflow_action = models.CharField("流程操作", max_length=40, blank=True)
+
+    class Meta(AbstractLogEntry.Meta):
+        verbose_name = "审计日志"
+        verbose_name_plural = verbose_name
+        indexes = [
+            models.Index(fields=["organisation", "-timestamp"], name="audit_org_time_idx"),
+            models.Index(fields=["content_type", "object_pk"], name="audit_object_idx"),
+        ]
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise ValueError("Audit entries are append-only.")
+        data = self.additional_data or {}
+        self.organisation_id = self.organisation_id or data.get("organisation")
+        self.workflow_action = self.workflow_action or data.get("action", "")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit entries are append-only.")

@@ -1,0 +1,29 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from accounts.api import TokenView
+from accounts.forms import LoginForm
+from govmedia.core import views as core_views
+
+from .api_urls import router
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("calendar/", core_views.calendar_page, name="calendar"),
+    path("audit/", core_views.audit_page, name="audit"),
+    path("healthz/", core_views.health, name="health"),
+    path("", include("accounts.urls")),
+    path("api/v1/auth/token/", TokenView.as_view(), name="api-token"),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,43 @@
+import pytest
+from django.core.management import call_command
+
+from accounts.models import Membership, Organisation, OrganisationKind, Role, User
+
+
+@pytest.mark.django_db
+def test_seed_demo_builds_a_county_with_every_role_and_is_idempotent():
+    call_command("seed_demo")
+    root = Organisation.objects.get(name="清源县人民政府", parent=None)
+    units = root.descendants()
+    assert units.filter(kind=OrganisationKind.DEPARTMENT).count() >= 20
+    assert units.filter(kind=OrganisationKind.TOWNSHIP).count() >= 10
+    assert units.filter(kind=OrganisationKind.INTERNAL).exists()
+    assert units.filter(kind=OrganisationKind.CONTRACTOR).exists()
+    assert set(Membership.objects.values_list("role", flat=True).distinct()) == set(Role.values)
+    people = User.objects.count()
+    call_command("seed_demo")
+    assert User.objects.count() == people
+
+
+@pytest.mark.django_db
+def test_demo_user_signs_in(client):
+    call_command("seed_demo")
+    response = client.post("/login/", {"username": "edu_editor", "password": "Demo@2026!"})
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_health_reports_database_and_broker(client):
+    response = client.get("/healthz/")
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok", "broker": "ok"}
+
+
+@pytest.mark.django_db
+def test_setup_schedule_is_idempotent():
+    from django_celery_beat.models import PeriodicTask
+
+    call_command("setup_schedule")
+    count = PeriodicTask.objects.count()
+    call_command("setup_schedule")
+    assert PeriodicTask.objects.count() == count >= 1
