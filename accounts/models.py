@@ -176,3 +176,120 @@ class Membership(models.Model):
 
     def get_additional_data(self):
         return {"organisation": self.organisation_id}
+
+
+class Platform(models.TextChoices):
+    WECHAT = "wechat", "微信"
+    WEIBO = "weibo", "微博"
+    DOUYIN = "douyin", "抖音"
+    KUAISHOU = "kuaishou", "快手"
+    TOUTIAO = "toutiao", "今日头条"
+    APP = "app", "移动客户端"
+    OTHER = "other", "其他"
+
+
+class AccountStatus(models.TextChoices):
+    APPLYING = "applying", "申请开设"
+    RUNNING = "running", "运行中"
+    CLOSING = "closing", "关停公示中"
+    DEREGISTERED = "deregistered", "已注销"
+
+
+LIVE_STATUSES = (AccountStatus.APPLYING, AccountStatus.RUNNING, AccountStatus.CLOSING)
+
+
+class AccountQuerySet(models.QuerySet):
+    def for_user(self, user):
+        orgs = Organisation.objects.for_user(user).values("pk")
+        return self.filter(Q(owner__in=orgs) | Q(operator__in=orgs) | Q(supervisor__in=orgs))
+
+    def live(self):
+        return self.filter(status__in=LIVE_STATUSES)
+
+
+class Account(models.Model):
+    """One government new-media account on one platform (政务新媒体账号).
+
+    WeChat service accounts, subscription accounts and mini-programs share the platform `wechat`: the rule
+    "one live account per owner and platform" treats them as one platform (jinan §10, qingdao §5).
+    """
+
+    name = models.CharField("账号名称", max_length=200)
+    platform = models.CharField("平台", max_length=20, choices=Platform.choices)
+    account_type = models.CharField("账号类型", max_length=40, blank=True, help_text="如 service（服务号）、subscription（订阅号）、miniprogram（小程序）")
+    platform_id = models.CharField("账号ID", max_length=200, blank=True)
+    owner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="accounts", verbose_name="主办单位")
+    supervisor = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="supervised_accounts", verbose_name="主管单位"
+    )
+    operator = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="operated_accounts", verbose_name="承办单位"
+    )
+    status = models.CharField("状态", max_length=20, choices=AccountStatus.choices, default=AccountStatus.APPLYING)
+    opened_on = models.DateField("开设日期", null=True, blank=True)
+    url = models.URLField("访问地址", max_length=500, blank=True)
+    feed_url = models.URLField("RSS/Atom 地址", max_length=500, blank=True)
+    has_interaction = models.BooleanField("提供互动功能", default=True)
+    # Denormalised dates (Asia/Shanghai) of the newest update and newest original update.
+    last_updated_on = models.DateField("最近更新", null=True, blank=True, editable=False)
+    last_original_on = models.DateField("最近原创", null=True, blank=True, editable=False)
+    password_changed_on = models.DateField("平台密码最近修改日期", null=True, blank=True)
+    # Set when a member of the management team leaves: the password must be changed at once.
+    credential_change_due_since = models.DateField("因人员变动须改密（起）", null=True, blank=True)
+    province_notice_count = models.PositiveSmallIntegerField("被省级通报次数", default=0)
+    # A supervisor may allow a second live account on one platform, with the reason recorded.
+    exemption_reason = models.CharField("同平台多账号豁免理由", max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AccountQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["owner__path", "platform", "name"]
+        verbose_name = "政务新媒体账号"
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "platform"],
+                condition=Q(status__in=["applying", "running", "closing"]) & Q(exemption_reason=""),
+                name="account_one_live_per_owner_platform",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "last_updated_on"], name="account_status_updated_idx"),
+            models.Index(fields=["owner", "status"], name="account_owner_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.get_platform_display()}）"
+
+    def get_additional_data(self):
+        return {"organisation": self.owner_id}
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in LIVE_STATUSES
+
+
+class AccountUpdate(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="updates", verbose_name="账号")
+    published_at = models.DateTimeField("发布时间")
+    title = models.CharField("标题", max_length=500)
+    url = models.URLField("链接", max_length=1000, blank=True)
+    original = models.BooleanField("原创", default=True)
+    source = models.CharField("来源", max_length=20, default="api")  # sites.models.UpdateSource values
+    external_id = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-published_at"]
+        verbose_name = "账号更新记录"
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "external_id"], condition=~Q(external_id=""), name="account_update_unique_external"
+            )
+        ]
+        indexes = [models.Index(fields=["account", "-published_at"], name="account_update_recent_idx")]
+
+    def __str__(self):
+        return self.title

@@ -7,7 +7,9 @@ from accounts.api import TokenView
 from accounts.forms import LoginForm
 from govmedia.core import views as core_views
 
-from .api_urls import router
+from govmedia.core.plugins import area_modules
+
+from .api_urls import extra_urlpatterns, router
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -20,10 +22,13 @@ urlpatterns = [
     path("calendar/", core_views.calendar_page, name="calendar"),
     path("audit/", core_views.audit_page, name="audit"),
     path("healthz/", core_views.health, name="health"),
-    path("", include("accounts.urls")),
     path("api/v1/auth/token/", TokenView.as_view(), name="api-token"),
+    # Non-router API paths of the areas (reports, register ...), before the router's.
+    path("api/v1/", include(extra_urlpatterns)),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
+# Each area's pages (`<area>/urls.py`).
+urlpatterns += [path("", include(module.__name__)) for module in area_modules("urls")]

@@ -1,14 +1,19 @@
 from django.urls import NoReverseMatch, reverse
 
 from .permissions import can_read_audit
+from .plugins import area_modules
 
-# (label, url name, who sees it). Each area adds its line when its pages exist.
-NAVIGATION = [
-    ("首页", "home", "all"),
-    ("机构与人员", "organisation-list", "all"),
-    ("工作日历", "calendar", "all"),
-    ("审计日志", "audit", "audit"),
-]
+# (label, url name, who sees it: "all", "audit", or a callable taking the user). Each area lists its own
+# entries in `<area>/navigation.py` as NAVIGATION; they go between home and the office's tools.
+HEAD = [("首页", "home", "all")]
+TAIL = [("工作日历", "calendar", "all"), ("审计日志", "audit", "audit")]
+
+
+def _entries():
+    entries = list(HEAD)
+    for module in area_modules("navigation"):
+        entries += module.NAVIGATION
+    return entries + TAIL
 
 
 def navigation(request):
@@ -16,8 +21,10 @@ def navigation(request):
     if not user or not user.is_authenticated:
         return {}
     items = []
-    for label, name, who in NAVIGATION:
+    for label, name, who in _entries():
         if who == "audit" and not can_read_audit(user):
+            continue
+        if callable(who) and not who(user):
             continue
         try:
             url = reverse(name)

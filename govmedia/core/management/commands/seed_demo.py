@@ -1,14 +1,9 @@
 """Load the demo region: a county with its units, people in every role, and what each area adds."""
-import importlib
-import importlib.util
-
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.models import Organisation
-
-# Each area contributes a `demo.seed_area(region, stdout)` once its models exist; order matters.
-AREAS = ["sites", "publishing", "review", "inspections"]
+from govmedia.core.plugins import area_modules
 
 
 class Command(BaseCommand):
@@ -22,11 +17,9 @@ class Command(BaseCommand):
 
         with transaction.atomic():
             region = accounts_demo.seed(self.stdout)
-            for area in ["accounts"] + AREAS:
-                module_name = f"{area}.demo"
-                if importlib.util.find_spec(module_name) is None:
-                    continue
-                module = importlib.import_module(module_name)
+            # Each area adds `seed_area(region, stdout)` in `<area>/demo.py`; later areas use earlier ones' data
+            # through `region` (a dict each area may extend).
+            for module in area_modules("demo"):
                 if hasattr(module, "seed_area"):
                     module.seed_area(region, self.stdout)
         self.stdout.write(self.style.SUCCESS("演示数据已载入。"))

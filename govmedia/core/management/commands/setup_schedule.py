@@ -1,19 +1,16 @@
-import importlib
-import importlib.util
-
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
+from govmedia.core.plugins import area_modules
 from govmedia.core.schedule import SCHEDULE
 
 
 def all_entries():
     entries = list(SCHEDULE)
-    # Each area may declare `SCHEDULE` in its own `<app>/schedule.py`.
-    for app in ("accounts", "sites", "publishing", "review", "inspections"):
-        if importlib.util.find_spec(f"{app}.schedule"):
-            entries += importlib.import_module(f"{app}.schedule").SCHEDULE
+    # Each area may declare `SCHEDULE` in its own `<area>/schedule.py`.
+    for module in area_modules("schedule"):
+        entries += module.SCHEDULE
     return entries
 
 
