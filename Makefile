@@ -3,7 +3,6 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
-export DJANGO_SETTINGS_MODULE ?= govmedia.settings.local
 
 .PHONY: run test install migrate demo bench check clean
 
@@ -32,7 +31,7 @@ run: demo
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
 
 test: install
-	$(BIN)/pytest
+	DJANGO_SETTINGS_MODULE=govmedia.settings.test $(BIN)/pytest
 
 bench: install
 	$(PY) -m benchmarks
