@@ -231,3 +231,17 @@ AUDITLOG_LOGENTRY_MODEL = "core.AuditEntry"
 # Axes locks by username only (AXES_LOCKOUT_PARAMETERS above): offices sit behind one NAT address, and
 # locking by address would lock a whole office out after one person's typos.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# --- Publishing and review (三审三校) ---
+# Notification emails go out only when the deployment asks for them (mail configured); the bell always works.
+NOTIFICATION_EMAIL = env_bool("NOTIFICATION_EMAIL", bool(os.environ.get("EMAIL_HOST")))
+# The address people reach the site at, for links in notification emails.
+SITE_URL = env_str("SITE_URL", "")
+# Attachments on posts: size limit in megabytes and the allowed file name endings.
+POST_ATTACHMENT_MAX_MB = env_int("POST_ATTACHMENT_MAX_MB", 20)
+POST_ATTACHMENT_EXTENSIONS = env_list(
+    "POST_ATTACHMENT_EXTENSIONS", "pdf,doc,docx,xls,xlsx,ppt,pptx,wps,ofd,txt,jpg,jpeg,png,gif,zip"
+)
+# django-guardian: no anonymous user row; review permissions are per post through direct FK tables.
+ANONYMOUS_USER_NAME = None
+GUARDIAN_RAISE_403 = False
