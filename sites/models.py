@@ -101,7 +101,13 @@ class Column(models.Model):
         ordering = ["site", "id"]
         verbose_name = "栏目"
         verbose_name_plural = verbose_name
-        constraints = [models.UniqueConstraint(fields=["site", "parent", "name"], name="column_unique_name_in_parent")]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "parent", "name"], name="column_unique_name_in_parent"),
+            # NULLs never clash in SQL, so top-level names need a constraint of their own.
+            models.UniqueConstraint(
+                fields=["site", "name"], condition=Q(parent__isnull=True), name="column_unique_top_level_name"
+            ),
+        ]
         indexes = [
             models.Index(fields=["category", "last_updated_on"], name="column_category_updated_idx"),
             models.Index(fields=["site", "category"], name="column_site_category_idx"),

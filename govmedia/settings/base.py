@@ -245,3 +245,24 @@ POST_ATTACHMENT_EXTENSIONS = env_list(
 # django-guardian: no anonymous user row; review permissions are per post through direct FK tables.
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
+
+# --- sites: monitoring of websites (homepage probes, link checker, column pages, feeds) ---
+# Checklist 站点无法访问: a probe slower than 15 s counts as failed; ≥ 5 % failed over 7 days with ≥ 20 a day.
+SITES_PROBE_TIMEOUT = float(env_str("SITES_PROBE_TIMEOUT", "15"))
+SITES_PROBES_PER_DAY_REQUIRED = env_int("SITES_PROBES_PER_DAY_REQUIRED", 20)
+SITES_UNREACHABLE_PERCENT = env_int("SITES_UNREACHABLE_PERCENT", 5)
+# A rerun of the probe task within this many minutes probes nothing twice.
+SITES_PROBE_MIN_INTERVAL_MINUTES = env_int("SITES_PROBE_MIN_INTERVAL_MINUTES", 10)
+SITES_PROBE_CONCURRENCY = env_int("SITES_PROBE_CONCURRENCY", 16)
+# Any other request (feeds, column pages, link checks): its own timeout, and a cap on what is read.
+SITES_FETCH_TIMEOUT = float(env_str("SITES_FETCH_TIMEOUT", "15"))
+SITES_FETCH_MAX_BYTES = env_int("SITES_FETCH_MAX_BYTES", 5 * 1024 * 1024)
+SITES_USER_AGENT = env_str("SITES_USER_AGENT", "govmedia-monitor/1.0 (+government website inspection)")
+SITES_LINKCHECK_MAX_DEPTH = env_int("SITES_LINKCHECK_MAX_DEPTH", 3)
+SITES_LINKCHECK_MAX_PAGES = env_int("SITES_LINKCHECK_MAX_PAGES", 200)
+SITES_LINKCHECK_MAX_LINKS = env_int("SITES_LINKCHECK_MAX_LINKS", 2000)
+# Seconds between two requests to the same site: polite to small government servers.
+SITES_LINKCHECK_DELAY = float(env_str("SITES_LINKCHECK_DELAY", "0.5"))
+SITES_LINKCHECK_EXTERNAL = env_bool("SITES_LINKCHECK_EXTERNAL", True)
+SITES_IMPORT_MAX_ROWS = env_int("SITES_IMPORT_MAX_ROWS", 5000)
+SITES_IMPORT_MAX_BYTES = env_int("SITES_IMPORT_MAX_BYTES", 5 * 1024 * 1024)

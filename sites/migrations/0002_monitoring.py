@@ -7,25 +7,11 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
+        ('accounts', '0002_account_accountupdate_and_more'),
         ('sites', '0001_initial'),
     ]
 
     operations = [
-        migrations.AddField(
-            model_name='column',
-            name='crawl_error',
-            field=models.CharField(blank=True, editable=False, max_length=500, verbose_name='栏目页读取错误'),
-        ),
-        migrations.AddField(
-            model_name='column',
-            name='feed_error',
-            field=models.CharField(blank=True, editable=False, max_length=500, verbose_name='RSS 抓取错误'),
-        ),
-        migrations.AddField(
-            model_name='site',
-            name='has_consultation_channel',
-            field=models.BooleanField(default=True, verbose_name='设有咨询留言渠道'),
-        ),
         migrations.CreateModel(
             name='BrokenLink',
             fields=[
@@ -39,14 +25,11 @@ class Migration(migrations.Migration):
                 ('first_seen_at', models.DateTimeField(verbose_name='首次发现')),
                 ('last_seen_at', models.DateTimeField(verbose_name='最近发现')),
                 ('fixed_at', models.DateTimeField(blank=True, null=True, verbose_name='已修复')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='broken_links', to='sites.site', verbose_name='网站')),
             ],
             options={
                 'verbose_name': '错链（断链）',
                 'verbose_name_plural': '错链（断链）',
                 'ordering': ['-last_seen_at'],
-                'indexes': [models.Index(fields=['site', 'fixed_at'], name='broken_link_site_fixed_idx')],
-                'constraints': [models.UniqueConstraint(fields=('site', 'fingerprint'), name='broken_link_unique_per_site')],
             },
         ),
         migrations.CreateModel(
@@ -62,13 +45,11 @@ class Migration(migrations.Migration):
                 ('skipped_by_robots', models.PositiveIntegerField(default=0, verbose_name='robots.txt 排除数')),
                 ('hit_page_limit', models.BooleanField(default=False, verbose_name='达到页面数上限')),
                 ('error', models.CharField(blank=True, max_length=500, verbose_name='错误')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='link_checks', to='sites.site', verbose_name='网站')),
             ],
             options={
                 'verbose_name': '错链检测记录',
                 'verbose_name_plural': '错链检测记录',
                 'ordering': ['-started_at'],
-                'indexes': [models.Index(fields=['site', '-started_at'], name='link_check_site_started_idx')],
             },
         ),
         migrations.CreateModel(
@@ -80,13 +61,61 @@ class Migration(migrations.Migration):
                 ('response_ms', models.IntegerField(blank=True, null=True, verbose_name='响应毫秒')),
                 ('status_code', models.IntegerField(blank=True, null=True, verbose_name='HTTP 状态码')),
                 ('error', models.CharField(blank=True, max_length=500, verbose_name='错误')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='probes', to='sites.site', verbose_name='网站')),
             ],
             options={
                 'verbose_name': '首页可用性检测',
                 'verbose_name_plural': '首页可用性检测',
                 'ordering': ['-checked_at'],
-                'indexes': [models.Index(fields=['site', 'checked_at'], name='probe_site_checked_idx')],
             },
+        ),
+        migrations.AddField(
+            model_name='column',
+            name='crawl_error',
+            field=models.CharField(blank=True, editable=False, max_length=500, verbose_name='栏目页读取错误'),
+        ),
+        migrations.AddField(
+            model_name='column',
+            name='feed_error',
+            field=models.CharField(blank=True, editable=False, max_length=500, verbose_name='RSS 抓取错误'),
+        ),
+        migrations.AddField(
+            model_name='site',
+            name='has_consultation_channel',
+            field=models.BooleanField(default=True, verbose_name='设有咨询留言渠道'),
+        ),
+        migrations.AddConstraint(
+            model_name='column',
+            constraint=models.UniqueConstraint(condition=models.Q(('parent__isnull', True)), fields=('site', 'name'), name='column_unique_top_level_name'),
+        ),
+        migrations.AddField(
+            model_name='brokenlink',
+            name='site',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='broken_links', to='sites.site', verbose_name='网站'),
+        ),
+        migrations.AddField(
+            model_name='linkcheck',
+            name='site',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='link_checks', to='sites.site', verbose_name='网站'),
+        ),
+        migrations.AddField(
+            model_name='probe',
+            name='site',
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='probes', to='sites.site', verbose_name='网站'),
+        ),
+        migrations.AddIndex(
+            model_name='brokenlink',
+            index=models.Index(fields=['site', 'fixed_at'], name='broken_link_site_fixed_idx'),
+        ),
+        migrations.AddConstraint(
+            model_name='brokenlink',
+            constraint=models.UniqueConstraint(fields=('site', 'fingerprint'), name='broken_link_unique_per_site'),
+        ),
+        migrations.AddIndex(
+            model_name='linkcheck',
+            index=models.Index(fields=['site', '-started_at'], name='link_check_site_started_idx'),
+        ),
+        migrations.AddIndex(
+            model_name='probe',
+            index=models.Index(fields=['site', 'checked_at'], name='probe_site_checked_idx'),
         ),
     ]
