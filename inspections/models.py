@@ -1,0 +1,405 @@
+"""Inspections (检查): the checklist as versioned data, runs, findings and their rectification, and the
+citizens' error reports (找错) and messages (留言) whose timeliness the rules judge."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class ItemKind(models.TextChoices):
+    VETO = "veto", "单项否决"
+    DEDUCTION = "deduction", "扣分"
+    WARNING = "warning", "提醒"
+
+
+class ChecklistVersion(models.Model):
+    """One year's checklist: the national one (no organisation) or a local override that adds or tightens items.
+
+    A local override names its base version; items it holds replace the base's item of the same code for
+    the override's organisation and everything below it.
+    """
+
+    year = models.PositiveSmallIntegerField("年度")
+    name = models.CharField("名称", max_length=200)
+    base = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="overrides", verbose_name="所依据的版本"
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="checklist_versions",
+        verbose_name="适用单位（本地版本）",
+    )
+    active = models.BooleanField("启用", default=True)
+    source = models.CharField("依据", max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year", "organisation_id", "id"]
+        verbose_name = "检查指标版本"
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year"], condition=Q(active=True, organisation__isnull=True),
+                name="checklist_one_active_national_per_year",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "year"], condition=Q(active=True, organisation__isnull=False),
+                name="checklist_one_active_local_per_org_year",
+            ),
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=True) | Q(base__isnull=False), name="checklist_local_has_base"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.year}）"
+
+    def get_additional_data(self):
+        return {"organisation": self.organisation_id}
+
+
+class ChecklistItem(models.Model):
+    version = models.ForeignKey(ChecklistVersion, on_delete=models.CASCADE, related_name="items", verbose_name="版本")
+    code = models.CharField("规则代码", max_length=60)
+    name = models.CharField("指标", max_length=200)
+    kind = models.CharField("类型", max_length=20, choices=ItemKind.choices)
+    thresholds = models.JSONField("阈值", default=dict, blank=True)
+    points = models.DecimalField("分值（扣分）", max_digits=5, decimal_places=1, default=0)
+    enabled = models.BooleanField("启用", default=True)
+    source = models.CharField("依据", max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["version", "code"]
+        verbose_name = "检查指标"
+        verbose_name_plural = verbose_name
+        constraints = [models.UniqueConstraint(fields=["version", "code"], name="checklist_item_unique_code")]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def get_additional_data(self):
+        return {"organisation": self.version.organisation_id}
+
+
+class InspectionStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "检查中"
+    FINISHED = "finished", "已完成"
+    FAILED = "failed", "失败"
+
+
+class InspectionQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Runs over the caller's region: those whose scope is an organisation they see, and whole-deployment
+        runs for everyone (their findings stay scoped per organisation)."""
+        from accounts.models import Organisation
+
+        return self.filter(Q(organisation__isnull=True) | Q(organisation__in=Organisation.objects.for_user(user).values("pk")))
+
+
+class Inspection(models.Model):
+    as_of = models.DateField("检查基准日")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="inspections",
+        verbose_name="检查范围（单位及其下级；空为全部）",
+    )
+    status = models.CharField("状态", max_length=20, choices=InspectionStatus.choices, default=InspectionStatus.QUEUED)
+    checklist_version = models.ForeignKey(
+        ChecklistVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="inspections", verbose_name="检查指标版本"
+    )
+    # Every version used (the national one and each local override that applied to part of the scope).
+    versions = models.JSONField("使用的指标版本", default=list, blank=True)
+    counts = models.JSONField("统计", default=dict, blank=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    error = models.TextField("错误", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="发起人"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = InspectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "检查"
+        verbose_name_plural = "检查记录"
+        indexes = [models.Index(fields=["as_of"], name="inspection_as_of_idx")]
+
+    def __str__(self):
+        return f"检查（基准日 {self.as_of}）"
+
+    def get_additional_data(self):
+        return {"organisation": self.organisation_id}
+
+
+class Severity(models.TextChoices):
+    VETO = "veto", "单项否决"
+    DEDUCTION = "deduction", "扣分"
+    WARNING = "warning", "提醒"
+
+
+class FindingStatus(models.TextChoices):
+    OPEN = "open", "待整改"
+    RECTIFIED = "rectified", "已整改"
+    OVERDUE = "overdue", "逾期未整改"
+
+
+class SubjectType(models.TextChoices):
+    SITE = "site", "网站"
+    COLUMN = "column", "栏目"
+    ACCOUNT = "account", "账号"
+    FILING = "filing", "备案"
+    ERROR_REPORT = "error_report", "找错"
+    MESSAGE = "message", "留言"
+    POST = "post", "稿件"
+    FINDING = "finding", "问题"
+
+
+UNRESOLVED = (FindingStatus.OPEN, FindingStatus.OVERDUE)
+
+
+class FindingQuerySet(models.QuerySet):
+    def for_user(self, user):
+        from accounts.models import Organisation
+
+        return self.filter(organisation__in=Organisation.objects.for_user(user).values("pk"))
+
+    def unresolved(self):
+        return self.filter(status__in=UNRESOLVED)
+
+
+class Finding(models.Model):
+    """One rule broken by one subject. Unique per rule, subject and period, so that a rerun adds nothing.
+
+    `period_key` names the episode: the week judged (weekly rule), the last-update date the staleness runs
+    from, or the date the breach was first found where the rule has no natural period. A finding for a
+    fact that is already past (a reply given late) is recorded as found and rectified at once.
+    """
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="findings", verbose_name="检查")
+    rule = models.CharField("规则", max_length=60)
+    severity = models.CharField("严重程度", max_length=20, choices=Severity.choices)
+    subject_type = models.CharField("对象类型", max_length=20, choices=SubjectType.choices)
+    subject_id = models.BigIntegerField("对象编号")
+    subject_name = models.CharField("对象名称", max_length=300, blank=True)
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="findings", verbose_name="责任单位"
+    )
+    detail = models.JSONField("依据", default=dict, blank=True)
+    found_on = models.DateField("发现日期")
+    due_on = models.DateField("整改期限")
+    status = models.CharField("状态", max_length=20, choices=FindingStatus.choices, default=FindingStatus.OPEN)
+    period_key = models.CharField("周期", max_length=40, blank=True)
+    rectified_on = models.DateField("整改确认日期", null=True, blank=True)
+    rectified_by = models.ForeignKey(
+        Inspection, on_delete=models.PROTECT, null=True, blank=True, related_name="rectified_findings",
+        verbose_name="确认整改的检查",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = FindingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-found_on", "-id"]
+        verbose_name = "问题"
+        verbose_name_plural = verbose_name
+        constraints = [
+            # Unconditional on purpose: a rectified finding must also block its key, or a past fact (a reply
+            # given late, period "") would be found again by every run. Recurring breaches get a new period.
+            models.UniqueConstraint(
+                fields=["rule", "subject_type", "subject_id", "period_key"], name="finding_unique_rule_subject_period",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "status"], name="finding_org_status_idx"),
+            models.Index(fields=["rule", "status"], name="finding_rule_status_idx"),
+            models.Index(fields=["subject_type", "subject_id"], name="finding_subject_idx"),
+            models.Index(fields=["status", "due_on"], name="finding_status_due_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.rule_label} · {self.subject_name or self.subject_id}"
+
+    def get_additional_data(self):
+        return {"organisation": self.organisation_id}
+
+    @property
+    def rule_label(self) -> str:
+        from .rules import RULE_LABELS
+
+        return RULE_LABELS.get(self.rule, self.rule)
+
+    @property
+    def is_unresolved(self) -> bool:
+        return self.status in UNRESOLVED
+
+
+class RectificationOutcome(models.TextChoices):
+    PENDING = "pending", "待复查"
+    ACCEPTED = "accepted", "复查通过"
+    STILL_FAILING = "still_failing", "复查仍未通过"
+
+
+def evidence_path(instance, filename):
+    return f"rectifications/{instance.finding_id}/{filename}"
+
+
+class Rectification(models.Model):
+    """A unit's answer to a finding: what it did, with evidence. The next run verifies it."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="rectifications", verbose_name="问题")
+    comment = models.TextField("整改情况")
+    evidence_url = models.URLField("佐证链接", max_length=1000, blank=True)
+    evidence_file = models.FileField("佐证材料", upload_to=evidence_path, blank=True)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="提交人")
+    submitted_at = models.DateTimeField("提交时间", auto_now_add=True)
+    outcome = models.CharField("复查结果", max_length=20, choices=RectificationOutcome.choices, default=RectificationOutcome.PENDING)
+    checked_at = models.DateTimeField("复查时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        verbose_name = "整改反馈"
+        verbose_name_plural = verbose_name
+        indexes = [models.Index(fields=["finding", "outcome"], name="rectification_finding_idx")]
+
+    def __str__(self):
+        return f"{self.finding_id} 的整改反馈"
+
+    def get_additional_data(self):
+        return {"organisation": self.finding.organisation_id}
+
+
+class MessagePolicy(models.Model):
+    """An owner's reply limit for messages (jinan §16, anyue §25); units below inherit the nearest one."""
+
+    organisation = models.OneToOneField(
+        "accounts.Organisation", on_delete=models.CASCADE, related_name="message_policy", verbose_name="单位"
+    )
+    reply_workdays = models.PositiveSmallIntegerField("留言答复时限（工作日）", default=5)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "留言答复时限"
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.CheckConstraint(condition=Q(reply_workdays__gte=1) & Q(reply_workdays__lte=60), name="message_policy_days_range")
+        ]
+
+    def __str__(self):
+        return f"{self.organisation}：{self.reply_workdays} 个工作日"
+
+    def get_additional_data(self):
+        return {"organisation": self.organisation_id}
+
+
+class ErrorReportQuerySet(models.QuerySet):
+    def for_user(self, user):
+        from sites.models import Site
+
+        return self.filter(site__in=Site.objects.for_user(user).values("pk"))
+
+
+class ErrorReport(models.Model):
+    """A citizen's report from the 我为政府网站找错 platform: answer within 1 working day (jinan §16)."""
+
+    site = models.ForeignKey("sites.Site", on_delete=models.PROTECT, related_name="error_reports", verbose_name="网站")
+    received_at = models.DateTimeField("收到时间")
+    content = models.TextField("问题描述")
+    url = models.URLField("问题页面", max_length=1000, blank=True)
+    reporter = models.CharField("反映人", max_length=100, blank=True)
+    external_id = models.CharField("平台编号", max_length=100, blank=True)
+    due_on = models.DateField("答复期限", editable=False)
+    replied_at = models.DateTimeField("答复时间", null=True, blank=True)
+    reply = models.TextField("答复内容", blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="答复人"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ErrorReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = "找错"
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "external_id"], condition=~Q(external_id=""), name="error_report_unique_external"
+            )
+        ]
+        indexes = [models.Index(fields=["due_on", "replied_at"], name="error_report_due_idx")]
+
+    def __str__(self):
+        return f"找错 {self.pk}：{self.content[:30]}"
+
+    def get_additional_data(self):
+        return {"organisation": self.site.owner_id}
+
+
+class MessageQuerySet(models.QuerySet):
+    def for_user(self, user):
+        from accounts.models import Account
+        from sites.models import Site
+
+        return self.filter(
+            Q(site__in=Site.objects.for_user(user).values("pk")) | Q(account__in=Account.objects.for_user(user).values("pk"))
+        )
+
+
+class Message(models.Model):
+    """A citizen's message on a site or an account. Reply within the owner's limit; a valid message left
+    unanswered for more than 3 months within the past year fails the site (national checklist)."""
+
+    site = models.ForeignKey(
+        "sites.Site", on_delete=models.PROTECT, null=True, blank=True, related_name="messages", verbose_name="网站"
+    )
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.PROTECT, null=True, blank=True, related_name="messages", verbose_name="账号"
+    )
+    received_at = models.DateTimeField("收到时间")
+    author = models.CharField("留言人", max_length=100, blank=True)
+    title = models.CharField("标题", max_length=300, blank=True)
+    content = models.TextField("留言内容")
+    # Spam, abuse and duplicates are not "valid messages" and are not judged (national checklist wording).
+    valid = models.BooleanField("有效留言", default=True)
+    public = models.BooleanField("公开", default=True)
+    external_id = models.CharField("平台编号", max_length=100, blank=True)
+    due_on = models.DateField("答复期限", editable=False)
+    reply_workdays = models.PositiveSmallIntegerField("答复时限（工作日）", editable=False)
+    replied_at = models.DateTimeField("答复时间", null=True, blank=True)
+    reply = models.TextField("答复内容", blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="答复人"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MessageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = "留言"
+        verbose_name_plural = verbose_name
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(site__isnull=False) & Q(account__isnull=True)) | (Q(site__isnull=True) & Q(account__isnull=False)),
+                name="message_site_xor_account",
+            ),
+            models.UniqueConstraint(
+                fields=["site", "account", "external_id"], condition=~Q(external_id=""), name="message_unique_external"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["due_on", "replied_at"], name="message_due_idx"),
+            models.Index(fields=["site", "received_at"], name="message_site_received_idx"),
+        ]
+
+    def __str__(self):
+        return f"留言 {self.pk}：{(self.title or self.content)[:30]}"
+
+    @property
+    def owner_id(self):
+        return self.site.owner_id if self.site_id else self.account.owner_id
+
+    def get_additional_data(self):
+        return {"organisation": self.owner_id}

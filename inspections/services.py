@@ -1,0 +1,388 @@
+"""Writes of the inspections area: runs, findings, rectification, error reports and messages."""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import Counter
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+
+from govmedia.core import audit
+from govmedia.core.exceptions import DomainConflict
+from govmedia.core.workdays import add_workdays
+
+from . import thresholds as checklist
+from .models import (
+    UNRESOLVED, ErrorReport, Finding, FindingStatus, Inspection, InspectionStatus, Message, MessagePolicy,
+    Rectification, RectificationOutcome,
+)
+from .rules import RULES, Context, MissingModel
+
+log = logging.getLogger(__name__)
+BATCH = 5000
+DEFAULT_RECTIFY_DAYS = 7
+
+
+def local_today() -> dt.date:
+    return timezone.localdate()
+
+
+def _check_as_of(as_of) -> dt.date:
+    if not isinstance(as_of, dt.date):
+        raise ValidationError({"as_of": "请填写检查基准日（YYYY-MM-DD）。"})
+    if as_of > local_today():
+        raise ValidationError({"as_of": f"检查基准日不能晚于今天（{local_today():%Y-%m-%d}）。"})
+    return as_of
+
+
+def can_run_inspection(user, organisation=None) -> bool:
+    if not user.is_authenticated:
+        return False
+    if organisation is None:
+        return user.is_superuser
+    return user.supervises(organisation)
+
+
+def default_scope(user):
+    """The widest organisation a supervisor supervises (None for the superuser: everything)."""
+    from accounts.models import Membership, Role
+
+    if user.is_superuser:
+        return None
+    membership = (
+        Membership.objects.filter(user=user, role=Role.SUPERVISOR).select_related("organisation")
+        .order_by("organisation__path").first()
+    )
+    return membership.organisation if membership else None
+
+
+@transaction.atomic
+def inspection_create(*, as_of: dt.date, user, organisation=None) -> Inspection:
+    """Queue a run of every rule as of `as_of` over `organisation` and everything below it."""
+    _check_as_of(as_of)
+    if organisation is None and not user.is_superuser:
+        organisation = default_scope(user)
+        if organisation is None:
+            raise PermissionDenied("只有主管单位工作人员可以发起检查。")
+    if not can_run_inspection(user, organisation):
+        raise PermissionDenied("只有主管单位工作人员可以对该单位发起检查。")
+    run = Inspection(as_of=as_of, organisation=organisation, created_by=user)
+    run.full_clean()
+    run.save()
+    from .tasks import run_inspection
+
+    transaction.on_commit(lambda: run_inspection.delay(run.pk))
+    return run
+
+
+def inspect(*, as_of: dt.date, organisation=None, user=None) -> Inspection:
+    """Create and run an inspection in this process (the `inspect` command, the demo, the daily task)."""
+    _check_as_of(as_of)
+    run = Inspection.objects.create(as_of=as_of, organisation=organisation, created_by=user)
+    return inspection_run(inspection_id=run.pk)
+
+
+def inspection_run(*, inspection_id: int) -> Inspection:
+    """Run a queued inspection. Two workers given the same run: the conditional claim lets one proceed."""
+    claimed = Inspection.objects.filter(pk=inspection_id, status=InspectionStatus.QUEUED).update(
+        status=InspectionStatus.RUNNING, started_at=timezone.now()
+    )
+    run = Inspection.objects.select_related("organisation").get(pk=inspection_id)
+    if not claimed:
+        return run
+    try:
+        with transaction.atomic():
+            counts = _execute(run)
+    except Exception as exc:  # the run is recorded as failed with its reason; the next day's run starts afresh
+        log.exception("inspection %s failed", inspection_id)
+        Inspection.objects.filter(pk=run.pk).update(
+            status=InspectionStatus.FAILED, finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+    else:
+        Inspection.objects.filter(pk=run.pk).update(status=InspectionStatus.FINISHED, finished_at=timezone.now(), counts=counts)
+        _notify_new_findings(run)
+    run.refresh_from_db()
+    return run
+
+
+def _scope_q(run: Inspection, lookup: str = "organisation") -> Q:
+    return Q(**{f"{lookup}__path__startswith": run.organisation.path}) if run.organisation_id else Q()
+
+
+def _execute(run: Inspection) -> dict:
+    as_of = run.as_of
+    groups = checklist.groups_for(run.organisation, as_of)
+    run.checklist_version = groups[0].version
+    run.versions = [{"id": v.pk, "name": v.name, "year": v.year, "organisation": v.organisation_id}
+                    for v in {v.pk: v for g in groups for v in g.versions}.values()]
+    Inspection.objects.filter(pk=run.pk).update(checklist_version=run.checklist_version, versions=run.versions)
+
+    new_by_rule: Counter = Counter()
+    rectified_by_rule: Counter = Counter()
+    skipped: dict[str, str] = {}
+    firing_subjects = 0
+    for rule in RULES:
+        if rule.code == "rectification_overdue":
+            _mark_overdue(run)
+        for group in groups:
+            item = group.items.get(rule.code)
+            if item is None or not item.enabled:
+                continue
+            ctx = Context(as_of=as_of, include=group.include, exclude=group.exclude, items=group.items)
+            try:
+                # A savepoint, so that a rule that cannot run (a model not yet migrated) leaves the run usable.
+                with transaction.atomic():
+                    hits = rule.check(ctx, item.thresholds)
+                    subjects = rule.subjects(ctx)
+                    new, closed = _record(run, rule, item, hits, subjects)
+            except MissingModel as exc:
+                skipped[rule.code] = f"缺少数据模型 {exc}"
+                continue
+            firing_subjects += len(hits)
+            new_by_rule[rule.code] += new
+            rectified_by_rule[rule.code] += closed
+    unresolved = Finding.objects.filter(_scope_q(run), status__in=UNRESOLVED)
+    return {
+        "new": sum(new_by_rule.values()),
+        "rectified": sum(rectified_by_rule.values()),
+        "firing": firing_subjects,
+        "open": unresolved.filter(status=FindingStatus.OPEN).count(),
+        "overdue": unresolved.filter(status=FindingStatus.OVERDUE).count(),
+        "new_by_rule": dict(sorted(new_by_rule.items())),
+        "rectified_by_rule": dict(sorted(r for r in rectified_by_rule.items() if r[1])),
+        "skipped_rules": skipped,
+        "groups": len(groups),
+    }
+
+
+def _record(run: Inspection, rule, item, hits, subjects) -> tuple[int, int]:
+    """Insert what is new, close what no longer fires; returns (inserted, closed)."""
+    as_of = run.as_of
+    rectify_days = DEFAULT_RECTIFY_DAYS
+    existing = list(
+        Finding.objects.filter(rule=rule.code, subject_type=rule.subject_type, status__in=UNRESOLVED, found_on__lte=as_of,
+                               subject_id__in=subjects.values("pk"))
+        .values_list("id", "subject_id", "period_key")
+    )
+    firing = {h.subject_id for h in hits if not h.past}
+    open_subjects = {subject for _id, subject, _key in existing}
+    open_keys = {(subject, key) for _id, subject, key in existing}
+    to_insert = []
+    for h in hits:
+        if not h.past and (h.subject_id in open_subjects if rule.dedupe == "subject" else (h.subject_id, h.period_key) in open_keys):
+            continue
+        to_insert.append(Finding(
+            inspection=run, rule=rule.code, severity=item.kind, subject_type=rule.subject_type, subject_id=h.subject_id,
+            subject_name=(h.name or "")[:300], organisation_id=h.organisation_id,
+            detail={**h.detail, "checklist_version": item.version_id}, found_on=as_of,
+            due_on=as_of + dt.timedelta(days=rectify_days), period_key=h.period_key[:40],
+            status=FindingStatus.RECTIFIED if h.past else FindingStatus.OPEN,
+            rectified_on=as_of if h.past else None, rectified_by=run if h.past else None,
+        ))
+    before = Finding.objects.filter(inspection=run, rule=rule.code).count() if to_insert else 0
+    if to_insert:
+        Finding.objects.bulk_create(to_insert, batch_size=BATCH, ignore_conflicts=True)
+    inserted = Finding.objects.filter(inspection=run, rule=rule.code).count() - before if to_insert else 0
+    to_close = [pk for pk, subject, _key in existing if subject not in firing]
+    for start in range(0, len(to_close), BATCH):
+        chunk = to_close[start:start + BATCH]
+        Finding.objects.filter(pk__in=chunk, status__in=UNRESOLVED).update(
+            status=FindingStatus.RECTIFIED, rectified_on=as_of, rectified_by=run
+        )
+        Rectification.objects.filter(finding_id__in=chunk, outcome=RectificationOutcome.PENDING).update(
+            outcome=RectificationOutcome.ACCEPTED, checked_at=timezone.now()
+        )
+    # An answer given before this run's day that the rule still contradicts stays on record, marked so.
+    still = [pk for pk, subject, _key in existing if subject in firing]
+    for start in range(0, len(still), BATCH):
+        Rectification.objects.filter(
+            finding_id__in=still[start:start + BATCH], outcome=RectificationOutcome.PENDING,
+            submitted_at__lt=_start_of(as_of),
+        ).update(outcome=RectificationOutcome.STILL_FAILING, checked_at=timezone.now())
+    return inserted, len(to_close)
+
+
+def _start_of(day: dt.date):
+    from .dates import start_of_day
+
+    return start_of_day(day)
+
+
+def _mark_overdue(run: Inspection) -> int:
+    """An unanswered finding past its due date becomes overdue (one UPDATE)."""
+    answered = Rectification.objects.filter(finding=OuterRef("pk"))
+    return (
+        Finding.objects.filter(_scope_q(run), status=FindingStatus.OPEN, due_on__lt=run.as_of)
+        .exclude(rule="rectification_overdue").exclude(Exists(answered))
+        .update(status=FindingStatus.OVERDUE)
+    )
+
+
+def _notify_new_findings(run: Inspection) -> None:
+    """Tell each unit's staff once per run how many new problems it has (not one message per finding)."""
+    try:
+        from review.notifications import notify
+    except ImportError:  # the notifications module belongs to another area; without it, nobody is told
+        return
+    from accounts.models import Membership, Role
+
+    per_org = dict(
+        Finding.objects.filter(inspection=run, status=FindingStatus.OPEN).order_by().values("organisation_id")
+        .annotate(n=Count("id")).values_list("organisation_id", "n")
+    )
+    if not per_org:
+        return
+    from django.urls import reverse
+
+    staff_roles = [Role.EDITOR, Role.SECTION_HEAD, Role.DEPUTY_HEAD, Role.PRINCIPAL]
+    recipients: dict[int, list] = {}
+    for membership in Membership.objects.filter(organisation_id__in=list(per_org), role__in=staff_roles).select_related("user"):
+        recipients.setdefault(membership.organisation_id, [])
+        if membership.user not in recipients[membership.organisation_id]:
+            recipients[membership.organisation_id].append(membership.user)
+    url = reverse("inspections-my-findings")
+    for org_id, users in recipients.items():
+        notify(users=users, kind="finding", text=f"检查（基准日 {run.as_of}）发现本单位 {per_org[org_id]} 个新问题，请在 7 天内整改。", url=url)
+
+
+# ------------------------------------------------------------------------------------------ rectification
+
+
+def can_answer_finding(user, finding: Finding) -> bool:
+    from accounts.models import Role
+
+    if not user.is_authenticated:
+        return False
+    if user.supervises(finding.organisation):
+        return True
+    return user.memberships.filter(organisation_id=finding.organisation_id).exclude(role=Role.AUDITOR).exists()
+
+
+@transaction.atomic
+def finding_rectify(*, finding: Finding, user, comment: str, evidence_url: str = "", evidence_file=None) -> Rectification:
+    """The unit's answer to a finding; the next run verifies it against the rule."""
+    finding = Finding.objects.select_for_update().get(pk=finding.pk)
+    if not can_answer_finding(user, finding):
+        raise PermissionDenied("只有责任单位人员或其主管单位可以反馈整改情况。")
+    if finding.status == FindingStatus.RECTIFIED:
+        raise DomainConflict("该问题已确认整改，无需再次反馈。")
+    if not (comment or "").strip():
+        raise ValidationError({"comment": "请填写整改情况。"})
+    rectification = Rectification(
+        finding=finding, comment=comment.strip(), evidence_url=evidence_url or "", submitted_by=user,
+    )
+    if evidence_file is not None:
+        rectification.evidence_file = evidence_file
+    rectification.full_clean(exclude=["finding", "submitted_by"])
+    rectification.save()
+    audit.record_action(finding, "rectify", actor=user, comment=comment.strip())
+    return rectification
+
+
+# ------------------------------------------------------------------------------------ replies: intake
+
+
+def reply_limit_for(organisation) -> int:
+    """The nearest configured message reply limit for `organisation`, else the checklist's default."""
+    policy = (
+        MessagePolicy.objects.filter(organisation_id__in=organisation.ancestor_ids())
+        .select_related("organisation").order_by("-organisation__path").first()
+    )
+    if policy:
+        return policy.reply_workdays
+    item = checklist.items_for(organisation, local_today()).get("message_late")
+    return int(item.thresholds.get("default_workdays", 5)) if item else 5
+
+
+def _received_on(received_at: dt.datetime) -> dt.date:
+    return timezone.localtime(received_at).date() if timezone.is_aware(received_at) else received_at.date()
+
+
+def _check_received(received_at):
+    if received_at is None:
+        raise ValidationError({"received_at": "请填写收到时间。"})
+    if timezone.is_naive(received_at):
+        received_at = timezone.make_aware(received_at)
+    if received_at > timezone.now() + dt.timedelta(minutes=5):
+        raise ValidationError({"received_at": "收到时间不能晚于现在。"})
+    return received_at
+
+
+@transaction.atomic
+def error_report_create(*, site, received_at, content, url="", reporter="", external_id="") -> ErrorReport:
+    """Record a 找错 report; due by the end of the first working day after the day received (jinan §16)."""
+    received_at = _check_received(received_at)
+    if external_id and ErrorReport.objects.filter(site=site, external_id=external_id).exists():
+        raise ValidationError({"external_id": "该平台编号的找错已登记。"})
+    workdays = int(checklist.items_for(site.owner, _received_on(received_at)).get("error_report_late").thresholds.get("workdays", 1))
+    report = ErrorReport(
+        site=site, received_at=received_at, content=content, url=url, reporter=reporter, external_id=external_id,
+        due_on=add_workdays(_received_on(received_at), workdays),
+    )
+    report.full_clean()
+    report.save()
+    return report
+
+
+@transaction.atomic
+def message_create(*, received_at, content, site=None, account=None, author="", title="", public=True, valid=True,
+                   external_id="") -> Message:
+    """Record a message on a site or account; due within the owner's configured limit in working days."""
+    if (site is None) == (account is None):
+        raise ValidationError({"site": "请指定留言所在的网站或账号（二者选一）。"})
+    received_at = _check_received(received_at)
+    owner = site.owner if site else account.owner
+    if external_id and Message.objects.filter(site=site, account=account, external_id=external_id).exists():
+        raise ValidationError({"external_id": "该平台编号的留言已登记。"})
+    limit = reply_limit_for(owner)
+    message = Message(
+        site=site, account=account, received_at=received_at, content=content, author=author, title=title,
+        public=public, valid=valid, external_id=external_id, reply_workdays=limit,
+        due_on=add_workdays(_received_on(received_at), limit),
+    )
+    message.full_clean()
+    message.save()
+    return message
+
+
+def _reply(model, obj, *, user, reply: str, replied_at=None):
+    obj = model.objects.select_for_update().get(pk=obj.pk)
+    if obj.replied_at is not None:
+        raise DomainConflict("已答复，不能重复答复。")
+    if not (reply or "").strip():
+        raise ValidationError({"reply": "请填写答复内容。"})
+    replied_at = replied_at or timezone.now()
+    if timezone.is_naive(replied_at):
+        replied_at = timezone.make_aware(replied_at)
+    if replied_at < obj.received_at:
+        raise ValidationError({"replied_at": "答复时间不能早于收到时间。"})
+    if replied_at > timezone.now() + dt.timedelta(minutes=5):
+        raise ValidationError({"replied_at": "答复时间不能晚于现在。"})
+    obj.reply, obj.replied_at, obj.replied_by = reply.strip(), replied_at, user
+    obj.save(update_fields=["reply", "replied_at", "replied_by"])
+    audit.record_action(obj, "reply", actor=user, comment=reply.strip()[:200])
+    return obj
+
+
+@transaction.atomic
+def error_report_reply(*, report: ErrorReport, user, reply: str, replied_at=None) -> ErrorReport:
+    return _reply(ErrorReport, report, user=user, reply=reply, replied_at=replied_at)
+
+
+@transaction.atomic
+def message_reply(*, message: Message, user, reply: str, replied_at=None) -> Message:
+    return _reply(Message, message, user=user, reply=reply, replied_at=replied_at)
+
+
+@transaction.atomic
+def message_policy_set(*, organisation, reply_workdays: int, user) -> MessagePolicy:
+    if not user.supervises(organisation) and "principal" not in user.roles_in(organisation):
+        raise PermissionDenied("只有本单位主要负责人或主管单位可以设置留言答复时限。")
+    policy, _ = MessagePolicy.objects.get_or_create(organisation=organisation, defaults={"reply_workdays": reply_workdays})
+    policy.reply_workdays = reply_workdays
+    policy.full_clean()
+    policy.save()
+    return policy
