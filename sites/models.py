@@ -74,7 +74,9 @@ class ColumnQuerySet(models.QuerySet):
         from accounts.models import Organisation
 
         orgs = Organisation.objects.for_user(user).values("pk")
-        return self.filter(Q(site__in=Site.objects.for_user(user).values("pk")) | Q(responsible__in=orgs))
+        return self.filter(
+            Q(site__owner__in=orgs) | Q(site__operator__in=orgs) | Q(site__supervisor__in=orgs) | Q(responsible__in=orgs)
+        )
 
 
 class Column(models.Model):

@@ -1,0 +1,282 @@
+"""REST endpoints for sites, columns, column updates and site monitoring (API.md)."""
+import django_filters
+from django.db import transaction
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from accounts import scope as account_scope
+from accounts.api import ScopedPrimaryKeyField
+from govmedia.core.api import AuditedViewMixin, ReadOnlyOrManager
+
+from . import scope, services
+from .importing import ImportRefused, import_columns
+from .models import BrokenLink, Column, ColumnCategory, ColumnUpdate, LinkKind, Probe, Site, SiteStatus, UpdateSource
+from .selectors import site_availability
+
+
+def supervising_choices(user):
+    """Units one may name as a site's 主管单位: those one sees, and the units above one's own (a bureau's
+    principal names the county office that supervises the bureau without seeing the county's data)."""
+    from django.db.models import Q
+
+    from accounts.models import Organisation
+
+    above: set[int] = set()
+    for path in Organisation.objects.filter(memberships__user=user).values_list("path", flat=True):
+        above.update(int(part) for part in path.strip("/").split("/") if part)
+    return Organisation.objects.filter(Q(pk__in=account_scope.visible_organisations(user).values("pk")) | Q(pk__in=above))
+
+
+class SiteSerializer(serializers.ModelSerializer):
+    owner = ScopedPrimaryKeyField(account_scope.visible_organisations)
+    operator = ScopedPrimaryKeyField(account_scope.visible_organisations, allow_null=True, required=False)
+    supervisor = ScopedPrimaryKeyField(supervising_choices, allow_null=True, required=False)
+    status = serializers.ChoiceField(choices=SiteStatus.choices, required=False)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    column_count = serializers.IntegerField(read_only=True, required=False)
+
+    class Meta:
+        model = Site
+        fields = [
+            "id", "name", "url", "owner", "operator", "supervisor", "icp_number", "police_number", "site_code",
+            "status", "status_display", "launched_on", "has_consultation_channel", "homepage_is_navigation",
+            "homepage_updated_on", "column_count",
+        ]
+        read_only_fields = ["homepage_updated_on"]
+
+    def validate_owner(self, owner):
+        if not scope.can_manage_owner(self.context["request"].user, owner):
+            raise PermissionDenied("只有主办单位的主要负责人或其主管单位可以登记和修改该单位的网站。")
+        return owner
+
+    def create(self, validated_data):
+        return services.site_create(**validated_data)
+
+    def update(self, instance, validated_data):
+        return services.site_update(site=instance, **validated_data)
+
+
+class SiteFilter(django_filters.FilterSet):
+    name = django_filters.CharFilter(lookup_expr="icontains")
+
+    class Meta:
+        model = Site
+        fields = ["owner", "operator", "supervisor", "status", "name"]
+
+
+class SiteViewSet(AuditedViewMixin, viewsets.ModelViewSet):
+    serializer_class = SiteSerializer
+    filterset_class = SiteFilter
+    permission_classes = [ReadOnlyOrManager]
+    ordering_fields = ["name", "id", "launched_on"]
+
+    def get_queryset(self):
+        from django.db.models import Count
+
+        return scope.visible_sites(self.request.user).annotate(column_count=Count("columns")).order_by("name", "id")
+
+    def can_manage(self, user, obj):
+        return scope.can_manage_site(user, obj)
+
+    def perform_destroy(self, instance):
+        services.site_delete(site=instance)
+
+    @extend_schema(responses={200: inline_serializer("SiteAvailability", {
+        "site": serializers.IntegerField(), "window_start": serializers.DateTimeField(),
+        "window_end": serializers.DateTimeField(), "probes": serializers.IntegerField(),
+        "failed": serializers.IntegerField(), "failed_share": serializers.FloatField(allow_null=True),
+        "min_probes_per_day": serializers.IntegerField(), "enough_probes": serializers.BooleanField(),
+        "unreachable": serializers.BooleanField(),
+    })})
+    @action(detail=True, methods=["get"])
+    def availability(self, request, pk=None):
+        """The 7-day availability of the homepage and the `site_unreachable` verdict."""
+        site = self.get_object()
+        result = site_availability(Site.objects.filter(pk=site.pk))[site.pk]
+        return Response({
+            "site": site.pk, "window_start": result.start, "window_end": result.end, "probes": result.total,
+            "failed": result.failed, "failed_share": result.failed_share, "min_probes_per_day": result.min_per_day,
+            "enough_probes": result.enough_probes, "unreachable": result.unreachable,
+        })
+
+    @extend_schema(request=None, responses={202: inline_serializer("Queued", {"detail": serializers.CharField()})})
+    @action(detail=True, methods=["post"], url_path="check-links")
+    def check_links(self, request, pk=None):
+        """Queue a link check of this site now (managers of the site)."""
+        site = self.get_object()
+        if not scope.can_manage_site(request.user, site):
+            raise PermissionDenied("您没有管理该网站的权限。")
+        from .tasks import check_site_links
+
+        transaction.on_commit(lambda: check_site_links.delay(site.pk))
+        return Response({"detail": "已加入错链检测队列。"}, status=status.HTTP_202_ACCEPTED)
+
+
+class ColumnSerializer(serializers.ModelSerializer):
+    site = ScopedPrimaryKeyField(scope.visible_sites)
+    parent = ScopedPrimaryKeyField(scope.visible_columns, allow_null=True, required=False)
+    responsible = ScopedPrimaryKeyField(account_scope.visible_organisations, allow_null=True, required=False)
+    category = serializers.ChoiceField(choices=ColumnCategory.choices, required=False)
+    category_display = serializers.CharField(source="get_category_display", read_only=True)
+
+    class Meta:
+        model = Column
+        fields = [
+            "id", "site", "parent", "name", "category", "category_display", "responsible", "url", "feed_url",
+            "opened_on", "last_updated_on", "feed_error", "crawl_error",
+        ]
+        read_only_fields = ["last_updated_on", "feed_error", "crawl_error"]
+        validators = []  # the service names the clashing column in its message
+
+    def validate(self, attrs):
+        site = attrs.get("site") or (self.instance.site if self.instance else None)
+        if self.instance is not None and "site" in attrs and attrs["site"] != self.instance.site:
+            raise serializers.ValidationError({"site": "栏目不能移到其他网站。"})
+        if site is not None and not scope.can_manage_site(self.context["request"].user, site):
+            raise PermissionDenied("只有网站主办单位的主要负责人或其主管单位可以维护栏目。")
+        return attrs
+
+    def create(self, validated_data):
+        return services.column_create(**validated_data)
+
+    def update(self, instance, validated_data):
+        validated_data.pop("site", None)
+        return services.column_update(column=instance, **validated_data)
+
+
+class ColumnFilter(django_filters.FilterSet):
+    name = django_filters.CharFilter(lookup_expr="icontains")
+    top = django_filters.BooleanFilter(field_name="parent", lookup_expr="isnull", label="仅一级栏目")
+    updated_before = django_filters.DateFilter(field_name="last_updated_on", lookup_expr="lt")
+    blank = django_filters.BooleanFilter(field_name="last_updated_on", lookup_expr="isnull", label="从未更新")
+
+    class Meta:
+        model = Column
+        fields = ["site", "category", "responsible", "parent", "name"]
+
+
+class ColumnUpdateSerializer(serializers.ModelSerializer):
+    source = serializers.ChoiceField(choices=UpdateSource.choices, read_only=True)
+    external_id = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+    class Meta:
+        model = ColumnUpdate
+        fields = ["id", "column", "published_at", "title", "url", "original", "source", "external_id", "created_at"]
+        read_only_fields = ["column", "original", "created_at"]
+
+
+class ColumnImportSerializer(serializers.Serializer):
+    site = ScopedPrimaryKeyField(scope.visible_sites)
+    file = serializers.FileField()
+
+
+class ColumnViewSet(AuditedViewMixin, viewsets.ModelViewSet):
+    serializer_class = ColumnSerializer
+    filterset_class = ColumnFilter
+    permission_classes = [ReadOnlyOrManager]
+    ordering_fields = ["id", "name", "last_updated_on", "category"]
+
+    def get_queryset(self):
+        return scope.visible_columns(self.request.user).order_by("site_id", "id")
+
+    def can_manage(self, user, obj):
+        return scope.can_manage_site(user, obj.site)
+
+    def perform_destroy(self, instance):
+        services.column_delete(column=instance)
+
+    def get_serializer_class(self):
+        if self.action == "updates":
+            return ColumnUpdateSerializer
+        if self.action == "import_file":
+            return ColumnImportSerializer
+        return ColumnSerializer
+
+    @action(detail=True, methods=["get", "post"])
+    def updates(self, request, pk=None):
+        """GET the column's update records (newest first); POST records one (`published_at`, `title`, `url`)."""
+        column = self.get_object() if request.method == "GET" else scope.get_column_for(request.user, pk)
+        if request.method == "GET":
+            page = self.paginate_queryset(column.updates.order_by("-published_at", "-id"))
+            return self.get_paginated_response(ColumnUpdateSerializer(page, many=True).data)
+        if not scope.can_record_update(request.user, column):
+            raise PermissionDenied("只有网站主办、承办单位或栏目内容保障单位的工作人员可以登记更新。")
+        serializer = ColumnUpdateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        update, created = services.column_record_update(
+            column=column, published_at=data["published_at"], title=data["title"], url=data.get("url", ""),
+            source=UpdateSource.API, external_id=data.get("external_id", ""),
+        )
+        return Response(ColumnUpdateSerializer(update).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(responses={201: inline_serializer("ColumnImportResult", {
+        "created": serializers.IntegerField(), "columns": serializers.ListField(child=serializers.IntegerField()),
+    })})
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
+    def import_file(self, request):
+        """Import a site's columns from xlsx/csv: all rows or none; refused rows listed under `rows` (400)."""
+        serializer = ColumnImportSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        site = serializer.validated_data["site"]
+        if not scope.can_manage_site(request.user, site):
+            raise PermissionDenied("只有网站主办单位的主要负责人或其主管单位可以导入栏目。")
+        try:
+            created = import_columns(site=site, user=request.user, upload=serializer.validated_data["file"])
+        except ImportRefused as exc:
+            return Response({**exc.errors, "created": 0}, status=status.HTTP_400_BAD_REQUEST)
+        return Response({"created": len(created), "columns": [c.pk for c in created]}, status=status.HTTP_201_CREATED)
+
+
+class ProbeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Probe
+        fields = ["id", "site", "checked_at", "ok", "response_ms", "status_code", "error"]
+
+
+class ProbeFilter(django_filters.FilterSet):
+    checked_after = django_filters.IsoDateTimeFilter(field_name="checked_at", lookup_expr="gte")
+    checked_before = django_filters.IsoDateTimeFilter(field_name="checked_at", lookup_expr="lt")
+
+    class Meta:
+        model = Probe
+        fields = ["site", "ok"]
+
+
+class ProbeViewSet(AuditedViewMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = ProbeSerializer
+    filterset_class = ProbeFilter
+
+    def get_queryset(self):
+        return Probe.objects.filter(site__in=scope.visible_sites(self.request.user).values("pk")).order_by("-checked_at", "-id")
+
+
+class BrokenLinkSerializer(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=LinkKind.choices, read_only=True)
+
+    class Meta:
+        model = BrokenLink
+        fields = ["id", "site", "page_url", "link_url", "kind", "status_code", "error", "first_seen_at",
+                  "last_seen_at", "fixed_at"]
+
+
+class BrokenLinkFilter(django_filters.FilterSet):
+    fixed = django_filters.BooleanFilter(field_name="fixed_at", lookup_expr="isnull", exclude=True)
+
+    class Meta:
+        model = BrokenLink
+        fields = ["site", "kind", "fixed"]
+
+
+class BrokenLinkViewSet(AuditedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = BrokenLinkSerializer
+    filterset_class = BrokenLinkFilter
+
+    def get_queryset(self):
+        return BrokenLink.objects.filter(site__in=scope.visible_sites(self.request.user).values("pk")).order_by(
+            "-last_seen_at", "-id"
+        )
