@@ -1,0 +1,81 @@
+from django import forms
+from django.forms import formset_factory
+
+from accounts.models import Organisation
+
+from .models import Post, PostKind, WordListKind
+
+
+class PostForm(forms.ModelForm):
+    attachment = forms.FileField(label="添加附件", required=False, help_text="PDF、Office、WPS、OFD、图片、压缩包；大小有限制。")
+
+    class Meta:
+        model = Post
+        fields = [
+            "organisation", "title", "kind", "interprets", "body", "origin", "source_name", "source_url",
+            "sensitivity", "columns", "accounts", "disclosure_required", "made_on", "publish_at",
+        ]
+        widgets = {
+            "body": forms.Textarea(attrs={"rows": 14, "class": "rich"}),
+            "columns": forms.CheckboxSelectMultiple,
+            "accounts": forms.CheckboxSelectMultiple,
+            "made_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "publish_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        }
+        help_texts = {
+            "body": "可使用段落、加粗、列表、表格、链接、图片等格式；其他标签会被清除。",
+            "publish_at": "留空则三校通过后立即发布。",
+            "sensitivity": "重大敏感稿件必须经主要负责人签发。",
+        }
+
+    def __init__(self, *args, organisations, channels, policies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+        if self.instance.pk:
+            self.fields["organisation"].disabled = True
+        columns, accounts = channels
+        self.fields["columns"].queryset = columns
+        self.fields["accounts"].queryset = accounts
+        self.fields["interprets"].queryset = policies
+        self.fields["interprets"].required = False
+
+
+class CoProducerForm(forms.Form):
+    organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), label="共同形成单位", required=False)
+    consent_on = forms.DateField(label="书面同意日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    consent_reference = forms.CharField(label="同意文书", required=False, max_length=200)
+
+    def __init__(self, *args, organisations=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations if organisations is not None else Organisation.objects.all()
+
+
+CoProducerFormSet = formset_factory(CoProducerForm, extra=2, max_num=20)
+
+
+class WordListForm(forms.Form):
+    organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), label="单位")
+    kind = forms.ChoiceField(choices=WordListKind.choices, label="词表")
+    entries = forms.CharField(
+        label="词条", required=False, widget=forms.Textarea(attrs={"rows": 10}),
+        help_text="每行一条；纠错表写作“错误说法,建议说法”；白名单写域名（如 gov.cn）。",
+    )
+    file = forms.FileField(label="或从文件导入（txt / csv）", required=False)
+    append = forms.BooleanField(label="导入时追加到现有词条（不勾选则替换）", required=False)
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+
+
+class RegisterFilterForm(forms.Form):
+    start = forms.DateField(label="自", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="至", widget=forms.DateInput(attrs={"type": "date"}))
+    organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), label="单位", required=False)
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = organisations
+
+
+KIND_CHOICES = PostKind.choices

@@ -1,0 +1,309 @@
+"""Writes on posts: create, update (every save a revision), submit, withdraw, publish; word lists."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from govmedia.core import audit
+from govmedia.core.exceptions import DomainConflict
+from govmedia.core.updates import account_add_update, column_add_update
+
+from . import access, checks
+from .models import (
+    EDITABLE_STATUSES, CoProducer, Origin, Post, PostAttachment, PostRevision, PostStatus, Publication, WordEntry,
+    WordList, WordListKind,
+)
+from .text import sanitise
+
+SCALAR_FIELDS = (
+    "title", "body", "kind", "interprets", "sensitivity", "origin", "source_name", "source_url",
+    "disclosure_required", "made_on", "publish_at",
+)
+
+
+def _validate_channels(organisation, columns, accounts):
+    allowed_columns, allowed_accounts = access.channel_querysets(organisation)
+    errors = {}
+    bad = [c for c in columns if not allowed_columns.filter(pk=c.pk).exists()]
+    if bad:
+        errors["columns"] = [f"栏目“{c}”不属于本单位，不能发布。" for c in bad]
+    bad = [a for a in accounts if not allowed_accounts.filter(pk=a.pk).exists()]
+    if bad:
+        errors["accounts"] = [f"账号“{a}”不是本单位运行中的账号，不能发布。" for a in bad]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _snapshot(post: Post) -> dict:
+    return {
+        "kind": post.kind, "sensitivity": post.sensitivity, "origin": post.origin, "source_name": post.source_name,
+        "source_url": post.source_url, "interprets": post.interprets_id,
+        "columns": sorted(post.columns.values_list("pk", flat=True)),
+        "accounts": sorted(post.accounts.values_list("pk", flat=True)),
+        "publish_at": post.publish_at.isoformat() if post.publish_at else None,
+    }
+
+
+def _save_revision(post: Post, actor) -> PostRevision:
+    Post.objects.filter(pk=post.pk).update(revision=F("revision") + 1)
+    post.refresh_from_db(fields=["revision"])
+    return PostRevision.objects.create(
+        post=post, number=post.revision, title=post.title, body=post.body, data=_snapshot(post), created_by=actor
+    )
+
+
+def _set_co_producers(post: Post, co_producers: list[dict]):
+    keep = []
+    for item in co_producers:
+        org = item["organisation"]
+        if org.pk == post.organisation_id:
+            raise ValidationError({"co_producers": "共同形成单位不能是本单位。"})
+        row, _ = CoProducer.objects.update_or_create(
+            post=post, organisation=org,
+            defaults={"consent_on": item.get("consent_on"), "consent_reference": item.get("consent_reference", "")},
+        )
+        keep.append(row.pk)
+    CoProducer.objects.filter(post=post).exclude(pk__in=keep).delete()
+
+
+@transaction.atomic
+def post_create(*, actor, organisation, title: str, body: str = "", columns=(), accounts=(), co_producers=None,
+                **fields) -> Post:
+    """A new draft by `actor` for `organisation`; its first revision is saved."""
+    if not access.can_write(actor, organisation):
+        raise PermissionDenied("您不是该单位的信息员或审核人员，不能为其撰写稿件。")
+    post = Post(organisation=organisation, author=actor, title=title, body=sanitise(body),
+                **{k: v for k, v in fields.items() if k in SCALAR_FIELDS})
+    post.full_clean()
+    _validate_channels(organisation, columns, accounts)
+    post.save()
+    post.columns.set(columns)
+    post.accounts.set(accounts)
+    if co_producers:
+        _set_co_producers(post, co_producers)
+    _save_revision(post, actor)
+    audit.record_action(post, "create", actor=actor)
+    return post
+
+
+@transaction.atomic
+def post_update(*, post: Post, actor, columns=None, accounts=None, co_producers=None, **fields) -> Post:
+    """Save a change as a new revision. During review: a change after any approval starts review again at
+    the first stage; a change before any approval keeps the open stage, which will decide the new revision."""
+    from review import services as review_services
+
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    if post.status not in EDITABLE_STATUSES:
+        raise DomainConflict(f"稿件{post.get_status_display()}，不能再修改。")
+    if not access.can_write(actor, post.organisation):
+        raise PermissionDenied("您不能修改该单位的稿件。")
+    for name, value in fields.items():
+        if name in SCALAR_FIELDS:
+            setattr(post, name, sanitise(value) if name == "body" else value)
+    if post.origin == Origin.ORIGINAL:
+        post.source_name, post.source_url = "", ""
+    post.full_clean()
+    _validate_channels(post.organisation, columns if columns is not None else post.columns.all(),
+                       accounts if accounts is not None else post.accounts.all())
+    post.save()
+    if columns is not None:
+        post.columns.set(columns)
+    if accounts is not None:
+        post.accounts.set(accounts)
+    if co_producers is not None:
+        _set_co_producers(post, co_producers)
+    revision = _save_revision(post, actor)
+    if post.status == PostStatus.IN_REVIEW:
+        result = checks.check_post(post)
+        if result.blocking:
+            raise SubmitBlocked(checks.blocking_error(result))
+        Post.objects.filter(pk=post.pk).update(warnings=[w.as_dict() for w in result.warnings])
+        review_services.run_content_changed(post=post, revision=revision, actor=actor)
+    audit.record_action(post, "edit", actor=actor, changes={"revision": [revision.number - 1, revision.number]})
+    post.refresh_from_db()
+    return post
+
+
+class SubmitBlocked(ValidationError):
+    """A submit stopped by content rules: `detail` is the 400 body with every problem and its position."""
+
+    def __init__(self, detail: dict):
+        super().__init__({k: v for k, v in detail.items() if k != "problems"})
+        self.detail = detail
+
+
+@transaction.atomic
+def post_submit(*, post: Post, actor) -> Post:
+    """Send a draft or returned post into review: content checks first (blocking → 400), then review1."""
+    from review import services as review_services
+
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    if not access.can_write(actor, post.organisation):
+        raise PermissionDenied("您不能提交该单位的稿件。")
+    if post.status not in (PostStatus.DRAFT, PostStatus.RETURNED):
+        raise DomainConflict(f"稿件{post.get_status_display()}，不能提交审核。")
+    if not post.columns.exists() and not post.accounts.exists():
+        raise ValidationError({"columns": "请至少选择一个发布栏目或账号。"})
+    result = checks.check_post(post)
+    if result.blocking:
+        raise SubmitBlocked(checks.blocking_error(result))
+    post.warnings = [w.as_dict() for w in result.warnings]
+    post.status = PostStatus.IN_REVIEW
+    post.submitted_at = timezone.now()
+    post.save(update_fields=["warnings", "status", "submitted_at", "updated_at"])
+    audit.record_action(post, "submit", actor=actor, changes={"status": ["draft", "in_review"]})
+    review_services.run_start(post=post, actor=actor)
+    post.refresh_from_db()
+    return post
+
+
+@transaction.atomic
+def post_withdraw(*, post: Post, actor, comment: str = "") -> Post:
+    """Take a post out: a draft or one in review stops; a published one is recorded as withdrawn (撤稿)."""
+    from review import services as review_services
+
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    if not access.can_write(actor, post.organisation):
+        raise PermissionDenied("您不能撤回该单位的稿件。")
+    if post.status == PostStatus.WITHDRAWN:
+        raise DomainConflict("稿件已撤回。")
+    review_services.run_cancel(post=post, actor=actor, reason="稿件撤回")
+    previous = post.status
+    post.status, post.stage, post.withdrawn_at = PostStatus.WITHDRAWN, None, timezone.now()
+    post.save(update_fields=["status", "stage", "withdrawn_at", "updated_at"])
+    audit.record_action(post, "withdraw", actor=actor, comment=comment, changes={"status": [previous, "withdrawn"]})
+    return post
+
+
+def publication_url(post: Post, channel, when: dt.datetime) -> str:
+    """The URL of the item on the channel, in the usual pattern of government CMSs (…/YYYYMM/tYYYYMMDD_id.html)."""
+    base = (getattr(channel, "url", "") or "").rstrip("/")
+    if not base and hasattr(channel, "site"):
+        base = channel.site.url.rstrip("/")
+    if not base:
+        return ""
+    local = timezone.localtime(when)
+    return f"{base}/{local:%Y%m}/t{local:%Y%m%d}_{post.pk}.html"
+
+
+@transaction.atomic
+def post_publish(*, post_id: int, now: dt.datetime | None = None) -> Post | None:
+    """Publish a post that passed its last stage and whose time has come. Idempotent: a second call (a task
+    delivered twice) finds it published and does nothing; it returns None when there was nothing to do."""
+    now = now or timezone.now()
+    post = Post.objects.select_for_update().filter(pk=post_id, status=PostStatus.SCHEDULED).first()
+    if post is None or (post.publish_at and post.publish_at > now):
+        return None
+    # The moment it actually went out: a scheduled post picked up late is not backdated.
+    when = now
+    original = post.origin == Origin.ORIGINAL
+    for column in post.columns.select_related("site"):
+        url = publication_url(post, column, when)
+        Publication.objects.get_or_create(post=post, column=column, defaults={"published_at": when, "url": url})
+        column_add_update(column=column, published_at=when, title=post.title, url=url, source="publication",
+                          external_id=f"post-{post.pk}", original=original)
+    for account in post.accounts.all():
+        url = publication_url(post, account, when)
+        Publication.objects.get_or_create(post=post, account=account, defaults={"published_at": when, "url": url})
+        account_add_update(account=account, published_at=when, title=post.title, url=url, original=original,
+                           source="publication", external_id=f"post-{post.pk}")
+    post.status, post.published_at, post.stage = PostStatus.PUBLISHED, when, None
+    post.save(update_fields=["status", "published_at", "stage", "updated_at"])
+    audit.record_action(post, "publish", actor=None, changes={"status": ["scheduled", "published"]})
+    from review.notifications import notify
+
+    notify(users=[post.author], kind="post_published", text=f"您的稿件“{post.title}”已发布。", url=f"/posts/{post.pk}/")
+    return post
+
+
+@transaction.atomic
+def attachment_add(*, post: Post, actor, file) -> PostAttachment:
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    if not access.can_write(actor, post.organisation):
+        raise PermissionDenied("您不能修改该单位的稿件。")
+    if post.status not in EDITABLE_STATUSES:
+        raise DomainConflict(f"稿件{post.get_status_display()}，不能再添加附件。")
+    attachment = PostAttachment(post=post, file=file, name=file.name[:200], size=file.size, uploaded_by=actor)
+    attachment.full_clean()
+    attachment.save()
+    audit.record_action(post, "attach", actor=actor, changes={"attachment": [None, attachment.name]})
+    return attachment
+
+
+# --- word lists ---------------------------------------------------------------------------------------
+
+def parse_word_file(raw: bytes, kind: str) -> list[tuple[str, str]]:
+    """Entries from a txt (one per line) or csv (word,suggestion) file, UTF-8 (with or without BOM) or GBK."""
+    import csv
+
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ValidationError({"file": "无法识别文件编码，请另存为 UTF-8。"})
+    entries = []
+    for row in csv.reader(io.StringIO(text)):
+        if not row or not row[0].strip() or row[0].strip().startswith("#"):
+            continue
+        word = row[0].strip()
+        suggestion = row[1].strip() if len(row) > 1 and kind == WordListKind.CORRECTION else ""
+        entries.append((word, suggestion))
+    return entries
+
+
+def parse_word_lines(text: str, kind: str) -> list[tuple[str, str]]:
+    """The page's textarea: one entry a line; the correction list takes `错误说法,建议说法` (or =, →)."""
+    entries = []
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if kind == WordListKind.CORRECTION:
+            for sep in ("→", "=", ",", "，", "\t"):
+                if sep in line:
+                    word, suggestion = line.split(sep, 1)
+                    entries.append((word.strip(), suggestion.strip()))
+                    break
+            else:
+                entries.append((line, ""))
+        else:
+            entries.append((line, ""))
+    return entries
+
+
+@transaction.atomic
+def word_list_replace(*, organisation, kind: str, entries: list[tuple[str, str]], actor, append: bool = False) -> WordList:
+    """Set (or extend) an organisation's list of one kind; its version moves so matching rebuilds."""
+    if kind not in WordListKind.values:
+        raise ValidationError({"kind": "未知的词表类型。"})
+    if not actor.is_superuser and not actor.supervises(organisation):
+        raise PermissionDenied("只有主管单位工作人员可以维护词表。")
+    errors = [f"“{w[:20]}…”超过 200 字。" for w, s in entries if len(w) > 200 or len(s) > 200]
+    if errors:
+        raise ValidationError({"entries": errors})
+    word_list, created = WordList.objects.select_for_update().get_or_create(organisation=organisation, kind=kind)
+    if not append:
+        word_list.entries.all().delete()
+    unique = {}
+    for word, suggestion in entries:
+        if word:
+            unique[word] = suggestion
+    existing = set(word_list.entries.values_list("text", flat=True)) if append else set()
+    WordEntry.objects.bulk_create(
+        [WordEntry(word_list=word_list, text=w, suggestion=s) for w, s in unique.items() if w not in existing],
+        batch_size=2000,
+    )
+    if not created:
+        WordList.objects.filter(pk=word_list.pk).update(version=F("version") + 1, updated_at=timezone.now())
+        word_list.refresh_from_db()
+    audit.record_action(word_list, "replace" if not append else "import", actor=actor,
+                        changes={"entries": [None, len(unique)]})
+    return word_list

@@ -1,0 +1,108 @@
+"""The post body: sanitising rich text, and mapping between its HTML and its plain text.
+
+Content checks run on the plain text a reader sees (so a word split by a tag is still found) and report
+offsets into that text; `mark_html` puts the marks back into the HTML for reviewers.
+"""
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+import nh3
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "b", "em", "i", "u", "s", "sub", "sup", "h2", "h3", "h4", "blockquote",
+    "ul", "ol", "li", "a", "img", "table", "thead", "tbody", "tr", "th", "td", "span", "div", "hr",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan"},
+}
+# Block-level tags end a line in the plain text, so words in two paragraphs never run together.
+BLOCK_TAGS = {"p", "br", "h2", "h3", "h4", "blockquote", "li", "tr", "div", "hr", "table", "ul", "ol"}
+
+_TAG = re.compile(r"<(/?)([a-zA-Z0-9]+)([^>]*)>")
+_ATTR = re.compile(r"""(href|src)\s*=\s*("([^"]*)"|'([^']*)')""", re.I)
+URL_IN_TEXT = re.compile(r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+", re.I)
+
+
+def sanitise(body: str) -> str:
+    """Keep only the allow-listed tags and attributes; links get rel=noopener noreferrer."""
+    return nh3.clean(
+        body or "", tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    ).strip()
+
+
+@dataclass
+class Segment:
+    plain_start: int
+    text: str  # unescaped text of one run of characters between tags
+    synthetic: bool = False  # a line break we put in for a block tag, not the author's text
+
+
+@dataclass
+class Parsed:
+    plain: str
+    pieces: list  # ("tag", raw) or ("text", Segment)
+    links: list  # (plain offset, url)
+
+
+def parse(body: str) -> Parsed:
+    pieces, links, out, pos = [], [], [], 0
+    cursor = 0
+    for match in _TAG.finditer(body):
+        if match.start() > cursor:
+            text = html.unescape(body[cursor:match.start()])
+            pieces.append(("text", Segment(pos, text)))
+            out.append(text)
+            pos += len(text)
+        pieces.append(("tag", match.group(0)))
+        name = match.group(2).lower()
+        for attr in _ATTR.finditer(match.group(3)):
+            links.append((pos, html.unescape(attr.group(3) if attr.group(3) is not None else attr.group(4))))
+        if name in BLOCK_TAGS and match.group(1) == "/" or name in {"br", "hr"}:
+            pieces.append(("text", Segment(pos, "\n", synthetic=True)))
+            out.append("\n")
+            pos += 1
+        cursor = match.end()
+    if cursor < len(body):
+        text = html.unescape(body[cursor:])
+        pieces.append(("text", Segment(pos, text)))
+        out.append(text)
+        pos += len(text)
+    plain = "".join(out)
+    for m in URL_IN_TEXT.finditer(plain):
+        links.append((m.start(), m.group(0)))
+    return Parsed(plain=plain, pieces=pieces, links=links)
+
+
+def plain_text(body: str) -> str:
+    return parse(body).plain
+
+
+def mark_html(body: str, spans: list[tuple[int, int, str, str]]) -> str:
+    """Wrap each (start, end, css class, title) span of the plain text in <mark>, across tags if need be."""
+    parsed = parse(body)
+    out = []
+    for kind, piece in parsed.pieces:
+        if kind == "tag":
+            out.append(piece)
+            continue
+        seg: Segment = piece
+        if seg.synthetic:
+            continue
+        start, end = seg.plain_start, seg.plain_start + len(seg.text)
+        cuts = sorted({start, end, *[max(start, min(end, s)) for s, e, *_ in spans], *[max(start, min(end, e)) for s, e, *_ in spans]})
+        for a, b in zip(cuts, cuts[1:]):
+            chunk = html.escape(seg.text[a - start:b - start], quote=False)
+            covering = [sp for sp in spans if sp[0] <= a and b <= sp[1] and sp[0] < sp[1]]
+            if covering:
+                _, _, css, title = covering[0]
+                out.append(f'<mark class="{css}" title="{html.escape(title)}">{chunk}</mark>')
+            else:
+                out.append(chunk)
+    return "".join(out)

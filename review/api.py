@@ -1,0 +1,181 @@
+"""REST endpoints: review tasks (`?actionable=true`, approve/, return/), notifications, review policies."""
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from accounts import scope
+from accounts.api import ScopedPrimaryKeyField
+from govmedia.core.api import AuditedViewMixin, ReadOnlyOrManager
+from publishing.models import Sensitivity
+
+from . import services
+from .models import Notification, ReviewPolicy, ReviewTask
+
+
+class ReviewTaskSerializer(serializers.ModelSerializer):
+    post_title = serializers.CharField(source="post.title", read_only=True)
+    organisation = serializers.IntegerField(source="post.organisation_id", read_only=True)
+    organisation_name = serializers.CharField(source="post.organisation.name", read_only=True)
+    sensitivity = serializers.CharField(source="post.sensitivity", read_only=True)
+    stage_display = serializers.CharField(source="get_stage_display", read_only=True)
+    role_display = serializers.CharField(source="get_role_display", read_only=True)
+    revision = serializers.IntegerField(source="revision.number", read_only=True)
+    decided_by_name = serializers.SerializerMethodField()
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReviewTask
+        fields = [
+            "id", "post", "post_title", "organisation", "organisation_name", "sensitivity", "run", "position",
+            "stage", "stage_display", "role", "role_display", "status", "revision", "opened_at", "due_on",
+            "overdue", "decided_by", "decided_by_name", "decided_at", "comment",
+        ]
+        read_only_fields = fields
+
+    def get_decided_by_name(self, obj):
+        return str(obj.decided_by) if obj.decided_by_id else None
+
+    def get_overdue(self, obj) -> bool:
+        return obj.is_overdue(self.context.get("today"))
+
+
+class ReviewTaskFilter(django_filters.FilterSet):
+    actionable = django_filters.BooleanFilter(method="filter_actionable", label="我现在可以办理的")
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label="已超期")
+    organisation = django_filters.NumberFilter(field_name="post__organisation")
+    sensitivity = django_filters.ChoiceFilter(field_name="post__sensitivity", choices=Sensitivity.choices)
+    column = django_filters.NumberFilter(field_name="post__columns")
+    account = django_filters.NumberFilter(field_name="post__accounts")
+
+    class Meta:
+        model = ReviewTask
+        fields = ["post", "stage", "role", "status", "decided_by", "run"]
+
+    def filter_actionable(self, queryset, name, value):
+        if value:
+            return queryset.actionable_by(self.request.user)
+        return queryset
+
+    def filter_overdue(self, queryset, name, value):
+        today = timezone.localdate()
+        return queryset.overdue(today) if value else queryset.exclude(status="open", due_on__lt=today)
+
+
+class DecisionSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    revision = serializers.IntegerField(required=False, min_value=1, help_text="所审的稿件版本号；与当前版本不符时返回 409")
+
+
+class ReviewTaskViewSet(AuditedViewMixin, viewsets.ReadOnlyModelViewSet):
+    """Review steps in the caller's scope, oldest first; `?actionable=true` is the caller's queue."""
+
+    serializer_class = ReviewTaskSerializer
+    filterset_class = ReviewTaskFilter
+    ordering_fields = ["opened_at", "due_on", "id"]
+    ordering = ["opened_at", "id"]
+
+    def get_queryset(self):
+        return ReviewTask.objects.for_user(self.request.user).select_related(
+            "post", "post__organisation", "decided_by", "revision"
+        ).distinct()
+
+    def _decide(self, request, approve: bool):
+        task = self.get_object()  # out of scope: 404
+        data = DecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        kwargs = {"task_id": task.pk, "user": request.user, "comment": data.validated_data["comment"],
+                  "revision": data.validated_data.get("revision")}
+        task = services.task_approve(**kwargs) if approve else services.task_return(**kwargs)
+        return Response(self.get_serializer(task).data)
+
+    @extend_schema(request=DecisionSerializer, responses=ReviewTaskSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._decide(request, approve=True)
+
+    @extend_schema(request=DecisionSerializer, responses=ReviewTaskSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request, pk=None):
+        return self._decide(request, approve=False)
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "text", "url", "created_at", "read_at"]
+        read_only_fields = fields
+
+
+class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
+    """The caller's own notifications, newest first; `?unread=true` for the bell."""
+
+    serializer_class = NotificationSerializer
+    permission_classes = [IsAuthenticated]
+    filterset_fields = ["kind"]
+
+    def get_queryset(self):
+        qs = Notification.objects.for_user(self.request.user)
+        if self.request.query_params.get("unread") in {"1", "true"}:
+            qs = qs.unread()
+        return qs
+
+    @extend_schema(request=None, responses=NotificationSerializer)
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        notification = self.get_object()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+        notification.refresh_from_db()
+        return Response(self.get_serializer(notification).data)
+
+    @extend_schema(request=None, responses=None)
+    @action(detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request):
+        count = Notification.objects.for_user(request.user).unread().update(read_at=timezone.now())
+        return Response({"marked": count})
+
+
+class ReviewPolicySerializer(serializers.ModelSerializer):
+    organisation = ScopedPrimaryKeyField(scope.visible_organisations)
+
+    class Meta:
+        model = ReviewPolicy
+        fields = ["id", "organisation", "sensitivity", "stages", "distinct_people", "updated_at"]
+        read_only_fields = ["updated_at"]
+        validators = []
+
+    def create(self, validated_data):
+        return services.policy_save(actor=self.context["request"].user, **{
+            "organisation": validated_data["organisation"], "sensitivity": validated_data.get("sensitivity", "routine"),
+            "stages": validated_data.get("stages", []), "distinct_people": validated_data.get("distinct_people", False),
+        })
+
+    def update(self, instance, validated_data):
+        if validated_data.get("organisation", instance.organisation) != instance.organisation or validated_data.get(
+            "sensitivity", instance.sensitivity
+        ) != instance.sensitivity:
+            raise serializers.ValidationError({"sensitivity": "流程的单位和适用稿件不能更改。"})
+        return services.policy_save(
+            actor=self.context["request"].user, organisation=instance.organisation, sensitivity=instance.sensitivity,
+            stages=validated_data.get("stages", instance.stages),
+            distinct_people=validated_data.get("distinct_people", instance.distinct_people),
+        )
+
+
+class ReviewPolicyViewSet(AuditedViewMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin,
+                          viewsets.ReadOnlyModelViewSet):
+    serializer_class = ReviewPolicySerializer
+    permission_classes = [ReadOnlyOrManager]
+    filterset_fields = ["organisation", "sensitivity"]
+
+    def get_queryset(self):
+        return ReviewPolicy.objects.filter(
+            organisation__in=scope.visible_organisations(self.request.user).values("pk")
+        ).select_related("organisation")
+
+    def can_manage(self, user, obj):
+        return user.is_superuser or user.supervises(obj.organisation) or "principal" in user.roles_in(obj.organisation)

@@ -1,0 +1,3 @@
+NAVIGATION = [
+    ("审校队列", "review-queue", "all"),
+]

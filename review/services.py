@@ -1,0 +1,252 @@
+"""The review engine: runs of stages over a post, each stage decided by a holder of its role.
+
+Modelled on wagtail's workflows: a run (`ReviewRun`) per submission and a step (`ReviewTask`) per stage,
+pinned to the revision it decided. Every transition locks the run, checks the current state (409 when it
+does not allow the action), records who and when, writes the audit entry, and moves to the next step.
+The permission to decide is a django-guardian object permission on the post, granted to the holders of the
+stage's role when the stage opens and withdrawn when it closes.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Membership, Role, User
+from govmedia.core import audit
+from govmedia.core.exceptions import DomainConflict
+from govmedia.core.workdays import add_workdays
+from publishing.models import Post, PostRevision, PostStatus, PostUserObjectPermission, Stage
+
+from .models import DEFAULT_STAGES, ReviewPolicy, ReviewRun, ReviewTask, RunStatus, TaskStatus, validate_stages
+from .notifications import notify
+
+logger = logging.getLogger(__name__)
+DECIDE = "decide_post"
+
+
+def _decide_permission() -> Permission:
+    return Permission.objects.get(content_type__app_label="publishing", codename=DECIDE)
+
+
+def policy_for(post: Post) -> tuple[list[dict], bool]:
+    """The stages that apply to the post: the nearest policy for its sensitivity on its organisation or one
+    above it, else SPEC's default. A routine policy never applies to a major post (it is looked up by
+    sensitivity), and a major policy cannot be shorter than the default (`validate_stages`)."""
+    ancestors = post.organisation.ancestor_ids()
+    policies = {p.organisation_id: p for p in ReviewPolicy.objects.filter(organisation_id__in=ancestors, sensitivity=post.sensitivity)}
+    for org_id in reversed(ancestors):
+        if org_id in policies:
+            policy = policies[org_id]
+            return validate_stages(policy.stages, post.sensitivity), policy.distinct_people
+    return [dict(s) for s in DEFAULT_STAGES], False
+
+
+@transaction.atomic
+def policy_save(*, organisation, sensitivity: str, stages: list[dict], distinct_people: bool, actor) -> ReviewPolicy:
+    if not actor.is_superuser and not actor.supervises(organisation) and Role.PRINCIPAL not in actor.roles_in(organisation):
+        raise PermissionDenied("只有本单位主要负责人或主管单位工作人员可以设置审校流程。")
+    policy = ReviewPolicy.objects.filter(organisation=organisation, sensitivity=sensitivity).first() or ReviewPolicy(
+        organisation=organisation, sensitivity=sensitivity
+    )
+    policy.stages, policy.distinct_people = stages, distinct_people
+    policy.full_clean()
+    policy.save()
+    audit.record_action(policy, "configure", actor=actor, changes={"stages": [None, policy.stages]})
+    return policy
+
+
+def stage_holders(post: Post, role: str):
+    return User.objects.filter(
+        is_active=True, memberships__organisation=post.organisation_id, memberships__role=role
+    ).distinct()
+
+
+def _task_url(task: ReviewTask) -> str:
+    return reverse("review-task", args=[task.pk])
+
+
+def _post_url(post: Post) -> str:
+    return reverse("post-detail", args=[post.pk])
+
+
+def _grant(post: Post, users) -> None:
+    permission = _decide_permission()
+    PostUserObjectPermission.objects.bulk_create(
+        [PostUserObjectPermission(user=u, permission=permission, content_object=post) for u in users],
+        ignore_conflicts=True,
+    )
+
+
+def _withdraw(post: Post) -> None:
+    PostUserObjectPermission.objects.filter(content_object=post, permission__codename=DECIDE).delete()
+
+
+def _open_task(run: ReviewRun, position: int, post: Post) -> ReviewTask:
+    spec = run.stages[position]
+    revision = PostRevision.objects.get(post=post, number=post.revision)
+    now = timezone.now()
+    task = ReviewTask.objects.create(
+        run=run, post=post, position=position, stage=spec["stage"], role=spec["role"], revision=revision,
+        opened_at=now, due_on=add_workdays(timezone.localdate(now), int(spec.get("days", 1))),
+    )
+    Post.objects.filter(pk=post.pk).update(stage=spec["stage"])
+    post.stage = spec["stage"]
+    holders = list(stage_holders(post, spec["role"]))
+    if run.distinct_people:
+        already = set(run.tasks.filter(status=TaskStatus.APPROVED).values_list("decided_by", flat=True))
+        holders = [u for u in holders if u.pk not in already]
+    _grant(post, holders)
+    notify(users=holders, kind="step_opened", url=_task_url(task),
+           text=f"稿件“{post.title}”待您{Stage(spec['stage']).label}（{post.organisation}）。")
+    return task
+
+
+@transaction.atomic
+def run_start(*, post: Post, actor) -> ReviewRun:
+    """Start review at the first stage of the policy that applies to the post."""
+    stages, distinct = policy_for(post)
+    try:
+        with transaction.atomic():
+            run = ReviewRun.objects.create(post=post, stages=stages, distinct_people=distinct, started_by=actor)
+    except IntegrityError:
+        raise DomainConflict("该稿件已在审校中。") from None
+    _open_task(run, 0, post)
+    return run
+
+
+@transaction.atomic
+def run_cancel(*, post: Post, actor, reason: str) -> ReviewRun | None:
+    """End the active run, if any: its open step closes as cancelled and nobody may decide it any more."""
+    run = ReviewRun.objects.select_for_update().filter(post=post, status=RunStatus.ACTIVE).first()
+    if run is None:
+        return None
+    now = timezone.now()
+    run.tasks.filter(status=TaskStatus.OPEN).update(status=TaskStatus.CANCELLED, decided_at=now, comment=reason)
+    run.status, run.finished_at, run.end_reason = RunStatus.CANCELLED, now, reason
+    run.save(update_fields=["status", "finished_at", "end_reason"])
+    _withdraw(post)
+    Post.objects.filter(pk=post.pk).update(stage=None)
+    return run
+
+
+@transaction.atomic
+def run_content_changed(*, post: Post, revision: PostRevision, actor) -> None:
+    """A post in review was edited. After any approval in this run, review starts again at the first stage
+    (what was approved is no longer what would be published); before any, the open step decides the new
+    revision."""
+    run = ReviewRun.objects.select_for_update().filter(post=post, status=RunStatus.ACTIVE).first()
+    if run is None:
+        return
+    if run.tasks.filter(status=TaskStatus.APPROVED).exists():
+        run_cancel(post=post, actor=actor, reason=f"第{revision.number}版修改了已审内容，重新审校")
+        audit.record_action(post, "restart", actor=actor, comment="审校通过后稿件被修改，从一审重新开始。")
+        run_start(post=post, actor=actor)
+    else:
+        run.tasks.filter(status=TaskStatus.OPEN).update(revision=revision)
+
+
+def may_decide(user, task: ReviewTask) -> bool:
+    """Holds the decide permission on the post (granted for this stage) and still holds the stage's role."""
+    if not user.is_authenticated or task.status != TaskStatus.OPEN:
+        return False
+    return (
+        PostUserObjectPermission.objects.filter(user=user, content_object_id=task.post_id, permission__codename=DECIDE).exists()
+        and Membership.objects.filter(user=user, organisation_id=task.post.organisation_id, role=task.role).exists()
+    )
+
+
+def _decide(*, task_id: int, user, approve: bool, comment: str, revision: int | None) -> ReviewTask:
+    # Lock the run first: every transition of this post's review serialises on it, so of two reviewers
+    # deciding the same step at once exactly one finds it open.
+    task = ReviewTask.objects.select_related("post", "post__organisation", "run").get(pk=task_id)
+    run = ReviewRun.objects.select_for_update().get(pk=task.run_id)
+    task = ReviewTask.objects.select_related("post", "post__organisation", "decided_by", "revision").get(pk=task_id)
+    if task.status != TaskStatus.OPEN:
+        who = f"已由{task.decided_by}办理" if task.decided_by else f"已{task.get_status_display()}"
+        raise DomainConflict(f"该环节（{task.get_stage_display()}）{who}，不能再办理。")
+    if not may_decide(user, task):
+        raise PermissionDenied(f"{task.get_stage_display()}须由本单位{task.get_role_display()}办理，您没有该环节的办理权限。")
+    if run.distinct_people and run.tasks.filter(status=TaskStatus.APPROVED, decided_by=user).exists():
+        raise PermissionDenied("本单位要求各环节由不同人员办理，您已办理过本稿件的其他环节。")
+    if revision is not None and revision != task.revision.number:
+        raise DomainConflict(f"稿件已修改为第{task.revision.number}版，请查看最新内容后再办理。")
+    if not approve and not (comment or "").strip():
+        raise ValidationError({"comment": "退回须填写意见。"})
+    now = timezone.now()
+    status = TaskStatus.APPROVED if approve else TaskStatus.RETURNED
+    claimed = ReviewTask.objects.filter(pk=task.pk, status=TaskStatus.OPEN).update(
+        status=status, decided_by=user, decided_at=now, comment=comment or ""
+    )
+    if claimed != 1:
+        raise DomainConflict("该环节已由他人办理。")
+    task.refresh_from_db()
+    post = Post.objects.select_for_update().get(pk=task.post_id)
+    _withdraw(post)
+    audit.record_action(
+        post, "approve" if approve else "return", actor=user, comment=comment or "",
+        changes={"stage": [task.stage, None], "revision": [task.revision.number, task.revision.number]},
+    )
+    if not approve:
+        run.status, run.finished_at, run.end_reason = RunStatus.RETURNED, now, comment
+        run.save(update_fields=["status", "finished_at", "end_reason"])
+        post.status, post.stage = PostStatus.RETURNED, None
+        post.save(update_fields=["status", "stage", "updated_at"])
+        notify(users=[post.author], kind="post_returned", url=_post_url(post),
+               text=f"您的稿件“{post.title}”在{task.get_stage_display()}被{user}退回：{comment}")
+        return task
+    if task.position + 1 < len(run.stages):
+        _open_task(run, task.position + 1, post)
+        return task
+    run.status, run.finished_at = RunStatus.APPROVED, now
+    run.save(update_fields=["status", "finished_at"])
+    post.status, post.stage = PostStatus.SCHEDULED, None
+    post.save(update_fields=["status", "stage", "updated_at"])
+    if post.publish_at is None or post.publish_at <= now:
+        from publishing.tasks import queue_publication
+
+        queue_publication(post.pk)
+    return task
+
+
+@transaction.atomic
+def task_approve(*, task_id: int, user, comment: str = "", revision: int | None = None) -> ReviewTask:
+    """Approve the open step; the next stage opens, or after the last the post is published (now or at its time)."""
+    return _decide(task_id=task_id, user=user, approve=True, comment=comment, revision=revision)
+
+
+@transaction.atomic
+def task_return(*, task_id: int, user, comment: str, revision: int | None = None) -> ReviewTask:
+    """Return the post to its author with a comment; resubmission starts again at the first stage."""
+    return _decide(task_id=task_id, user=user, approve=False, comment=comment, revision=revision)
+
+
+def notify_overdue(*, today: dt.date | None = None) -> int:
+    """Tell the deputy heads (and the stage's holders) of each step past its due date, once per step.
+
+    Each step is claimed by a conditional UPDATE so two runs never notify twice; one bad row is logged and
+    skipped."""
+    today = today or timezone.localdate()
+    count = 0
+    for task in ReviewTask.objects.overdue(today).filter(overdue_notified_at__isnull=True).select_related("post", "post__organisation"):
+        try:
+            with transaction.atomic():
+                if not ReviewTask.objects.filter(pk=task.pk, overdue_notified_at__isnull=True, status=TaskStatus.OPEN).update(
+                    overdue_notified_at=timezone.now()
+                ):
+                    continue
+                post = task.post
+                users = list(stage_holders(post, Role.DEPUTY_HEAD)) + list(
+                    User.objects.filter(postuserobjectpermission__content_object=post).distinct()
+                )
+                notify(users=users, kind="step_overdue", url=_task_url(task),
+                       text=f"稿件“{post.title}”的{task.get_stage_display()}已超过办理期限（{task.due_on:%Y-%m-%d}）。")
+                count += 1
+        except Exception:
+            logger.exception("overdue notice for review task %s failed", task.pk)
+    return count

@@ -1,0 +1,193 @@
+"""Pages: the reviewers' queue, the step page (decide without leaving the queue), notifications."""
+import difflib
+import html
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
+
+from accounts import scope
+from govmedia.core.exceptions import DomainConflict
+from publishing.models import PostRevision, Sensitivity
+from publishing.text import mark_html, plain_text
+
+from . import services
+from .models import Notification, ReviewTask, TaskStatus
+
+FILTERS = ("organisation", "column", "account", "sensitivity", "overdue")
+
+
+def queue_for(request):
+    """What the user may decide now, oldest first, with the page's filters applied."""
+    user, params = request.user, request.GET
+    tasks = ReviewTask.objects.for_user(user).actionable_by(user).select_related(
+        "post", "post__organisation", "post__author", "revision"
+    )
+    if params.get("organisation", "").isdigit():
+        tasks = tasks.filter(post__organisation=params["organisation"])
+    if params.get("column", "").isdigit():
+        tasks = tasks.filter(post__columns=params["column"])
+    if params.get("account", "").isdigit():
+        tasks = tasks.filter(post__accounts=params["account"])
+    if params.get("sensitivity") in Sensitivity.values:
+        tasks = tasks.filter(post__sensitivity=params["sensitivity"])
+    if params.get("overdue"):
+        tasks = tasks.overdue(timezone.localdate())
+    return tasks.distinct().order_by("opened_at", "id")
+
+
+def _filter_query(request) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode({k: request.GET[k] for k in FILTERS if request.GET.get(k)})
+
+
+def _filter_choices(user):
+    from accounts.models import Account
+    from publishing.models import Post
+    from sites.models import Column
+
+    open_posts = Post.objects.filter(review_tasks__in=ReviewTask.objects.actionable_by(user)).values("pk")
+    return {
+        "organisations": scope.visible_organisations(user).filter(posts__in=open_posts).distinct().order_by("path"),
+        "columns": Column.objects.filter(posts__in=open_posts).select_related("site").distinct(),
+        "accounts": Account.objects.filter(posts__in=open_posts).distinct(),
+        "sensitivities": Sensitivity.choices,
+    }
+
+
+@login_required
+def queue(request):
+    tasks = queue_for(request)
+    page = Paginator(tasks, 50).get_page(request.GET.get("page"))
+    return render(request, "review/queue.html", {
+        "page": page, "today": timezone.localdate(), "filters": request.GET, "query": _filter_query(request),
+        **_filter_choices(request.user),
+    })
+
+
+def _diff_html(old: str, new: str) -> str:
+    """Character-level differences of the plain text (Chinese has no spaces to split words on)."""
+    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    out = []
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            out.append(html.escape(new[b1:b2]))
+        if op in ("delete", "replace"):
+            out.append(f"<del>{html.escape(old[a1:a2])}</del>")
+        if op in ("insert", "replace"):
+            out.append(f"<ins>{html.escape(new[b1:b2])}</ins>")
+    return "".join(out).replace("\n", "<br>")
+
+
+@login_required
+def task_page(request, pk):
+    task = ReviewTask.objects.for_user(request.user).select_related(
+        "post", "post__organisation", "post__author", "revision", "decided_by"
+    ).filter(pk=pk).first()
+    if task is None:
+        raise Http404("审校环节不存在。")
+    post = task.post
+    current = PostRevision.objects.get(post=post, number=post.revision)
+    last_approved = (
+        ReviewTask.objects.filter(post=post, status=TaskStatus.APPROVED).select_related("revision", "decided_by")
+        .order_by("-decided_at").first()
+    )
+    diff = None
+    if last_approved and last_approved.revision_id != current.pk:
+        old = last_approved.revision
+        diff = {
+            "from": old.number, "to": current.number, "by": last_approved.decided_by,
+            "title": _diff_html(old.title, current.title),
+            "body": _diff_html(plain_text(old.body), plain_text(current.body)),
+        }
+    spans = [(w["offset"], w["offset"] + max(w["length"], 1), "warn", w["message"])
+             for w in post.warnings if w.get("field") == "body" and w.get("offset") is not None]
+    queue_tasks = list(queue_for(request)[:30])
+    return render(request, "review/task.html", {
+        "task": task, "post": post, "marked_body": mark_safe(mark_html(current.body, spans)),
+        "diff": diff, "can_decide": services.may_decide(request.user, task),
+        "history": ReviewTask.objects.filter(post=post).exclude(status=TaskStatus.OPEN).select_related(
+            "decided_by", "revision", "run").order_by("decided_at", "id"),
+        "queue": queue_tasks, "query": _filter_query(request), "today": timezone.localdate(),
+        "co_producers": post.co_producers.select_related("organisation"),
+        "channels": list(post.columns.select_related("site")) + list(post.accounts.all()),
+        "attachments": post.attachments.all(),
+    })
+
+
+@login_required
+@require_POST
+def task_decide(request, pk):
+    task = ReviewTask.objects.for_user(request.user).filter(pk=pk).first()
+    if task is None:
+        raise Http404("审校环节不存在。")
+    decision = request.POST.get("decision")
+    comment = request.POST.get("comment", "").strip()
+    revision = request.POST.get("revision")
+    revision = int(revision) if revision and revision.isdigit() else None
+    query = _filter_query(request) if request.GET else request.POST.get("query", "")
+    try:
+        if decision == "approve":
+            services.task_approve(task_id=task.pk, user=request.user, comment=comment, revision=revision)
+            messages.success(request, f"已通过“{task.post.title}”的{task.get_stage_display()}。")
+        elif decision == "return":
+            services.task_return(task_id=task.pk, user=request.user, comment=comment, revision=revision)
+            messages.success(request, f"已退回“{task.post.title}”。")
+        else:
+            messages.error(request, "请选择通过或退回。")
+            return redirect(reverse("review-task", args=[task.pk]) + (f"?{query}" if query else ""))
+    except (DomainConflict, PermissionDenied, ValidationError) as exc:
+        transaction.set_rollback(True)
+        text = exc.message if isinstance(exc, DomainConflict) else (
+            "；".join(m for ms in exc.message_dict.values() for m in ms) if isinstance(exc, ValidationError) and hasattr(exc, "error_dict")
+            else (str(exc) or "您没有办理该环节的权限。")
+        )
+        messages.error(request, text)
+        return redirect(reverse("review-task", args=[task.pk]) + (f"?{query}" if query else ""))
+    # Straight on to the next item of the same queue.
+    from django.http import QueryDict
+
+    fake = type("R", (), {"user": request.user, "GET": QueryDict(query)})()
+    following = queue_for(fake).exclude(pk=task.pk).first()
+    if following:
+        return redirect(reverse("review-task", args=[following.pk]) + (f"?{query}" if query else ""))
+    messages.info(request, "队列中已没有待办稿件。")
+    return redirect(reverse("review-queue") + (f"?{query}" if query else ""))
+
+
+@login_required
+def notifications(request):
+    items = Notification.objects.for_user(request.user)
+    if request.GET.get("unread"):
+        items = items.unread()
+    page = Paginator(items, 50).get_page(request.GET.get("page"))
+    return render(request, "review/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notification_read(request, pk):
+    item = Notification.objects.for_user(request.user).filter(pk=pk).first()
+    if item is None:
+        raise Http404
+    Notification.objects.filter(pk=item.pk, read_at__isnull=True).update(read_at=timezone.now())
+    if request.POST.get("go") and item.url.startswith("/"):
+        return redirect(item.url)
+    return redirect("notifications")
+
+
+@login_required
+@require_POST
+def notification_read_all(request):
+    count = Notification.objects.for_user(request.user).unread().update(read_at=timezone.now())
+    messages.success(request, f"已将 {count} 条通知标为已读。")
+    return redirect("notifications")
