@@ -1,3 +1,5 @@
 NAVIGATION = [
     ("机构与人员", "organisation-list", "all"),
+    ("政务新媒体", "account-list", "all"),
+    ("备案审批", "filing-queue", "all"),
 ]

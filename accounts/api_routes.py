@@ -1,0 +1,7 @@
+"""The account register's API routes (API.md `accounts/`, `filings/`)."""
+from .registry_api import AccountViewSet, FilingViewSet
+
+
+def register(router):
+    router.register("accounts", AccountViewSet, basename="api-account")
+    router.register("filings", FilingViewSet, basename="api-filing")

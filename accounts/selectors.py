@@ -1,0 +1,58 @@
+"""Reads of the account register: scoped querysets and the "days since update" measure."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from .models import Account, AccountStatus
+
+
+def accounts_for(user):
+    """Accounts whose owner, operator or supervisor is in the caller's scope (like sites)."""
+    return Account.objects.for_user(user).select_related("owner", "supervisor", "operator")
+
+
+def reference_date(account: Account) -> dt.date:
+    """The date an account's freshness is judged from: its newest update, else its opening (SPEC "Updates")."""
+    if account.last_updated_on:
+        return account.last_updated_on
+    if account.opened_on:
+        return account.opened_on
+    return timezone.localtime(account.created_at).date()
+
+
+def not_updated_for(queryset, days: int, today: dt.date):
+    """Accounts whose reference date is at least `days` days before `today` (one indexed condition each)."""
+    cut = today - dt.timedelta(days=days)
+    never = Q(last_updated_on__isnull=True)
+    return queryset.filter(
+        Q(last_updated_on__lte=cut)
+        | (never & Q(opened_on__lte=cut))
+        | (never & Q(opened_on__isnull=True, created_at__date__lte=cut))
+    )
+
+
+def counts_by(queryset, field: str) -> dict[str, int]:
+    return dict(queryset.order_by().values_list(field).annotate(n=Count("pk")).values_list(field, "n"))
+
+
+def register_queryset(queryset):
+    """What the register lists: everything in the register, drafts of openings excluded."""
+    return queryset.exclude(status=AccountStatus.DRAFT)
+
+
+def selectable_units(user):
+    """Units that may be named as supervisor or operator: anything in the caller's own region (the tree their
+    units belong to), since the supervising office sits above a unit and a contractor beside it."""
+    from .models import Membership, Organisation
+
+    if user.is_superuser:
+        return Organisation.objects.all()
+    paths = Membership.objects.filter(user=user).values_list("organisation__path", flat=True)
+    roots = {"/" + path.strip("/").split("/")[0] + "/" for path in paths if path}
+    condition = Q(pk__in=[])
+    for root in roots:
+        condition |= Q(path__startswith=root)
+    return Organisation.objects.filter(condition)
