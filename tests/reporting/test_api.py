@@ -1,0 +1,100 @@
+"""The reports through the API: JSON, xlsx and PDF with the same figures; scope; bad input."""
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from .test_monthly_figures import TODAY  # noqa: F401 - the fixture month is long past
+
+
+def get(api, user, **params):
+    return api.as_user(user).get("/api/v1/reports/monthly/", params)
+
+
+def test_supervisor_reads_the_region_report(api, october):
+    response = get(api, october.region.supervisor, month="2024-10", organisation=october.region.county.pk)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["organisation"]["name"] == "甲县人民政府"
+    assert body["totals"]["accounts"] == 3
+    assert body["checklist_version"]["name"]
+
+
+def test_without_organisation_the_callers_region_is_reported(api, october):
+    body = get(api, october.region.supervisor, month="2024-10").json()
+    assert body["organisation"]["id"] == october.region.county.pk
+
+
+def test_xlsx_holds_the_same_figures(api, october):
+    response = get(api, october.region.supervisor, month="2024-10", organisation=october.region.county.pk, format="xlsx")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert "monthly-report" in response["Content-Disposition"]
+    wb = load_workbook(io.BytesIO(response.content))
+    rows = list(wb["账号"].iter_rows(values_only=True))
+    header = rows[0]
+    lagging = next(r for r in rows if r[1] == "甲县教育发布")
+    record = dict(zip(header, lagging))
+    assert record["结论"] == "不合格"
+    assert record["更新条数"] == 4
+    assert record["最长未更新（天）"] == 18
+    assert record["得分"] == 94
+    assert "账号内容不更新" in record["否决项"]
+    summary = {r[0]: r[1] for r in wb["汇总"].iter_rows(values_only=True)}
+    assert summary["政务新媒体账号数"] == 3
+    assert summary["不合格账号"] == 2
+
+
+def test_pdf_holds_the_same_figures(api, october):
+    from pypdf import PdfReader
+
+    response = get(api, october.region.supervisor, month="2024-10", organisation=october.region.county.pk, format="pdf")
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "甲县教育发布" in text
+    assert "2024年10月" in text
+    assert "不合格" in text
+
+
+@pytest.mark.parametrize("month", ["2024-13", "October", "", "2999-01"])
+def test_a_bad_month_is_400_naming_the_field(api, october, month):
+    response = get(api, october.region.supervisor, month=month)
+    assert response.status_code == 400
+    assert "month" in response.json()
+
+
+def test_a_bad_month_is_json_even_when_a_document_was_asked_for(api, october):
+    response = get(api, october.region.supervisor, month="2024-13", format="xlsx")
+    assert response.status_code == 400
+    assert "month" in response.json()
+
+
+def test_a_units_staff_see_only_their_own_unit(api, october):
+    r = october.region
+    own = get(api, r.member, month="2024-10", organisation=r.bureau.pk)
+    assert own.status_code == 200
+    assert {a["name"] for a in own.json()["accounts"]} == {"甲县教育发布", "甲县教育微博"}
+    assert get(api, r.member, month="2024-10", organisation=r.county.pk).status_code == 404
+    assert get(api, r.neighbour, month="2024-10", organisation=r.bureau.pk).status_code == 404
+    assert get(api, r.outsider, month="2024-10", organisation=r.bureau.pk).status_code == 404
+    assert get(api, r.outsider, month="2024-10", organisation="abc").status_code == 400
+
+
+def test_anonymous_is_401(api, october):
+    assert api.get("/api/v1/reports/monthly/", {"month": "2024-10"}).status_code == 401
+
+
+def test_quarterly_bulletin_ranks_units_and_names_failures(api, october):
+    response = api.as_user(october.region.supervisor).get(
+        "/api/v1/reports/quarterly/", {"quarter": "2024-Q4", "organisation": october.region.county.pk}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["kind"] == "quarterly"
+    assert body["period"]["start"] == "2024-10-01" and body["period"]["end"] == "2024-12-31"
+    assert [u["organisation_name"] for u in body["units"]][:2] == ["甲县教育局", "甲县卫生健康局"]
+    failing = {a["name"]: [v["label"] for v in a["vetoes"]] for a in body["accounts"] if a["verdict"] == "fail"}
+    assert "甲县卫健抖音" in failing
+    bad = api.get("/api/v1/reports/quarterly/", {"quarter": "2024-Q5"})
+    assert bad.status_code == 400 and "quarter" in bad.json()
