@@ -386,3 +386,10 @@ def message_policy_set(*, organisation, reply_workdays: int, user) -> MessagePol
     policy.full_clean()
     policy.save()
     return policy
+
+
+def is_late(obj, today: dt.date | None = None) -> bool:
+    """Whether a report or message was (or still is) unanswered past its due date."""
+    if obj.replied_at is not None:
+        return _received_on(obj.replied_at) > obj.due_on
+    return (today or local_today()) > obj.due_on

@@ -1,0 +1,458 @@
+"""REST endpoints of the inspections area (API.md): inspections, findings, error reports, messages, countdown,
+checklist versions and message reply limits."""
+from __future__ import annotations
+
+import datetime as dt
+
+import django_filters
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import Q
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import Account, Organisation
+from govmedia.core.api import AuditedViewMixin
+from sites.models import Column, Site
+
+from . import countdown, imports, selectors, services
+from .models import (
+    ChecklistItem, ChecklistVersion, ErrorReport, Finding, FindingStatus, Inspection, Message, MessagePolicy,
+    Rectification, Severity, SubjectType,
+)
+from .rules import RULE_LABELS
+
+
+def _denied(exc: DjangoPermissionDenied):
+    return PermissionDenied(str(exc) or "您没有权限执行该操作。")
+
+
+class ScopedField(serializers.PrimaryKeyRelatedField):
+    def __init__(self, scope_fn, **kwargs):
+        self.scope_fn = scope_fn
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return self.scope_fn(self.context["request"].user)
+
+
+# ------------------------------------------------------------------------------------------- inspections
+
+
+class InspectionSerializer(serializers.ModelSerializer):
+    organisation = ScopedField(lambda u: Organisation.objects.for_user(u), required=False, allow_null=True)
+    checklist_version_name = serializers.CharField(source="checklist_version.name", read_only=True, default=None)
+
+    class Meta:
+        model = Inspection
+        fields = ["id", "as_of", "organisation", "status", "started_at", "finished_at", "counts", "checklist_version",
+                  "checklist_version_name", "versions", "error", "created_at"]
+        read_only_fields = ["status", "started_at", "finished_at", "counts", "checklist_version", "versions", "error", "created_at"]
+
+
+class InspectionViewSet(AuditedViewMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """`POST {"as_of"}` queues a run of every rule (supervisors); the run itself happens in Celery."""
+
+    serializer_class = InspectionSerializer
+    filterset_fields = ["status", "as_of", "organisation"]
+    ordering_fields = ["as_of", "created_at", "id"]
+
+    def get_queryset(self):
+        return selectors.visible_inspections(self.request.user).select_related("checklist_version")
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            run = services.inspection_create(
+                as_of=serializer.validated_data["as_of"], organisation=serializer.validated_data.get("organisation"),
+                user=request.user,
+            )
+        except DjangoPermissionDenied as exc:
+            raise _denied(exc)
+        return Response(self.get_serializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+# ---------------------------------------------------------------------------------------------- findings
+
+
+class RectificationSerializer(serializers.ModelSerializer):
+    submitted_by_name = serializers.CharField(source="submitted_by.__str__", read_only=True)
+
+    class Meta:
+        model = Rectification
+        fields = ["id", "comment", "evidence_url", "evidence_file", "submitted_by", "submitted_by_name", "submitted_at",
+                  "outcome", "checked_at"]
+        read_only_fields = fields
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    rule_label = serializers.SerializerMethodField()
+    organisation_name = serializers.CharField(source="organisation.name", read_only=True)
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Finding
+        fields = ["id", "inspection", "rule", "rule_label", "severity", "subject_type", "subject_id", "subject_name",
+                  "organisation", "organisation_name", "detail", "found_on", "due_on", "status", "overdue",
+                  "period_key", "rectified_on"]
+        read_only_fields = fields
+
+    def get_rule_label(self, obj) -> str:
+        return RULE_LABELS.get(obj.rule, obj.rule)
+
+    def get_overdue(self, obj) -> bool:
+        return obj.status == FindingStatus.OVERDUE
+
+
+class FindingDetailSerializer(FindingSerializer):
+    rectifications = RectificationSerializer(many=True, read_only=True)
+
+    class Meta(FindingSerializer.Meta):
+        fields = FindingSerializer.Meta.fields + ["rectifications"]
+        read_only_fields = fields
+
+
+class FindingFilter(django_filters.FilterSet):
+    rule = django_filters.ChoiceFilter(choices=sorted(RULE_LABELS.items()))
+    severity = django_filters.ChoiceFilter(choices=Severity.choices)
+    status = django_filters.ChoiceFilter(choices=FindingStatus.choices)
+    subject_type = django_filters.ChoiceFilter(choices=SubjectType.choices)
+    organisation = django_filters.NumberFilter(method="filter_organisation", label="单位（含下级）")
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label="逾期")
+    found_from = django_filters.DateFilter(field_name="found_on", lookup_expr="gte")
+    found_to = django_filters.DateFilter(field_name="found_on", lookup_expr="lte")
+
+    class Meta:
+        model = Finding
+        fields = ["inspection", "rule", "severity", "status", "subject_type", "subject_id", "organisation", "overdue"]
+
+    def filter_organisation(self, queryset, name, value):
+        return selectors.filter_findings(queryset, organisation=int(value))
+
+    def filter_overdue(self, queryset, name, value):
+        return selectors.filter_findings(queryset, overdue=value, as_of=services.local_today())
+
+
+class RectifySerializer(serializers.Serializer):
+    comment = serializers.CharField()
+    evidence_url = serializers.URLField(required=False, allow_blank=True, max_length=1000)
+    evidence_file = serializers.FileField(required=False, allow_null=True)
+
+
+class FindingViewSet(AuditedViewMixin, viewsets.ReadOnlyModelViewSet):
+    filterset_class = FindingFilter
+    ordering_fields = ["found_on", "due_on", "id", "rule"]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        return selectors.visible_findings(self.request.user).select_related("organisation").order_by("-found_on", "-id")
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return FindingDetailSerializer
+        if self.action == "rectify":
+            return RectifySerializer
+        return FindingSerializer
+
+    @extend_schema(request=RectifySerializer, responses={201: RectificationSerializer})
+    @action(detail=True, methods=["post"])
+    def rectify(self, request, pk=None):
+        """The unit's answer: what it did, with a link or a file; the next run verifies it."""
+        finding = self.get_object()
+        serializer = RectifySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            rectification = services.finding_rectify(
+                finding=finding, user=request.user, comment=data["comment"], evidence_url=data.get("evidence_url", ""),
+                evidence_file=data.get("evidence_file"),
+            )
+        except DjangoPermissionDenied as exc:
+            raise _denied(exc)
+        return Response(RectificationSerializer(rectification, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+
+# ----------------------------------------------------------------------------- error reports and messages
+
+
+class ReplySerializer(serializers.Serializer):
+    reply = serializers.CharField()
+    replied_at = serializers.DateTimeField(required=False)
+
+
+class ErrorReportSerializer(serializers.ModelSerializer):
+    site = ScopedField(lambda u: Site.objects.for_user(u))
+    late = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ErrorReport
+        fields = ["id", "site", "received_at", "content", "url", "reporter", "external_id", "replied_at", "reply", "due_on", "late"]
+        read_only_fields = ["replied_at", "reply", "due_on"]
+
+    def get_late(self, obj) -> bool:
+        return services.is_late(obj)
+
+    def validate_site(self, site):
+        if not selectors.can_reply(self.context["request"].user, site.owner_id):
+            raise PermissionDenied("只有网站主办单位人员或其主管单位可以登记找错。")
+        return site
+
+    def create(self, validated_data):
+        return services.error_report_create(**validated_data)
+
+
+class ReplyMixin:
+    reply_service = None
+
+    def owner_id(self, obj):
+        raise NotImplementedError
+
+    @extend_schema(request=ReplySerializer)
+    @action(detail=True, methods=["post"])
+    def reply(self, request, pk=None):
+        obj = self.get_object()
+        if not selectors.can_reply(request.user, self.owner_id(obj)):
+            raise PermissionDenied("只有主办单位人员或其主管单位可以答复。")
+        serializer = ReplySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        obj = type(self).reply_service(obj, user=request.user, **serializer.validated_data)
+        return Response(self.get_serializer(obj).data)
+
+
+class ImportSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class ErrorReportViewSet(AuditedViewMixin, ReplyMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = ErrorReportSerializer
+    filterset_fields = ["site", "due_on"]
+    ordering_fields = ["received_at", "due_on", "id"]
+
+    @staticmethod
+    def reply_service(obj, **kw):
+        return services.error_report_reply(report=obj, **kw)
+
+    def owner_id(self, obj):
+        return obj.site.owner_id
+
+    def get_queryset(self):
+        qs = selectors.visible_error_reports(self.request.user).select_related("site")
+        replied = self.request.query_params.get("replied")
+        if replied in ("true", "false"):
+            qs = qs.filter(replied_at__isnull=(replied == "false"))
+        return qs
+
+    @extend_schema(request={"multipart/form-data": ImportSerializer})
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser])
+    def import_csv(self, request):
+        """CSV with the header `site,received_at,content,url,reporter,external_id`."""
+        serializer = ImportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = imports.import_error_reports(user=request.user, file=serializer.validated_data["file"])
+        return Response(result, status=status.HTTP_200_OK if not result["errors"] else status.HTTP_400_BAD_REQUEST)
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    site = ScopedField(lambda u: Site.objects.for_user(u), required=False, allow_null=True)
+    account = ScopedField(lambda u: Account.objects.for_user(u), required=False, allow_null=True)
+    late = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Message
+        fields = ["id", "site", "account", "received_at", "author", "title", "content", "valid", "public", "external_id",
+                  "replied_at", "reply", "due_on", "reply_workdays", "late"]
+        read_only_fields = ["replied_at", "reply", "due_on", "reply_workdays"]
+
+    def get_late(self, obj) -> bool:
+        return services.is_late(obj)
+
+    def validate(self, attrs):
+        site, account = attrs.get("site"), attrs.get("account")
+        if (site is None) == (account is None):
+            raise ValidationError({"site": "请指定留言所在的网站或账号（二者选一）。"})
+        owner_id = site.owner_id if site else account.owner_id
+        if not selectors.can_reply(self.context["request"].user, owner_id):
+            raise PermissionDenied("只有主办单位人员或其主管单位可以登记留言。")
+        return attrs
+
+    def create(self, validated_data):
+        return services.message_create(**validated_data)
+
+
+class MessageViewSet(AuditedViewMixin, ReplyMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = MessageSerializer
+    filterset_fields = ["site", "account", "valid", "public", "due_on"]
+    ordering_fields = ["received_at", "due_on", "id"]
+
+    @staticmethod
+    def reply_service(obj, **kw):
+        return services.message_reply(message=obj, **kw)
+
+    def owner_id(self, obj):
+        return obj.owner_id
+
+    def get_queryset(self):
+        qs = selectors.visible_messages(self.request.user).select_related("site", "account")
+        replied = self.request.query_params.get("replied")
+        if replied in ("true", "false"):
+            qs = qs.filter(replied_at__isnull=(replied == "false"))
+        return qs
+
+    @extend_schema(request={"multipart/form-data": ImportSerializer})
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser])
+    def import_csv(self, request):
+        """CSV with the header `site,account,received_at,author,title,content,public,external_id`."""
+        serializer = ImportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = imports.import_messages(user=request.user, file=serializer.validated_data["file"])
+        return Response(result, status=status.HTTP_200_OK if not result["errors"] else status.HTTP_400_BAD_REQUEST)
+
+
+class MessagePolicySerializer(serializers.ModelSerializer):
+    organisation = ScopedField(lambda u: Organisation.objects.for_user(u))
+    reply_workdays = serializers.IntegerField(min_value=1, max_value=60)
+
+    class Meta:
+        model = MessagePolicy
+        fields = ["id", "organisation", "reply_workdays", "updated_at"]
+        read_only_fields = ["updated_at"]
+        validators = []
+
+    def create(self, validated_data):
+        try:
+            return services.message_policy_set(user=self.context["request"].user, **validated_data)
+        except DjangoPermissionDenied as exc:
+            raise _denied(exc)
+
+    def update(self, instance, validated_data):
+        try:
+            return services.message_policy_set(
+                user=self.context["request"].user, organisation=instance.organisation,
+                reply_workdays=validated_data.get("reply_workdays", instance.reply_workdays),
+            )
+        except DjangoPermissionDenied as exc:
+            raise _denied(exc)
+
+
+class MessagePolicyViewSet(AuditedViewMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Each owner's reply limit for messages, in working days (default 5)."""
+
+    serializer_class = MessagePolicySerializer
+    filterset_fields = ["organisation"]
+
+    def get_queryset(self):
+        return MessagePolicy.objects.filter(organisation__in=Organisation.objects.for_user(self.request.user).values("pk"))
+
+
+# ------------------------------------------------------------------------------------- checklist, countdown
+
+
+class ChecklistItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ChecklistItem
+        fields = ["id", "code", "name", "kind", "thresholds", "points", "enabled", "source"]
+
+
+class ChecklistVersionSerializer(serializers.ModelSerializer):
+    items = ChecklistItemSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ChecklistVersion
+        fields = ["id", "year", "name", "base", "organisation", "active", "source", "items"]
+
+
+class ChecklistVersionViewSet(viewsets.ReadOnlyModelViewSet):
+    """The national checklist versions and the local overrides within the caller's scope (read only here;
+    the office edits them in the admin)."""
+
+    serializer_class = ChecklistVersionSerializer
+    filterset_fields = ["year", "organisation", "active"]
+
+    def get_queryset(self):
+        orgs = Organisation.objects.for_user(self.request.user).values("pk")
+        return ChecklistVersion.objects.filter(Q(organisation__isnull=True) | Q(organisation__in=orgs)).prefetch_related("items")
+
+
+class CountdownQuery(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[("column", "栏目"), ("account", "账号")])
+    organisation = serializers.IntegerField(required=False)
+    within = serializers.IntegerField(required=False, min_value=-3650, max_value=3650)
+
+
+class CountdownView(APIView):
+    """`GET countdown/?kind=column|account&organisation=ID&within=N`: subjects with their deadline and the days
+    left before they break their update rule (negative: already broken), nearest first."""
+
+    @extend_schema(parameters=[
+        OpenApiParameter("kind", str, enum=["column", "account"], required=True),
+        OpenApiParameter("organisation", int), OpenApiParameter("within", int),
+    ])
+    def get(self, request):
+        query = CountdownQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        rows, paginator = countdown_rows(request, **params)
+        page = paginator.paginate_queryset(rows, request, view=self)
+        return paginator.get_paginated_response(page)
+
+
+def countdown_queryset(user, *, kind: str, organisation: int | None = None, within: int | None = None, today=None):
+    today = today or services.local_today()
+    org = None
+    if organisation is not None:
+        org = Organisation.objects.for_user(user).filter(pk=organisation).first()
+        if org is None:
+            raise ValidationError({"organisation": "单位不存在或不在您的查看范围内。"})
+    if kind == "column":
+        qs = Column.objects.for_user(user).filter(site__status="running")
+        if org:
+            qs = qs.filter(Q(site__owner__path__startswith=org.path) | Q(responsible__path__startswith=org.path))
+        qs = countdown.columns_with_countdown(qs, today=today, organisation=org).select_related("site")
+    else:
+        qs = Account.objects.for_user(user).filter(status__in=["running", "closing"])
+        if org:
+            qs = qs.filter(owner__path__startswith=org.path)
+        qs = countdown.accounts_with_countdown(qs, today=today, organisation=org).select_related("owner")
+    if within is not None:
+        qs = qs.filter(days_left__lte=within)
+    return qs.order_by("days_left", "id")
+
+
+def countdown_rows(request, *, kind, organisation=None, within=None):
+    from govmedia.core.api import Pagination
+
+    qs = countdown_queryset(request.user, kind=kind, organisation=organisation, within=within)
+
+    class _Rows:
+        """Shapes rows lazily so that the paginator slices the query first."""
+
+        def __init__(self, qs):
+            self.qs = qs
+
+        def count(self):
+            return self.qs.count()
+
+        def __len__(self):
+            return self.count()
+
+        def __getitem__(self, item):
+            return [_countdown_row(kind, obj) for obj in self.qs[item]]
+
+    return _Rows(qs), Pagination()
+
+
+def _countdown_row(kind, obj) -> dict:
+    row = {"kind": kind, "id": obj.pk, "name": obj.name, "last_updated_on": obj.last_updated_on,
+           "deadline": obj.deadline, "days_left": obj.days_left}
+    if kind == "column":
+        row.update(site=obj.site_id, site_name=obj.site.name, category=obj.category,
+                   organisation=obj.responsible_id or obj.site.owner_id)
+    else:
+        row.update(platform=obj.platform, organisation=obj.owner_id, organisation_name=obj.owner.name,
+                   last_original_on=obj.last_original_on)
+    return row

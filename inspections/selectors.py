@@ -1,0 +1,72 @@
+"""Reads of the inspections area: scoped querysets and fetch-and-authorise helpers."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+
+from accounts.models import Organisation
+
+from .models import ErrorReport, Finding, FindingStatus, Inspection, Message, UNRESOLVED
+
+
+def visible_findings(user):
+    return Finding.objects.for_user(user)
+
+
+def filter_findings(qs, *, rule=None, severity=None, organisation=None, status=None, overdue=None, subject_type=None,
+                    as_of: dt.date | None = None):
+    """The filters of the findings list (page and API). `organisation` includes everything below it."""
+    if rule:
+        qs = qs.filter(rule=rule)
+    if severity:
+        qs = qs.filter(severity=severity)
+    if subject_type:
+        qs = qs.filter(subject_type=subject_type)
+    if organisation:
+        org = organisation if isinstance(organisation, Organisation) else Organisation.objects.filter(pk=organisation).first()
+        qs = qs.filter(organisation__path__startswith=org.path) if org else qs.none()
+    if status:
+        qs = qs.filter(status=status)
+    if overdue is True:
+        # Overdue now: marked so by a run, or still unresolved past its due date since the last run.
+        today = as_of or dt.date.today()
+        qs = qs.filter(Q(status=FindingStatus.OVERDUE) | Q(status=FindingStatus.OPEN, due_on__lt=today))
+    elif overdue is False:
+        qs = qs.exclude(status=FindingStatus.OVERDUE)
+    return qs
+
+
+def get_finding_for(user, pk) -> Finding:
+    return get_object_or_404(visible_findings(user).select_related("organisation", "inspection"), pk=pk)
+
+
+def unit_findings(user):
+    """What the caller's own units must fix: unresolved findings of organisations they are a member of."""
+    org_ids = user.memberships.values("organisation_id")
+    return Finding.objects.filter(organisation__in=org_ids, status__in=UNRESOLVED)
+
+
+def visible_inspections(user):
+    return Inspection.objects.for_user(user)
+
+
+def visible_error_reports(user):
+    return ErrorReport.objects.for_user(user)
+
+
+def visible_messages(user):
+    return Message.objects.for_user(user)
+
+
+def can_reply(user, owner_id: int) -> bool:
+    """Staff of the owner (not auditors) and its supervisors may answer its reports and messages."""
+    from accounts.models import Role
+
+    if user.is_superuser:
+        return True
+    if user.memberships.filter(organisation_id=owner_id).exclude(role=Role.AUDITOR).exists():
+        return True
+    owner = Organisation.objects.get(pk=owner_id)
+    return user.supervises(owner)

@@ -1,0 +1,337 @@
+"""Pages: runs, findings (the region's, a unit's own, one finding with its rectification), countdown, error
+reports and messages, and the checklist in force."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from rest_framework.exceptions import ValidationError as DRFValidationError
+
+from accounts.models import Account, Organisation
+from govmedia.core.exceptions import DomainConflict
+from sites.models import Site
+
+from . import api, imports, selectors, services
+from .forms import (
+    ErrorReportForm, FindingFilterForm, ImportForm, MessageForm, PolicyForm, RectifyForm, ReplyForm, RunForm,
+)
+from .models import ChecklistVersion, Finding, FindingStatus, MessagePolicy
+from .rules import RULE_LABELS
+from .thresholds import NoChecklist, items_for, version_for
+
+
+def _errors_to_form(form, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        for field, errs in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errs)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _is_supervisor(user) -> bool:
+    return user.is_superuser or Organisation.objects.managed_by(user).exists()
+
+
+# ------------------------------------------------------------------------------------------------- runs
+
+
+@login_required
+def inspection_list(request):
+    user = request.user
+    managed = Organisation.objects.managed_by(user)
+    form = None
+    if _is_supervisor(user):
+        form = RunForm(request.POST or None, organisations=managed, initial={"as_of": services.local_today()})
+        if request.method == "POST" and form.is_valid():
+            try:
+                run = services.inspection_create(as_of=form.cleaned_data["as_of"], organisation=form.cleaned_data["organisation"], user=user)
+            except ValidationError as exc:
+                transaction.set_rollback(True)
+                _errors_to_form(form, exc)
+            except PermissionDenied as exc:
+                transaction.set_rollback(True)
+                form.add_error("organisation", str(exc))
+            else:
+                messages.success(request, f"已提交检查（基准日 {run.as_of}），完成后刷新本页查看结果。")
+                return redirect("inspection-detail", pk=run.pk)
+    runs = selectors.visible_inspections(user).select_related("organisation", "checklist_version", "created_by")
+    page = Paginator(runs, 50).get_page(request.GET.get("page"))
+    return render(request, "inspections/inspection_list.html", {"page": page, "form": form})
+
+
+@login_required
+def inspection_detail(request, pk):
+    run = get_object_or_404(selectors.visible_inspections(request.user).select_related("organisation", "checklist_version"), pk=pk)
+    by_rule = (
+        selectors.visible_findings(request.user).filter(inspection=run).order_by().values("rule", "severity")
+        .annotate(n=Count("id")).order_by("rule")
+    )
+    rows = [{"rule": r["rule"], "label": RULE_LABELS.get(r["rule"], r["rule"]), "severity": r["severity"], "n": r["n"]} for r in by_rule]
+    return render(request, "inspections/inspection_detail.html", {"run": run, "rows": rows})
+
+
+# --------------------------------------------------------------------------------------------- findings
+
+
+def _finding_filters(request, organisations):
+    form = FindingFilterForm(request.GET or None, organisations=organisations)
+    filters = {}
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = {
+            "rule": data["rule"] or None, "severity": data["severity"] or None, "organisation": data["organisation"],
+            "status": data["status"] or None, "overdue": {"1": True, "0": False}.get(data["overdue"]),
+        }
+    return form, filters
+
+
+@login_required
+def finding_list(request):
+    user = request.user
+    organisations = Organisation.objects.for_user(user)
+    form, filters = _finding_filters(request, organisations)
+    qs = selectors.filter_findings(selectors.visible_findings(user), as_of=services.local_today(), **filters)
+    qs = qs.select_related("organisation").order_by("-found_on", "-id")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "inspections/finding_list.html", {"page": page, "form": form, "today": services.local_today()})
+
+
+@login_required
+def my_findings(request):
+    """A unit's own page: what it must fix and by when, nearest due date first."""
+    qs = selectors.unit_findings(request.user).select_related("organisation").order_by("due_on", "id")
+    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    return render(request, "inspections/my_findings.html", {"page": page, "today": services.local_today()})
+
+
+def _subject_link(finding: Finding) -> str | None:
+    from django.urls import NoReverseMatch, reverse
+
+    names = {"account": "account-detail", "site": "site-detail", "column": "column-detail", "filing": "filing-detail",
+             "post": "post-detail", "error_report": "error-report-detail", "message": "message-detail",
+             "finding": "finding-detail"}
+    name = names.get(finding.subject_type)
+    try:
+        return reverse(name, args=[finding.subject_id]) if name else None
+    except NoReverseMatch:
+        return None
+
+
+@login_required
+def finding_detail(request, pk):
+    user = request.user
+    finding = selectors.get_finding_for(user, pk)
+    can_answer = services.can_answer_finding(user, finding) and finding.status != FindingStatus.RECTIFIED
+    form = RectifyForm(request.POST or None, request.FILES or None) if can_answer else None
+    if request.method == "POST":
+        if not can_answer:
+            raise PermissionDenied("您不能反馈该问题的整改情况。")
+        if form.is_valid():
+            try:
+                services.finding_rectify(
+                    finding=finding, user=user, comment=form.cleaned_data["comment"],
+                    evidence_url=form.cleaned_data["evidence_url"], evidence_file=form.cleaned_data["evidence_file"],
+                )
+            except ValidationError as exc:
+                transaction.set_rollback(True)
+                _errors_to_form(form, exc)
+            except DomainConflict as exc:
+                transaction.set_rollback(True)
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, "整改情况已提交，下次检查将复核。")
+                return redirect("finding-detail", pk=finding.pk)
+    detail_rows = [(key, value) for key, value in finding.detail.items()]
+    return render(request, "inspections/finding_detail.html", {
+        "finding": finding, "form": form, "detail_rows": detail_rows, "subject_url": _subject_link(finding),
+        "rectifications": finding.rectifications.select_related("submitted_by"),
+    })
+
+
+# -------------------------------------------------------------------------------------------- countdown
+
+
+@login_required
+def countdown_page(request):
+    user = request.user
+    kind = request.GET.get("kind") if request.GET.get("kind") in ("column", "account") else "account"
+    try:
+        within = int(request.GET.get("within", "7"))
+    except ValueError:
+        within = 7
+    organisation = request.GET.get("organisation") or None
+    organisations = Organisation.objects.for_user(user)
+    error = None
+    try:
+        qs = api.countdown_queryset(user, kind=kind, organisation=int(organisation) if organisation else None, within=within)
+    except (ValueError, DRFValidationError):  # a bad or foreign organisation id: show everything, and say so
+        error = "所选单位不存在或不在您的查看范围内。"
+        organisation = None
+        qs = api.countdown_queryset(user, kind=kind, within=within)
+    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    rows = [api._countdown_row(kind, obj) for obj in page.object_list]
+    return render(request, "inspections/countdown.html", {
+        "page": page, "rows": rows, "kind": kind, "within": within, "organisations": organisations[:500],
+        "organisation": organisation, "error": error,
+    })
+
+
+# ------------------------------------------------------------------------------ error reports and messages
+
+
+def _targets(user):
+    sites = Site.objects.for_user(user).order_by("name")
+    accounts = Account.objects.for_user(user).filter(status__in=["applying", "running", "closing"]).order_by("name")
+    return sites, accounts
+
+
+@login_required
+def error_report_list(request):
+    user = request.user
+    sites, _accounts = _targets(user)
+    form = ErrorReportForm(request.POST if "new-site" in request.POST else None, sites=sites, prefix="new")
+    import_form = ImportForm(request.POST or None, request.FILES or None, prefix="csv") if "csv-file" in request.FILES else ImportForm(prefix="csv")
+    if request.method == "POST":
+        if "csv-file" in request.FILES and import_form.is_valid():
+            result = imports.import_error_reports(user=user, file=import_form.cleaned_data["file"])
+            _import_messages(request, result)
+            return redirect("error-report-list")
+        if "new-site" in request.POST and form.is_valid():
+            data = form.cleaned_data
+            if not selectors.can_reply(user, data["site"].owner_id):
+                form.add_error("site", "您不能为该网站登记找错。")
+            else:
+                try:
+                    services.error_report_create(**data)
+                except ValidationError as exc:
+                    transaction.set_rollback(True)
+                    _errors_to_form(form, exc)
+                else:
+                    messages.success(request, "找错已登记。")
+                    return redirect("error-report-list")
+    qs = selectors.visible_error_reports(user).select_related("site")
+    if request.GET.get("open") == "1":
+        qs = qs.filter(replied_at__isnull=True)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "inspections/error_report_list.html", {
+        "page": page, "form": form, "import_form": import_form, "today": services.local_today(),
+    })
+
+
+def _import_messages(request, result):
+    if result["errors"]:
+        messages.error(request, "导入未完成，请改正后重新导入：" + "；".join(
+            f"第 {e['line']} 行 {e['field']}：{e['error']}" for e in result["errors"][:20]))
+    else:
+        messages.success(request, f"已导入 {result['created']} 条，跳过已登记的 {result['skipped']} 条。")
+
+
+def _reply_page(request, obj, owner_id, service, template, back, subject_type):
+    form = ReplyForm(request.POST or None)
+    can = selectors.can_reply(request.user, owner_id) and obj.replied_at is None
+    if request.method == "POST":
+        if not can:
+            raise PermissionDenied("您不能答复。")
+        if form.is_valid():
+            try:
+                service(obj, user=request.user, reply=form.cleaned_data["reply"])
+            except ValidationError as exc:
+                transaction.set_rollback(True)
+                _errors_to_form(form, exc)
+            except DomainConflict as exc:
+                transaction.set_rollback(True)
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, "已答复。")
+                return redirect(back, pk=obj.pk)
+    findings = selectors.visible_findings(request.user).filter(subject_type=subject_type, subject_id=obj.pk)
+    return render(request, template, {"obj": obj, "form": form if can else None, "late": services.is_late(obj),
+                                      "findings": findings})
+
+
+@login_required
+def error_report_detail(request, pk):
+    report = get_object_or_404(selectors.visible_error_reports(request.user).select_related("site"), pk=pk)
+    return _reply_page(request, report, report.site.owner_id,
+                       lambda o, **kw: services.error_report_reply(report=o, **kw),
+                       "inspections/error_report_detail.html", "error-report-detail", "error_report")
+
+
+@login_required
+def message_list(request):
+    user = request.user
+    sites, accounts = _targets(user)
+    form = MessageForm(request.POST if "new-content" in request.POST else None, sites=sites, accounts=accounts, prefix="new")
+    import_form = ImportForm(request.POST or None, request.FILES or None, prefix="csv") if "csv-file" in request.FILES else ImportForm(prefix="csv")
+    policy_orgs = Organisation.objects.for_user(user).filter(
+        Q(pk__in=Organisation.objects.managed_by(user).values("pk")) | Q(memberships__user=user, memberships__role="principal")
+    ).distinct()
+    policy_form = PolicyForm(request.POST if "policy-organisation" in request.POST else None, organisations=policy_orgs, prefix="policy")
+    if request.method == "POST":
+        if "csv-file" in request.FILES and import_form.is_valid():
+            _import_messages(request, imports.import_messages(user=user, file=import_form.cleaned_data["file"]))
+            return redirect("message-list")
+        if "policy-organisation" in request.POST and policy_form.is_valid():
+            try:
+                services.message_policy_set(user=user, **policy_form.cleaned_data)
+            except PermissionDenied as exc:
+                policy_form.add_error("organisation", str(exc))
+            else:
+                messages.success(request, "留言答复时限已保存（对此后收到的留言生效）。")
+                return redirect("message-list")
+        if "new-content" in request.POST and form.is_valid():
+            data = form.cleaned_data
+            target = data["site"] or data["account"]
+            if not selectors.can_reply(user, target.owner_id):
+                form.add_error(None, "您不能为该网站或账号登记留言。")
+            else:
+                try:
+                    services.message_create(**data)
+                except ValidationError as exc:
+                    transaction.set_rollback(True)
+                    _errors_to_form(form, exc)
+                else:
+                    messages.success(request, "留言已登记。")
+                    return redirect("message-list")
+    qs = selectors.visible_messages(user).select_related("site", "account")
+    if request.GET.get("open") == "1":
+        qs = qs.filter(replied_at__isnull=True)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    policies = MessagePolicy.objects.filter(organisation__in=Organisation.objects.for_user(user).values("pk")).select_related("organisation")
+    return render(request, "inspections/message_list.html", {
+        "page": page, "form": form, "import_form": import_form, "policy_form": policy_form if policy_orgs.exists() else None,
+        "policies": policies, "today": services.local_today(),
+    })
+
+
+@login_required
+def message_detail(request, pk):
+    message = get_object_or_404(selectors.visible_messages(request.user).select_related("site", "account"), pk=pk)
+    return _reply_page(request, message, message.owner_id,
+                       lambda o, **kw: services.message_reply(message=o, **kw),
+                       "inspections/message_detail.html", "message-detail", "message")
+
+
+# -------------------------------------------------------------------------------------------- checklist
+
+
+@login_required
+def checklist_page(request):
+    user = request.user
+    today = services.local_today()
+    home = user.home_organisation
+    try:
+        version = version_for(home, today)
+        items = sorted(items_for(home, today).values(), key=lambda i: (i.kind, i.code))
+    except NoChecklist as exc:
+        version, items = None, []
+        messages.error(request, str(exc))
+    versions = ChecklistVersion.objects.filter(
+        Q(organisation__isnull=True) | Q(organisation__in=Organisation.objects.for_user(user).values("pk"))
+    ).select_related("organisation", "base")
+    return render(request, "inspections/checklist.html", {"version": version, "items": items, "versions": versions,
+                                                          "labels": RULE_LABELS, "home": home})

@@ -1,0 +1,52 @@
+"""Builders for the inspection tests: sites, columns and accounts with updates on fixed dates."""
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from accounts.models import Account
+from govmedia.core.updates import account_add_update, column_add_update
+from sites.models import Column, Site
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def at(day: dt.date, hour: int = 10) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=SH)
+
+
+class Build:
+    def __init__(self, region):
+        self.region = region
+        self.n = 0
+
+    def site(self, owner=None, **fields):
+        self.n += 1
+        fields.setdefault("launched_on", dt.date(2020, 1, 1))
+        return Site.objects.create(name=f"网站{self.n}", url=f"https://s{self.n}.example.gov.cn/", owner=owner or self.region.bureau, **fields)
+
+    def column(self, site, category="news", opened_on=dt.date(2020, 1, 1), updates=(), **fields):
+        self.n += 1
+        column = Column.objects.create(site=site, name=f"栏目{self.n}", category=category, opened_on=opened_on, **fields)
+        for day in updates:
+            column_add_update(column=column, published_at=at(day), title=f"稿件 {day}")
+        column.refresh_from_db()
+        return column
+
+    def account(self, owner=None, platform=None, opened_on=dt.date(2020, 1, 1), updates=(), originals=None, **fields):
+        self.n += 1
+        platforms = ["wechat", "weibo", "douyin", "kuaishou", "toutiao", "app", "other"]
+        fields.setdefault("status", "running")
+        account = Account.objects.create(
+            name=f"账号{self.n}", platform=platform or platforms[self.n % len(platforms)], owner=owner or self.region.bureau,
+            opened_on=opened_on, **fields,
+        )
+        for day in updates:
+            account_add_update(account=account, published_at=at(day), title=f"推送 {day}", original=originals is None or day in originals)
+        account.refresh_from_db()
+        return account
+
+
+@pytest.fixture
+def build(region):
+    return Build(region)
