@@ -50,6 +50,11 @@ class Availability:
         return 1 - self.failed_share if self.total else None
 
     @property
+    def percent(self) -> str:
+        """Availability for people: "98.96" (per cent, two decimals)."""
+        return f"{self.availability * 100:.2f}" if self.total else ""
+
+    @property
     def enough_probes(self) -> bool:
         """The checklist counts only a homepage probed at least 20 times on each of the 7 days."""
         return self.min_per_day >= settings.SITES_PROBES_PER_DAY_REQUIRED

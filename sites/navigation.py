@@ -1,0 +1,3 @@
+NAVIGATION = [
+    ("网站与栏目", "site-list", "all"),
+]
