@@ -190,7 +190,7 @@ def check_post(post: Post) -> Result:
                 result.blocking.append(Problem(
                     "draft_not_marked",
                     f"内容为征求意见的事项草案（第{start + 1}字“{trigger}”），标题须注明“征求意见稿”或“草案”。",
-                    "title", start if field_name == "title" else None, len(trigger), trigger,
+                    field_name, start, len(trigger), trigger,
                 ))
                 break
 
