@@ -1,8 +1,16 @@
 from django import forms
+from django.db import models
 
 from .models import Column, ColumnCategory, Site
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _formfield(field, **kwargs):
+    # Government sites are served over https; an address typed without a scheme gets https.
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
 
 
 class SiteForm(forms.ModelForm):
@@ -11,6 +19,7 @@ class SiteForm(forms.ModelForm):
         fields = ["name", "url", "owner", "operator", "supervisor", "icp_number", "police_number", "site_code",
                   "status", "launched_on", "has_consultation_channel", "homepage_is_navigation"]
         widgets = {"launched_on": DATE}
+        formfield_callback = _formfield
 
     def __init__(self, *args, owners, operators, supervisors, **kwargs):
         super().__init__(*args, **kwargs)
@@ -25,6 +34,7 @@ class ColumnForm(forms.ModelForm):
         model = Column
         fields = ["name", "parent", "category", "responsible", "url", "feed_url", "opened_on"]
         widgets = {"opened_on": DATE}
+        formfield_callback = _formfield
 
     def __init__(self, *args, site, units, **kwargs):
         super().__init__(*args, **kwargs)
@@ -39,7 +49,7 @@ class ColumnForm(forms.ModelForm):
 class ColumnUpdateForm(forms.Form):
     published_at = forms.DateTimeField(label="发布时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     title = forms.CharField(label="标题", max_length=500)
-    url = forms.URLField(label="链接", max_length=1000, required=False)
+    url = forms.URLField(label="链接", max_length=1000, required=False, assume_scheme="https")
 
 
 class ColumnImportForm(forms.Form):
