@@ -10,7 +10,8 @@ logger = logging.getLogger(__name__)
 
 def queue_publication(post_id: int) -> None:
     """Publish after the approving transaction commits, never before (the worker must see the approval)."""
-    transaction.on_commit(lambda: publish_post.delay(post_id))
+    # robust: a broker that is down must not fail the approval; the every-minute sweep publishes it then.
+    transaction.on_commit(lambda: publish_post.delay(post_id), robust=True)
 
 
 @shared_task
