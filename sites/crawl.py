@@ -15,7 +15,7 @@ from django.utils import timezone
 from govmedia.core.updates import column_add_update
 
 from .http import fetch
-from .models import Column, UpdateSource
+from .models import Column, Site, SiteStatus, UpdateSource
 
 DATE_RE = re.compile(r"(?<!\d)(20\d{2}|19\d{2})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})(?!\d)")
 ITEM_TAGS = {"li", "tr", "dd", "dt", "p", "article"}
@@ -150,4 +150,42 @@ def crawl_columns(columns=None) -> dict:
             summary["failed"] += 1
         elif outcome[1]:
             summary["recorded"] += 1
+    return summary
+
+
+def _advance_homepage(site_id: int, day: dt.date) -> None:
+    from django.db.models import Q
+
+    Site.objects.filter(pk=site_id).filter(Q(homepage_updated_on__isnull=True) | Q(homepage_updated_on__lt=day)).update(
+        homepage_updated_on=day
+    )
+
+
+def crawl_homepage(site: Site, *, today: dt.date | None = None) -> dt.date | None:
+    """Keep `homepage_updated_on` current (checklist veto 首页不更新): the newest date shown on the homepage;
+    for a homepage that is only navigation, its second-level pages count, i.e. the newest column update."""
+    from django.db.models import Max
+
+    day = None
+    if site.homepage_is_navigation:
+        day = site.columns.aggregate(newest=Max("last_updated_on"))["newest"]
+    else:
+        page = fetch(site.url)
+        if page.ok:
+            item = newest_item(page.text(), page.final_url or site.url, today=today)
+            day = item.on if item else None
+    if day is not None:
+        _advance_homepage(site.pk, day)
+    return day
+
+
+def crawl_homepages(sites=None) -> dict:
+    sites = Site.objects.filter(status=SiteStatus.RUNNING) if sites is None else sites
+    summary = {"sites": 0, "dated": 0}
+    for site in sites.iterator():
+        summary["sites"] += 1
+        try:
+            summary["dated"] += crawl_homepage(site) is not None
+        except Exception:  # noqa: BLE001 - one odd homepage never stops the others
+            continue
     return summary

@@ -39,6 +39,7 @@ def poll_feeds() -> dict:
 
 @shared_task
 def crawl_column_pages() -> dict:
-    from .crawl import crawl_columns
+    """Read the homepages and the column list pages for their newest dates."""
+    from .crawl import crawl_columns, crawl_homepages
 
-    return crawl_columns()
+    return {"homepages": crawl_homepages(), "columns": crawl_columns()}

@@ -200,3 +200,30 @@ def test_a_column_page_that_fails_is_noted_on_the_column(region, web, fast_monit
     assert crawl_column(column) is None
     column.refresh_from_db()
     assert column.crawl_error == "HTTP 500" and column.last_updated_on is None
+
+
+def test_the_homepages_newest_date_keeps_homepage_updated_on_current(region, web, fast_monitoring):
+    from sites.crawl import crawl_homepage
+
+    url = web.route("/", "<ul><li><a href='/a.html'>要闻</a> 2025-02-08</li><li><a href='/b.html'>旧闻</a> 2025-01-26</li></ul>")
+    site = SiteFactory(owner=region.county, url=url)
+    assert crawl_homepage(site, today=dt.date(2025, 2, 10)) == dt.date(2025, 2, 8)
+    web.route("/", "<ul><li><a href='/b.html'>旧闻</a> 2025-01-26</li></ul>")
+    crawl_homepage(site, today=dt.date(2025, 2, 10))
+    site.refresh_from_db()
+    assert site.homepage_updated_on == dt.date(2025, 2, 8)  # never moves back
+
+
+def test_a_navigation_homepage_counts_its_columns_updates(region):
+    from sites.crawl import crawl_homepage
+
+    site = SiteFactory(owner=region.county, url="http://127.0.0.1:9/", homepage_is_navigation=True)
+    column = ColumnFactory(site=site)
+    column_add_update_at(column, dt.datetime(2024, 10, 12, 10))
+    assert crawl_homepage(site) == dt.date(2024, 10, 12)
+
+
+def column_add_update_at(column, moment):
+    from govmedia.core.updates import column_add_update
+
+    return column_add_update(column=column, published_at=timezone.make_aware(moment), title="t")
