@@ -27,7 +27,7 @@ from .models import (
     FilingStatus,
     Platform,
 )
-from .selectors import accounts_for, not_updated_for, reference_date, selectable_units
+from .selectors import accounts_for, not_updated_for, owner_units, reference_date, selectable_units
 
 # --- The 备案登记表 as input -----------------------------------------------------------------------------------
 
@@ -75,7 +75,7 @@ class RegistrationFormSerializer(serializers.Serializer):
     supervisor_leader = serializers.CharField(max_length=60, required=False, allow_blank=True)
     supervisor_leader_title = serializers.CharField(max_length=100, required=False, allow_blank=True)
     supervisor_contact = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    owner = ScopedPrimaryKeyField(scope.visible_organisations, required=False, allow_null=True)
+    owner = ScopedPrimaryKeyField(owner_units, required=False, allow_null=True)
     owner_leader = serializers.CharField(max_length=60, required=False, allow_blank=True)
     owner_leader_title = serializers.CharField(max_length=100, required=False, allow_blank=True)
     owner_contact = serializers.CharField(max_length=100, required=False, allow_blank=True)

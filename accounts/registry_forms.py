@@ -5,8 +5,7 @@ from django import forms
 
 from . import filings as form_rules
 from .models import Platform
-from .scope import visible_organisations
-from .selectors import selectable_units
+from .selectors import owner_units, selectable_units
 
 ACCOUNT_TYPE_CHOICES = [("", "—"), ("subscription", "订阅号"), ("service", "服务号"), ("miniprogram", "小程序"),
                         ("app", "移动客户端"), ("video", "短视频号"), ("other", "其他")]
@@ -53,7 +52,7 @@ class RegistrationForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = visible_organisations(user).order_by("path")
+        self.fields["owner"].queryset = owner_units(user).order_by("path")
         units = selectable_units(user).order_by("path")
         self.fields["supervisor"].queryset = units
         self.fields["operator"].queryset = units

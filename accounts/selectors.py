@@ -56,3 +56,17 @@ def selectable_units(user):
     for root in roots:
         condition |= Q(path__startswith=root)
     return Organisation.objects.filter(condition)
+
+
+def owner_units(user):
+    """Units the caller might name as owner: their own units and everything below them (so that an internal
+    section is refused with a reason rather than reported as unknown)."""
+    from .models import Membership, Organisation
+
+    if user.is_superuser:
+        return Organisation.objects.all()
+    paths = Membership.objects.filter(user=user).values_list("organisation__path", flat=True)
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(path__startswith=path)
+    return Organisation.objects.filter(condition)
