@@ -283,6 +283,7 @@ class ReportBuilder:
                 "columns": col["columns"], "stale_columns": col["stale"], "stale_key_columns": col["key_stale"],
                 "blank_columns": col["blank"],
                 "probes": total, "probes_failed": failed, "availability": None if not total else round(1 - failed / total, 4),
+                "availability_percent": None if not total else round(100 * (1 - failed / total), 1),
                 "broken_links_found": link["found"], "broken_links_open": link["open_at_end"],
                 "has_consultation_channel": r["has_consultation_channel"],
                 "messages_unanswered_over_limit": long_unanswered.get(r["pk"], 0),

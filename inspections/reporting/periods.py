@@ -90,7 +90,7 @@ def parse_month(raw: str | None, *, field: str = "month", today: dt.date | None 
         raise ValidationError({field: "请按 YYYY-MM 格式填写月份，例如 2024-10。"})
     year, month = int(match[1]), int(match[2])
     if not (1 <= month <= 12) or year < 2000:
-        raise ValidationError({field: "月份无效。"})
+        raise ValidationError({field: "月份无效：月份应在 01–12 之间，格式 YYYY-MM。"})
     return _refuse_future(month_of(dt.date(year, month, 1)), field, today)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
-from accounts.models import Organisation
+from accounts.models import REGIONAL_ROLES, Membership, Organisation
 
 
 def default_region(user) -> Organisation | None:
@@ -33,3 +33,12 @@ def resolve_organisation(user, raw, *, field: str = "organisation") -> Organisat
 def organisations_for_picker(user):
     """The organisations offered in a report's unit selector (indented by depth), excluding internal sections."""
     return Organisation.objects.for_user(user).exclude(kind="internal").order_by("path").only("pk", "name", "path")
+
+
+def covers_region(user, organisation: Organisation) -> bool:
+    """Whether the user sees `organisation` and everything below it (a supervisor or auditor of it or above)."""
+    if user.is_superuser:
+        return True
+    return Membership.objects.filter(
+        user=user, role__in=REGIONAL_ROLES, organisation_id__in=organisation.ancestor_ids()
+    ).exists()

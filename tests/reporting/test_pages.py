@@ -1,0 +1,94 @@
+"""The report pages: what a supervisor and a unit's staff see."""
+import pytest
+
+
+
+@pytest.fixture
+def signed_in(client):
+    def as_user(user):
+        client.force_login(user)
+        return client
+
+    return as_user
+
+
+def test_supervisor_reads_the_monthly_report_page(signed_in, october):
+    r = october.region
+    page = signed_in(r.supervisor).get("/reports/monthly/", {"month": "2024-10", "organisation": r.county.pk})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "甲县教育发布" in html and "不合格" in html
+    assert "账号内容不更新" in html
+    assert "政府网站与政务新媒体检查指标" in html  # the checklist version used
+    assert f"/findings/{october.stale.pk}/" in html  # a failing account leads to its findings
+    assert "format=xlsx" in html and "format=pdf" in html
+
+
+def test_a_bad_month_on_the_page_is_explained_not_a_500(signed_in, october):
+    page = signed_in(october.region.supervisor).get("/reports/monthly/", {"month": "2024-13"})
+    assert page.status_code == 200
+    assert "YYYY-MM" in page.content.decode()
+
+
+def test_a_member_cannot_open_the_county_report(signed_in, october):
+    r = october.region
+    assert signed_in(r.member).get("/reports/monthly/", {"month": "2024-10", "organisation": r.county.pk}).status_code == 404
+    own = signed_in(r.member).get("/reports/monthly/", {"month": "2024-10", "organisation": r.bureau.pk})
+    assert own.status_code == 200
+    assert "甲县卫健抖音" not in own.content.decode()
+
+
+def test_a_big_region_is_built_in_the_background(signed_in, october, settings, monkeypatch):
+    from inspections.reporting import views
+
+    monkeypatch.setattr(views, "SYNC_SUBJECT_LIMIT", 2)
+    page = signed_in(october.region.supervisor).get("/reports/monthly/", {"month": "2024-10"})
+    html = page.content.decode()
+    assert "报告生成中" in html and "data-background-report" in html
+    assert 'id="accounts"' not in html
+
+
+def test_the_quarterly_bulletin_page(signed_in, october):
+    page = signed_in(october.region.supervisor).get("/reports/quarterly/", {"quarter": "2024-Q4"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "检查情况通报" in html and "单位排名" in html
+
+
+def test_the_index_page_and_navigation(signed_in, october):
+    page = signed_in(october.region.member).get("/reports/")
+    assert page.status_code == 200
+    assert "监测报告" in page.content.decode()
+
+
+def test_self_inspection_is_prefilled_from_the_months_data(signed_in, october):
+    r = october.region
+    page = signed_in(r.member).get("/reports/self-inspection/", {"month": "2024-10"})
+    assert page.status_code == 200
+    form = page.context["form"]
+    # The lagging account missed whole weeks and went 18 days without an update.
+    assert form["content_weekly__result"].initial == "no"
+    assert "甲县教育发布" in form["content_weekly__note"].initial
+    assert form["content_dormant__result"].initial == "no"
+    assert form["interaction_function__result"].initial == "yes"
+    assert form["oversight_rectified__result"].initial == "no"
+    assert form["security_secrets__result"].initial is None  # the unit answers this one itself
+    html = page.content.decode()
+    assert "本级政务新媒体（共 2 个）" in html
+
+
+def test_self_inspection_needs_a_note_for_each_failure(signed_in, october):
+    from inspections.reporting.selfcheck import INDICATORS
+
+    r = october.region
+    data = {"organisation": r.bureau.pk, "month": "2024-10", "leader": "周伟", "keeper": "赵晓燕"}
+    data.update({f"{i.code}__result": "yes" for i in INDICATORS})
+    data["content_ads__result"] = "no"
+    page = signed_in(r.member).post("/reports/self-inspection/", data)
+    assert page.status_code == 200
+    assert "请说明问题及整改措施" in page.content.decode()
+
+
+def test_self_inspection_of_another_unit_is_404(signed_in, october):
+    r = october.region
+    assert signed_in(r.member).get("/reports/self-inspection/", {"organisation": r.other_bureau.pk}).status_code == 404
