@@ -193,6 +193,7 @@ class ErrorReportSerializer(serializers.ModelSerializer):
         model = ErrorReport
         fields = ["id", "site", "received_at", "content", "url", "reporter", "external_id", "replied_at", "reply", "due_on", "late"]
         read_only_fields = ["replied_at", "reply", "due_on"]
+        validators = []  # the service names a repeated external_id in its own message
 
     def get_late(self, obj) -> bool:
         return services.is_late(obj)
@@ -267,6 +268,7 @@ class MessageSerializer(serializers.ModelSerializer):
         fields = ["id", "site", "account", "received_at", "author", "title", "content", "valid", "public", "external_id",
                   "replied_at", "reply", "due_on", "reply_workdays", "late"]
         read_only_fields = ["replied_at", "reply", "due_on", "reply_workdays"]
+        validators = []  # the service names a repeated external_id in its own message
 
     def get_late(self, obj) -> bool:
         return services.is_late(obj)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Case, DateField, ExpressionWrapper, F, Func, IntegerField, Value, When
+from django.db.models import Case, DateField, F, Func, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce, Least, TruncDate
 
 from .dates import SHANGHAI, period_end
@@ -102,15 +102,15 @@ def accounts_with_countdown(queryset, *, today: dt.date, organisation=None):
     sunday = monday + dt.timedelta(days=6)
     stale = AddDays(Coalesce("last_updated_on", _opened(), output_field=DateField()), stale_days)
     original = AddDays(Coalesce("last_original_on", _opened(), output_field=DateField()), original_days)
+    # The weekly rule judges only whole weeks the account existed for; an update this week settles it.
     weekly = Case(
-        When(last_updated_on__gte=monday, then=Value(dt.date.max.replace(year=9999))),
-        default=Value(sunday),
+        When(Q(opened__lte=monday) & (Q(last_updated_on__isnull=True) | Q(last_updated_on__lt=monday)), then=Value(sunday)),
+        default=Value(dt.date(9999, 12, 31)),
         output_field=DateField(),
     )
     return (
-        queryset.annotate(
-            stale_deadline=stale, original_deadline=original, weekly_deadline=weekly,
-        )
+        queryset.annotate(opened=_opened())
+        .annotate(stale_deadline=stale, original_deadline=original, weekly_deadline=weekly)
         .annotate(deadline=Least("stale_deadline", "original_deadline", "weekly_deadline", output_field=DateField()))
         .annotate(days_left=DaysUntil(F("deadline"), today))
     )

@@ -14,6 +14,22 @@ D = dt.date
 
 
 @pytest.fixture
+def api():
+    """A fresh client per user, so that signing in as someone else never changes an earlier client."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    class Clients:
+        def as_user(self, user):
+            client = APIClient()
+            token, _ = Token.objects.get_or_create(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            return client
+
+    return Clients()
+
+
+@pytest.fixture
 def findings(build, region):
     mine = build.account(updates=[D(2024, 9, 1)])
     theirs = build.account(owner=region.other_bureau, updates=[D(2024, 9, 1)])
@@ -158,16 +174,36 @@ def test_csv_import_all_or_nothing(api, region, build):
 
 def test_countdown_api(api, region, build):
     today = services.local_today()
-    soon = build.account(opened_on=today - dt.timedelta(days=12))
-    later = build.account(opened_on=today - dt.timedelta(days=2))
+    soon = build.account(opened_on=today - dt.timedelta(days=20))
+    later = build.account(opened_on=today)
     site = build.site()
     column = build.column(site, category="monthly", opened_on=today - dt.timedelta(days=400), updates=[today - dt.timedelta(days=40)])
     client = api.as_user(region.member)
     rows = client.get("/api/v1/countdown/?kind=account&within=5").json()["results"]
     days = {r["id"]: r["days_left"] for r in rows}
     assert later.pk not in days
-    assert days[soon.pk] <= 2
+    assert days[soon.pk] <= -6
     columns = client.get(f"/api/v1/countdown/?kind=column&organisation={region.bureau.pk}").json()["results"]
     assert columns[0]["id"] == column.pk and columns[0]["days_left"] < 0
     assert client.get("/api/v1/countdown/?kind=nothing").status_code == 400
     assert client.get(f"/api/v1/countdown/?kind=column&organisation={region.other_county.pk}").status_code == 400
+
+
+def test_countdown_deadlines_on_fixed_dates(region, build):
+    from accounts.models import Account
+    from inspections.countdown import accounts_with_countdown, columns_with_countdown
+    from sites.models import Column
+
+    today = D(2024, 10, 9)  # a Wednesday
+    this_week = build.account(opened_on=D(2024, 9, 1), updates=[D(2024, 10, 7)])
+    last_week = build.account(opened_on=D(2024, 9, 1), updates=[D(2024, 10, 4)])
+    rows = {a.pk: a for a in accounts_with_countdown(Account.objects.all(), today=today)}
+    assert rows[this_week.pk].deadline == D(2024, 10, 21) and rows[this_week.pk].days_left == 12
+    assert rows[last_week.pk].deadline == D(2024, 10, 13) and rows[last_week.pk].days_left == 4  # the week ends Sunday
+    site = build.site()
+    monthly = build.column(site, category="monthly", updates=[D(2024, 1, 31)])
+    notice = build.column(site, category="notice", updates=[D(2024, 4, 15)])
+    cols = {c.pk: c for c in columns_with_countdown(Column.objects.all(), today=D(2024, 2, 20))}
+    assert cols[monthly.pk].deadline == D(2024, 2, 29) and cols[monthly.pk].days_left == 9
+    cols = {c.pk: c for c in columns_with_countdown(Column.objects.all(), today=D(2024, 10, 16))}
+    assert cols[notice.pk].deadline == D(2024, 10, 15) and cols[notice.pk].days_left == -1
