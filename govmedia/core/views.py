@@ -23,7 +23,16 @@ def home(request):
     user = request.user
     memberships = Membership.objects.filter(user=user).select_related("organisation").order_by("organisation__path")
     warnings = selectors.calendar_warnings(timezone.localdate()) if user.is_supervisor else []
-    return render(request, "home.html", {"memberships": memberships, "calendar_warnings": warnings})
+    context = {"memberships": memberships, "calendar_warnings": warnings}
+    if user.is_supervisor:
+        # A supervisor's home page is the region dashboard (inspections.reporting).
+        from inspections.reporting.dashboard import dashboard_context
+        from inspections.reporting.selectors import default_region
+
+        region = default_region(user)
+        if region is not None:
+            context.update(dashboard_context(user, region))
+    return render(request, "home.html", context)
 
 
 class CalendarDayForm(forms.Form):
