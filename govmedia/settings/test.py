@@ -17,5 +17,10 @@ if not REDIS_URL:
     import tempfile as _tempfile
 
     _broker = _tempfile.mkdtemp(prefix="govmedia-test-broker-")
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"data_folder_in": _broker, "data_folder_out": _broker, "store_processed": False}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": _broker,
+        "data_folder_out": _broker,
+        "control_folder": _tempfile.mkdtemp(prefix="govmedia-test-control-"),
+        "store_processed": False,
+    }
     CELERY_RESULT_BACKEND = "file://" + _tempfile.mkdtemp(prefix="govmedia-test-results-")
