@@ -112,7 +112,13 @@ def dashboard_context(user, region, today: dt.date | None = None) -> dict:
     accounts = _accounts(orgs)
     findings = _findings(orgs)
     review = _review(orgs, today)
-    at_risk = _at_risk(orgs, region, today)
+    from inspections.thresholds import NoChecklist
+
+    try:
+        at_risk = _at_risk(orgs, region, today)
+    except NoChecklist:
+        # No checklist version for the year: the countdown has no thresholds; the other panels still show.
+        at_risk = None
     sites = Site.objects.filter(owner__in=orgs, status=SiteStatus.RUNNING).count()
     charts = {
         "accounts": {"platforms": accounts["platforms"], "series": [{"name": s["name"], "data": s["data"]} for s in accounts["series"]]},

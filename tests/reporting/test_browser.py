@@ -1,0 +1,58 @@
+"""A supervisor opens last October's region report, follows a failing account to its finding, and downloads
+the spreadsheet and the PDF, which hold the same figures as the page."""
+import io
+import re
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.browser.conftest import browser, page, sign_in  # noqa: F401 - the shared Playwright fixtures
+from tests.factories import PASSWORD
+
+# serialized_rollback keeps the national checklist loaded by the data migration across transactional tests.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def test_supervisor_opens_the_monthly_report_and_downloads_it(page, sign_in, live_server, october):  # noqa: F811
+    from pypdf import PdfReader
+
+    sign_in("supervisor", PASSWORD)
+    assert page.get_by_role("heading", name=re.compile("概览")).is_visible()
+    page.get_by_role("link", name="监测报告").first.click()
+    page.locator("form[action='/reports/monthly/'] input[name=month]").fill("2024-10")
+    page.get_by_role("button", name="查看月报").click()
+    assert page.get_by_role("heading", name=re.compile("月度监测报告（2024年10月）")).is_visible()
+    row = page.locator("#accounts tbody tr", has_text="甲县教育发布")
+    assert row.get_by_text("不合格").is_visible()
+    assert row.locator("td").nth(3).inner_text() == "94.0"
+
+    with page.expect_download() as xlsx_download:
+        page.get_by_role("link", name="下载 Excel（xlsx）").click()
+    workbook = load_workbook(io.BytesIO(open(xlsx_download.value.path(), "rb").read()))
+    record = next(dict(zip([c.value for c in workbook["账号"][1]], r)) for r in workbook["账号"].iter_rows(min_row=2, values_only=True)
+                  if r[1] == "甲县教育发布")
+    assert record["得分"] == 94 and record["结论"] == "不合格"
+
+    with page.expect_download() as pdf_download:
+        page.get_by_role("link", name="下载 PDF").click()
+    text = "".join(p.extract_text() for p in PdfReader(pdf_download.value.path()).pages)
+    assert "甲县教育发布" in text and "94.0" in text
+
+    # Follow the failing account to its finding.
+    row.get_by_role("link", name=f"#{october.stale.pk}").click()
+    page.wait_for_load_state()
+    assert f"/findings/{october.stale.pk}/" in page.url
+    assert page.get_by_text("甲县教育发布").first.is_visible()
+
+
+def test_the_dashboard_draws_its_charts_on_a_phone(browser, live_server, october):  # noqa: F811
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("用户名").fill("supervisor")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()
+    page.wait_for_selector("#chart-accounts svg")
+    assert page.locator("#chart-findings svg").count() == 1
+    context.close()
