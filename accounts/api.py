@@ -1,7 +1,8 @@
 """REST endpoints for organisations, users and memberships (API.md)."""
 import django_filters
 from django.contrib.auth import authenticate
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import PermissionDenied
@@ -15,6 +16,7 @@ from . import lockout, scope, services
 from .models import Membership, Organisation, OrganisationKind, Role, User
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
     """A foreign key that accepts only objects in the caller's scope: others do not exist for them."""
 
