@@ -3,6 +3,7 @@ two files always hold the same figures. The page shows them with links (template
 from __future__ import annotations
 
 import io
+import logging
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF_TYPE = "application/pdf"
@@ -157,6 +158,8 @@ def render_pdf(report: dict) -> bytes:
 
     from accounts.documents import find_cjk_font
 
+    # fontTools reports every subsetting step at INFO; a report is not worth a hundred log lines.
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
     pdf = FPDF(orientation="L", format="A4")
     pdf.set_auto_page_break(True, margin=12)
     pdf.set_title(title_of(report))
