@@ -90,11 +90,17 @@ class InspectionStatus(models.TextChoices):
 
 class InspectionQuerySet(models.QuerySet):
     def for_user(self, user):
-        """Runs over the caller's region: those whose scope is an organisation they see, and whole-deployment
-        runs for everyone (their findings stay scoped per organisation)."""
+        """Runs over the caller's region or over a region containing one of their units, and whole-deployment
+        runs (the findings inside stay scoped per organisation)."""
         from accounts.models import Organisation
 
-        return self.filter(Q(organisation__isnull=True) | Q(organisation__in=Organisation.objects.for_user(user).values("pk")))
+        # A member of a unit also sees the runs of the regions above it: their findings are about the unit.
+        paths = user.memberships.values_list("organisation__path", flat=True) if user.is_authenticated else []
+        above = {int(part) for path in paths for part in path.strip("/").split("/") if part}
+        return self.filter(
+            Q(organisation__isnull=True) | Q(organisation__in=Organisation.objects.for_user(user).values("pk"))
+            | Q(organisation__in=above)
+        )
 
 
 class Inspection(models.Model):

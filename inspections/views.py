@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from rest_framework.exceptions import ValidationError as DRFValidationError
@@ -50,10 +49,8 @@ def inspection_list(request):
             try:
                 run = services.inspection_create(as_of=form.cleaned_data["as_of"], organisation=form.cleaned_data["organisation"], user=user)
             except ValidationError as exc:
-                transaction.set_rollback(True)
                 _errors_to_form(form, exc)
             except PermissionDenied as exc:
-                transaction.set_rollback(True)
                 form.add_error("organisation", str(exc))
             else:
                 messages.success(request, f"已提交检查（基准日 {run.as_of}），完成后刷新本页查看结果。")
@@ -137,10 +134,8 @@ def finding_detail(request, pk):
                     evidence_url=form.cleaned_data["evidence_url"], evidence_file=form.cleaned_data["evidence_file"],
                 )
             except ValidationError as exc:
-                transaction.set_rollback(True)
                 _errors_to_form(form, exc)
             except DomainConflict as exc:
-                transaction.set_rollback(True)
                 form.add_error(None, exc.message)
             else:
                 messages.success(request, "整改情况已提交，下次检查将复核。")
@@ -208,7 +203,6 @@ def error_report_list(request):
                 try:
                     services.error_report_create(**data)
                 except ValidationError as exc:
-                    transaction.set_rollback(True)
                     _errors_to_form(form, exc)
                 else:
                     messages.success(request, "找错已登记。")
@@ -240,10 +234,8 @@ def _reply_page(request, obj, owner_id, service, template, back, subject_type):
             try:
                 service(obj, user=request.user, reply=form.cleaned_data["reply"])
             except ValidationError as exc:
-                transaction.set_rollback(True)
                 _errors_to_form(form, exc)
             except DomainConflict as exc:
-                transaction.set_rollback(True)
                 form.add_error(None, exc.message)
             else:
                 messages.success(request, "已答复。")
@@ -292,7 +284,6 @@ def message_list(request):
                 try:
                     services.message_create(**data)
                 except ValidationError as exc:
-                    transaction.set_rollback(True)
                     _errors_to_form(form, exc)
                 else:
                     messages.success(request, "留言已登记。")
