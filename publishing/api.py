@@ -3,7 +3,8 @@ import datetime as dt
 
 import django_filters
 from django.http import HttpResponse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -96,7 +97,7 @@ class PostFilter(django_filters.FilterSet):
         return queryset.filter(organisation__path__startswith=root.path) if root else queryset.none()
 
 
-class CommentSerializer(serializers.Serializer):
+class PostCommentSerializer(serializers.Serializer):
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
@@ -132,11 +133,11 @@ class PostViewSet(AuditedViewMixin, viewsets.ModelViewSet):
             return Response(exc.detail, status=status.HTTP_400_BAD_REQUEST)
         return Response(self.get_serializer(post).data)
 
-    @extend_schema(request=CommentSerializer, responses=PostSerializer)
+    @extend_schema(request=PostCommentSerializer, responses=PostSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         post = self.get_object()
-        data = CommentSerializer(data=request.data)
+        data = PostCommentSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         post = services.post_withdraw(post=post, actor=request.user, comment=data.validated_data["comment"])
         return Response(self.get_serializer(post).data)
@@ -229,6 +230,15 @@ class RegisterView(APIView):
         renderer = self.get_renderers()[0]
         return renderer, renderer.media_type
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, required=True, description="发布日期自（含）"),
+            OpenApiParameter("to", OpenApiTypes.DATE, required=True, description="发布日期至（含）"),
+            OpenApiParameter("organisation", OpenApiTypes.INT, description="单位（含下级）"),
+            OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "xlsx"], description="xlsx 导出 Excel"),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def get(self, request):
         errors, params = {}, {}
         for name in ("from", "to"):

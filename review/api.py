@@ -37,7 +37,7 @@ class ReviewTaskSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_decided_by_name(self, obj):
+    def get_decided_by_name(self, obj) -> str | None:
         return str(obj.decided_by) if obj.decided_by_id else None
 
     def get_overdue(self, obj) -> bool:

@@ -267,3 +267,11 @@ SITES_LINKCHECK_DELAY = float(env_str("SITES_LINKCHECK_DELAY", "0.5"))
 SITES_LINKCHECK_EXTERNAL = env_bool("SITES_LINKCHECK_EXTERNAL", True)
 SITES_IMPORT_MAX_ROWS = env_int("SITES_IMPORT_MAX_ROWS", 5000)
 SITES_IMPORT_MAX_BYTES = env_int("SITES_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+# Names for the publishing and review choice sets in the API schema (their field names recur elsewhere).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
+    "PostKindEnum": "publishing.models.PostKind",
+    "PostStatusEnum": "publishing.models.PostStatus",
+    "PostStageEnum": "publishing.models.Stage",
+    "ReviewTaskStatusEnum": "review.models.TaskStatus",
+    "WordListKindEnum": "publishing.models.WordListKind",
+})
