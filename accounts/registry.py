@@ -260,7 +260,12 @@ def filing_start(*, user: User, account: Account, kind: str, event_date: dt.date
 
 
 def _lock(filing: Filing) -> Filing:
-    return Filing.objects.select_for_update().select_related("account", "account__owner", "account__supervisor").get(pk=filing.pk)
+    # Lock the filing row only: the supervisor join is nullable, and PostgreSQL cannot lock an outer join's side.
+    return (
+        Filing.objects.select_for_update(of=("self",))
+        .select_related("account", "account__owner", "account__supervisor")
+        .get(pk=filing.pk)
+    )
 
 
 @transaction.atomic
