@@ -162,3 +162,115 @@ class ExportDownloadView(AuditedViewMixin, APIView):
             raise Http404("文件尚未生成。")
         return FileResponse(path.open("rb"), as_attachment=True, filename=data["f"],
                             content_type=services.FORMATS[data["x"]])
+
+
+# --- stored bulletins and self-inspections (present once the tables exist) --------------------------------------
+
+class BulletinSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    organisation = serializers.IntegerField(source="organisation_id")
+    quarter = serializers.CharField()
+    title = serializers.CharField(read_only=True)
+    summary = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    published_at = serializers.DateTimeField(read_only=True)
+    published_by = serializers.IntegerField(source="published_by_id", read_only=True)
+    data = serializers.JSONField(read_only=True)
+
+
+class SelfInspectionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    organisation = serializers.IntegerField(source="organisation_id")
+    month = serializers.CharField()
+    answers = serializers.JSONField()
+    signers = serializers.JSONField(required=False)
+    prefill = serializers.JSONField(read_only=True)
+    submitted_by = serializers.IntegerField(source="submitted_by_id", read_only=True)
+    submitted_at = serializers.DateTimeField(read_only=True)
+
+    def validate_answers(self, answers):
+        from .selfcheck import INDICATOR_CODES, RESULT_CHOICES
+
+        if not isinstance(answers, dict):
+            raise serializers.ValidationError("应为对象：{指标代码: {result, note}}。")
+        allowed = {value for value, _label in RESULT_CHOICES}
+        problems = []
+        for code in INDICATOR_CODES:
+            answer = answers.get(code)
+            if not isinstance(answer, dict) or answer.get("result") not in allowed:
+                problems.append(f"{code}：result 应为 yes、no 或 na")
+            elif answer["result"] == "no" and not str(answer.get("note", "")).strip():
+                problems.append(f"{code}：不符合时须说明")
+        unknown = set(answers) - set(INDICATOR_CODES)
+        if unknown:
+            problems.append("未知指标：" + "、".join(sorted(unknown)))
+        if problems:
+            raise serializers.ValidationError(problems)
+        return {code: {"result": answers[code]["result"], "note": str(answers[code].get("note", ""))[:500]}
+                for code in INDICATOR_CODES}
+
+
+def _filter(queryset, request, **fields):
+    for param, lookup in fields.items():
+        value = request.query_params.get(param)
+        if value:
+            if param == "organisation" and not value.isdigit():
+                raise serializers.ValidationError({"organisation": "单位编号必须是整数。"})
+            queryset = queryset.filter(**{lookup: value})
+    return queryset
+
+
+from rest_framework import mixins, viewsets  # noqa: E402
+
+
+class BulletinViewSet(AuditedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                      viewsets.GenericViewSet):
+    """Published quarterly bulletins; `POST {quarter, organisation, summary}` publishes one (supervisors)."""
+
+    serializer_class = BulletinSerializer
+
+    def get_queryset(self):
+        from .models import Bulletin
+
+        qs = Bulletin.objects.for_user(self.request.user).select_related("organisation").order_by("-quarter", "pk")
+        return _filter(qs, self.request, organisation="organisation_id", quarter="quarter")
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        period = parse_quarter(serializer.validated_data["quarter"])
+        organisation = resolve_organisation(request.user, serializer.validated_data["organisation_id"])
+        bulletin = services.bulletin_publish(organisation=organisation, period=period, user=request.user,
+                                             summary=serializer.validated_data.get("summary", ""))
+        return Response(BulletinSerializer(bulletin).data, status=status.HTTP_201_CREATED)
+
+
+class SelfInspectionViewSet(AuditedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                            mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Units' monthly self-inspections; `POST` keeps (or replaces) the unit's record for the month."""
+
+    serializer_class = SelfInspectionSerializer
+
+    def get_queryset(self):
+        from .models import SelfInspection
+
+        qs = SelfInspection.objects.for_user(self.request.user).order_by("-month", "pk")
+        return _filter(qs, self.request, organisation="organisation_id", month="month")
+
+    def create(self, request, *args, **kwargs):
+        from django.core.exceptions import PermissionDenied
+
+        from .selfcheck import prefill
+        from .views import _self_inspection_units
+
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        period = parse_month(data["month"])
+        organisation = resolve_organisation(request.user, data["organisation_id"])
+        if not _self_inspection_units(request.user).filter(pk=organisation.pk).exists():
+            raise PermissionDenied("只有本单位人员或主管人员可以填报自查。")
+        record = services.self_inspection_save(
+            organisation=organisation, period=period, user=request.user, answers=data["answers"],
+            signers=data.get("signers") or {}, prefill=prefill(organisation, period, user=request.user),
+        )
+        return Response(SelfInspectionSerializer(record).data, status=status.HTTP_201_CREATED)

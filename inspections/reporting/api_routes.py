@@ -5,7 +5,12 @@ from . import api
 
 
 def register(router):
-    """The reports are not collections of rows; their paths are plain views (below)."""
+    """Stored bulletins and self-inspections, once their tables exist; the reports are plain views (below)."""
+    from .bulletins import storage_ready
+
+    if storage_ready():
+        router.register("bulletins", api.BulletinViewSet, basename="api-bulletin")
+        router.register("self-inspections", api.SelfInspectionViewSet, basename="api-self-inspection")
 
 
 urlpatterns = [

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
-from accounts.models import Membership, Organisation, Role
+from accounts.models import Membership, Organisation, Role, User
 
 from . import documents
 from .figures import build_report
@@ -148,3 +148,74 @@ def store_monthly_documents(period: Period, organisations: list[Organisation] | 
         except Exception:  # noqa: BLE001 - one region's failure must not stop the monthly run for the rest
             logger.exception("monthly report of organisation %s for %s failed", org.pk, period.key)
     return done
+
+
+# --- the stored bulletin and self-inspection (tables of inspections.reporting.models) ---------------------------
+
+def bulletin_publish(*, organisation: Organisation, period: Period, user, summary: str = ""):
+    """Publish the quarter's bulletin of `organisation`'s region: a snapshot of the quarter's report, once.
+
+    The report is built before the transaction (it reads a whole region); the write is short. The units
+    with failing sites or accounts are told (their principals and editors)."""
+    from django.core.exceptions import PermissionDenied
+    from django.db import IntegrityError
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from govmedia.core import audit
+    from govmedia.core.exceptions import DomainConflict
+    from review.notifications import notify
+
+    from .models import Bulletin
+
+    if not user.supervises(organisation):
+        raise PermissionDenied("只有该单位的主管人员可以发布通报。")
+    if not period.is_quarter:
+        raise ValidationError({"quarter": "请按 YYYY-Qn 格式填写季度。"})
+    if not period.is_complete():
+        raise ValidationError({"quarter": f"{period.label}尚未结束，不能发布通报。"})
+    if Bulletin.objects.filter(organisation=organisation, quarter=period.key).exists():
+        raise DomainConflict(f"{organisation.name}{period.label}通报已发布，不能重复发布。")
+    report = build_report(organisation, period, user=user)
+    bulletin = Bulletin(
+        organisation=organisation, quarter=period.key, title=documents.title_of(report), summary=(summary or "").strip(),
+        data=json.loads(json.dumps(report, cls=DjangoJSONEncoder)), published_at=timezone.now(), published_by=user,
+    )
+    bulletin.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            bulletin.save()
+            audit.record_action(bulletin, "publish", actor=user, comment=bulletin.title)
+            failing_units = [u["organisation"] for u in report["units"] if u["failing"] or u["findings_overdue"]]
+            recipients = User.objects.filter(
+                memberships__organisation_id__in=failing_units, memberships__role__in=(Role.PRINCIPAL, Role.EDITOR)
+            ).distinct()
+            notify(users=recipients, kind="bulletin", text=f"{bulletin.title}已发布，请查看本单位问题并按期整改。",
+                   url=reverse("report-quarterly") + f"?quarter={period.key}&organisation={organisation.pk}")
+    except IntegrityError:  # published by someone else a moment ago
+        raise DomainConflict(f"{organisation.name}{period.label}通报已发布，不能重复发布。") from None
+    return bulletin
+
+
+@transaction.atomic
+def self_inspection_save(*, organisation: Organisation, period: Period, user, answers: dict, signers: dict,
+                         prefill: dict | None = None):
+    """Keep the unit's self-inspection of the month; saving again replaces the answers (the audit log keeps
+    every version)."""
+    from django.utils import timezone
+
+    from .models import SelfInspection
+    from .selfcheck import INDICATOR_CODES
+
+    missing = [code for code in INDICATOR_CODES if code not in answers]
+    if missing:
+        raise ValidationError({"answers": f"缺少指标：{'、'.join(missing)}"})
+    record = SelfInspection.objects.select_for_update().filter(organisation=organisation, month=period.key).first()
+    if record is None:
+        record = SelfInspection(organisation=organisation, month=period.key)
+    record.answers, record.signers = answers, signers
+    record.prefill = json.loads(json.dumps(prefill or {}, cls=DjangoJSONEncoder))
+    record.submitted_by, record.submitted_at = user, timezone.now()
+    record.full_clean(validate_constraints=False)
+    record.save()
+    return record
