@@ -1,7 +1,8 @@
 """REST endpoints for sites, columns, column updates and site monitoring (API.md)."""
 import django_filters
 from django.db import transaction
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -169,8 +170,13 @@ class ColumnUpdateSerializer(serializers.ModelSerializer):
         read_only_fields = ["column", "original", "created_at"]
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class SiteKeyField(ScopedPrimaryKeyField):
+    """A site id in the caller's scope (typed for the schema, where the serializer has no model)."""
+
+
 class ColumnImportSerializer(serializers.Serializer):
-    site = ScopedPrimaryKeyField(scope.visible_sites)
+    site = SiteKeyField(scope.visible_sites)
     file = serializers.FileField()
 
 

@@ -275,3 +275,11 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
     "ReviewTaskStatusEnum": "review.models.TaskStatus",
     "WordListKindEnum": "publishing.models.WordListKind",
 })
+# Names for the sites area's choice sets in the OpenAPI schema ("status" and "kind" recur across areas).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),
+    "SiteStatusEnum": "sites.models.SiteStatus",
+    "ColumnCategoryEnum": "sites.models.ColumnCategory",
+    "UpdateSourceEnum": "sites.models.UpdateSource",
+    "LinkKindEnum": "sites.models.LinkKind",
+}

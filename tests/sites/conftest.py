@@ -1,11 +1,10 @@
-"""A real local web server for the monitoring tests, and the browser fixtures for the page journey."""
+"""A real local web server for the monitoring tests."""
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from tests.browser.conftest import browser, page, sign_in  # noqa: F401 - shared Playwright fixtures
 
 
 class Route:
