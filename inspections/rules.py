@@ -542,8 +542,9 @@ def site_columns_veto(ctx, th):
 
 
 def homepage_stale(ctx, th):
-    """No homepage update for 14 days. The homepage shows its columns' newest items, so the newest column
-    update counts as well; where the homepage is only navigation that is exactly the checklist's rule."""
+    """No homepage update for 14 days. Where the homepage is only navigation, its second-level pages (the
+    columns) count; where the homepage's own date is not known (never recorded, or only after `as_of`), the
+    newest column update stands in for it."""
     from sites.models import Column, ColumnUpdate
 
     days = int(th.get("days", 14))
@@ -564,7 +565,10 @@ def homepage_stale(ctx, th):
     )
     hits = []
     for r in rows:
-        eff = max([d for d in (r["homepage"], r["columns_last"]) if d] or [r["opened"]])
+        if r["homepage"] and not r["homepage_is_navigation"]:
+            eff = r["homepage"]
+        else:
+            eff = max([d for d in (r["homepage"], r["columns_last"]) if d] or [r["opened"]])
         if eff < cutoff:
             hits.append(Hit(r["id"], r["owner_id"], r["name"], {
                 "homepage_updated_on": _iso(r["homepage"]), "newest_column_update": _iso(r["columns_last"]),

@@ -216,6 +216,21 @@ def test_homepage_stale_from_columns(build):
     assert found("homepage_stale", site).get().detail["judged_from"] == "2024-09-20"
 
 
+def test_homepage_own_date_counts_unless_it_is_navigation(build):
+    from sites.models import Site
+
+    plain = build.site(homepage_updated_on=D(2024, 9, 20))
+    navigation = build.site(homepage_updated_on=D(2024, 9, 20), homepage_is_navigation=True)
+    for site in (plain, navigation):
+        build.column(site, category="news", updates=[D(2024, 10, 8)])
+    run(D(2024, 10, 9))
+    assert found("homepage_stale", plain).get().detail["homepage_updated_on"] == "2024-09-20"
+    assert not found("homepage_stale", navigation).exists()
+    Site.objects.filter(pk=plain.pk).update(homepage_updated_on=D(2024, 10, 9))
+    run(D(2024, 10, 10))
+    assert found("homepage_stale", plain).get().status == FindingStatus.RECTIFIED
+
+
 def test_site_unreachable_share_of_failed_probes(build):
     from sites.models import Probe
 
