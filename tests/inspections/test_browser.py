@@ -1,0 +1,103 @@
+"""A unit's editor, on a phone, finds what it must fix and answers a finding with a link and a file; the next
+run verifies it and the page says so.
+
+Playwright runs in a thread of its own (as in tests/sites): its sync API refuses to start where another
+instance already keeps an event loop. Database work stays in the test's thread, between the journeys.
+"""
+import datetime as dt
+import threading
+
+import pytest
+
+from govmedia.core.updates import account_add_update
+from inspections import services
+from inspections.models import Finding, Rectification
+from tests.browser.conftest import ARGS, CHROMIUM
+from tests.factories import PASSWORD
+
+from .conftest import at
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+D = dt.date
+
+
+def in_browser(journey):
+    outcome = {}
+
+    def run():
+        from playwright.sync_api import sync_playwright
+
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+                context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", timezone_id="Asia/Shanghai")
+                context.set_default_timeout(15000)
+                try:
+                    journey(context.new_page())
+                finally:
+                    browser.close()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(120)
+    if "error" in outcome:
+        raise outcome["error"]
+    assert not thread.is_alive(), "the browser journey did not finish"
+
+
+def expect(locator):
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(locator)
+
+
+def sign_in(page, live_server):
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("用户名").fill("editor")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()
+
+
+def test_unit_answers_a_finding_on_a_phone(live_server, region, build, tmp_path):
+    account = build.account(updates=[D(2024, 9, 1)])
+    services.inspect(as_of=D(2024, 9, 30))
+    finding = Finding.objects.get(rule="account_stale", subject_id=account.pk)
+    evidence = tmp_path / "更新截图.txt"
+    evidence.write_text("恢复更新的截图说明", encoding="utf-8")
+
+    def answer(page):
+        sign_in(page, live_server)
+        page.goto(f"{live_server.url}/findings/mine/")
+        assert page.get_by_role("heading", name="本单位整改").is_visible()
+        row = page.get_by_role("row").filter(has_text="账号内容不更新")
+        assert row.get_by_text("2024-10-07").is_visible()
+        row.get_by_role("link", name="查看并反馈整改").click()
+        assert page.locator("#evidence").get_by_text("2024-09-01").first.is_visible()
+        page.get_by_role("button", name="提交整改情况").click()
+        expect(page.locator(".field.has-error").get_by_text("必填")).to_be_visible()
+        page.get_by_label("整改情况").fill("已安排专人，恢复每周更新。")
+        page.get_by_label("佐证链接").fill("https://mp.example.gov.cn/s/abc")
+        page.get_by_label("佐证材料").set_input_files(str(evidence))
+        page.get_by_role("button", name="提交整改情况").click()
+        expect(page.get_by_text("整改情况已提交")).to_be_visible()
+        expect(page.get_by_text("待复查")).to_be_visible()
+
+    in_browser(answer)
+    given = Rectification.objects.get(finding=finding)
+    assert given.comment == "已安排专人，恢复每周更新。" and given.evidence_url == "https://mp.example.gov.cn/s/abc"
+    assert given.evidence_file.name.endswith(".txt")
+
+    account_add_update(account=account, published_at=at(D(2024, 10, 2)), title="恢复更新")
+    services.inspect(as_of=D(2024, 10, 3))
+
+    def verified(page):
+        sign_in(page, live_server)
+        page.goto(f"{live_server.url}/findings/{finding.pk}/")
+        expect(page.get_by_text("复查通过")).to_be_visible()
+        expect(page.get_by_role("heading").get_by_text("已整改")).to_be_visible()
+        assert page.get_by_role("button", name="提交整改情况").count() == 0
+
+    in_browser(verified)
