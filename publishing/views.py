@@ -1,5 +1,4 @@
 """Pages: posts (write, submit, withdraw), the register and the word lists."""
-import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -153,14 +152,11 @@ def post_submit(request, pk):
     try:
         services.post_submit(post=post, actor=request.user)
     except services.SubmitBlocked as exc:
-        transaction.set_rollback(True)
         request.session["blocked_problems"] = exc.detail["problems"]
         messages.error(request, "稿件未通过内容检查，不能提交：" + "；".join(p["message"] for p in exc.detail["problems"]))
     except ValidationError as exc:
-        transaction.set_rollback(True)
         messages.error(request, "；".join(m for ms in exc.message_dict.values() for m in ms) if hasattr(exc, "error_dict") else "；".join(exc.messages))
     except DomainConflict as exc:
-        transaction.set_rollback(True)
         messages.error(request, exc.message)
     else:
         messages.success(request, "已提交审核，进入一审。")
@@ -174,7 +170,6 @@ def post_withdraw(request, pk):
     try:
         services.post_withdraw(post=post, actor=request.user, comment=request.POST.get("comment", ""))
     except DomainConflict as exc:
-        transaction.set_rollback(True)
         messages.error(request, exc.message)
     else:
         messages.success(request, "稿件已撤回。")
@@ -199,9 +194,11 @@ def register_page(request):
                                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
                 response["Content-Disposition"] = f'attachment; filename="register-{start}-{end}.xlsx"'
                 return response
-    for row in rows:
-        row["by_stage"] = {d["stage"]: d for d in row["decisions"]}
     from .models import STAGE_ORDER, Stage
+
+    for row in rows:
+        by_stage = {d["stage"]: d for d in row["decisions"]}
+        row["cells"] = [by_stage.get(code) for code in STAGE_ORDER]
 
     return render(request, "publishing/register.html", {
         "form": form, "rows": rows, "stages": [(s, Stage(s).label) for s in STAGE_ORDER],
@@ -241,7 +238,6 @@ def word_lists(request):
                 word_list = services.word_list_replace(organisation=data["organisation"], kind=data["kind"],
                                                        entries=entries, actor=user, append=append)
             except ValidationError as exc:
-                transaction.set_rollback(True)
                 _apply_errors(form, exc)
             else:
                 messages.success(request, f"已保存“{word_list}”，共 {word_list.entries.count()} 条。")

@@ -1,9 +1,8 @@
 """REST endpoints: review tasks (`?actionable=true`, approve/, return/), notifications, review policies."""
 import django_filters
-from django.db.models import Q
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response

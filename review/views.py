@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -146,7 +145,6 @@ def task_decide(request, pk):
             messages.error(request, "请选择通过或退回。")
             return redirect(reverse("review-task", args=[task.pk]) + (f"?{query}" if query else ""))
     except (DomainConflict, PermissionDenied, ValidationError) as exc:
-        transaction.set_rollback(True)
         text = exc.message if isinstance(exc, DomainConflict) else (
             "；".join(m for ms in exc.message_dict.values() for m in ms) if isinstance(exc, ValidationError) and hasattr(exc, "error_dict")
             else (str(exc) or "您没有办理该环节的权限。")
@@ -191,3 +189,55 @@ def notification_read_all(request):
     count = Notification.objects.for_user(request.user).unread().update(read_at=timezone.now())
     messages.success(request, f"已将 {count} 条通知标为已读。")
     return redirect("notifications")
+
+
+def _policy_organisations(user):
+    from accounts.models import Membership, Organisation, Role
+
+    if user.is_superuser:
+        return Organisation.objects.all().order_by("path")
+    principal_of = Membership.objects.filter(user=user, role=Role.PRINCIPAL).values("organisation")
+    return (Organisation.objects.managed_by(user) | Organisation.objects.filter(pk__in=principal_of)).distinct().order_by("path")
+
+
+@login_required
+def policies(request):
+    """Review policies in scope, and a form for the units the user may configure (principal or supervisor)."""
+    from accounts.models import Role
+    from publishing.models import STAGE_ORDER, Stage
+
+    from .models import DEFAULT_STAGES, STAGE_ROLES, ReviewPolicy
+
+    user = request.user
+    editable = _policy_organisations(user)
+    defaults = {s["stage"]: s for s in DEFAULT_STAGES}
+    errors = []
+    if request.method == "POST" and editable.exists():
+        org = editable.filter(pk=request.POST.get("organisation") if str(request.POST.get("organisation", "")).isdigit() else 0).first()
+        stages = [
+            {"stage": code, "role": request.POST.get(f"role_{code}", ""), "days": request.POST.get(f"days_{code}", "1")}
+            for code in STAGE_ORDER if request.POST.get(f"use_{code}")
+        ]
+        if org is None:
+            errors.append("请选择单位。")
+        else:
+            try:
+                services.policy_save(organisation=org, sensitivity=request.POST.get("sensitivity", "routine"), stages=stages,
+                                     distinct_people=bool(request.POST.get("distinct_people")), actor=user)
+            except ValidationError as exc:
+                errors += [m for ms in exc.message_dict.values() for m in ms] if hasattr(exc, "error_dict") else exc.messages
+            except PermissionDenied as exc:
+                errors.append(str(exc))
+            else:
+                messages.success(request, f"已保存{org}的审校流程。")
+                return redirect("review-policies")
+    listed = ReviewPolicy.objects.filter(
+        organisation__in=scope.visible_organisations(user).values("pk")
+    ).select_related("organisation")
+    rows = [{"code": code, "label": Stage(code).label, "role": defaults[code]["role"], "days": defaults[code]["days"]}
+            for code in STAGE_ORDER]
+    return render(request, "review/policies.html", {
+        "policies": listed, "organisations": editable, "rows": rows, "errors": errors,
+        "roles": [(r.value, r.label) for r in STAGE_ROLES], "sensitivities": Sensitivity.choices,
+        "role_labels": dict(Role.choices), "stage_labels": dict(Stage.choices),
+    })

@@ -139,3 +139,18 @@ def test_overdue_steps_notify_the_deputy_head_once(api, newsroom):
     users = set(Notification.objects.filter(kind="step_overdue").values_list("user__username", flat=True))
     assert {"deputy", "deputy2", "editor"} <= users
     assert api.as_user(newsroom.editor).get("/api/v1/review-tasks/?overdue=true").json()["count"] == 1
+
+
+def test_principal_sets_a_shorter_routine_policy_in_the_page_but_not_for_major(client, newsroom):
+    from review.models import ReviewPolicy
+
+    client.force_login(newsroom.principal)
+    data = {"organisation": newsroom.bureau.pk, "sensitivity": "routine", "use_review1": "1", "role_review1": "editor",
+            "days_review1": "1", "use_review3": "1", "role_review3": "principal", "days_review3": "2"}
+    assert client.post("/review/policies/", data)["Location"] == "/review/policies/"
+    assert [s["stage"] for s in ReviewPolicy.objects.get(sensitivity="routine").stages] == ["review1", "review3"]
+    page = client.post("/review/policies/", {**data, "sensitivity": "major"}).content.decode()
+    assert "重大敏感稿件必须经过完整的三审三校" in page
+    assert not ReviewPolicy.objects.filter(sensitivity="major").exists()
+    client.force_login(newsroom.editor)
+    assert "设置流程" not in client.get("/review/policies/").content.decode()
