@@ -1,0 +1,233 @@
+"""Inspections: a full run over a province (100,000 accounts, 200,000 columns, 5 million update records), and a rerun.
+
+Sizes come from BENCH_INSPECT_* variables (ACCOUNTS, COLUMNS, ACCOUNT_UPDATES, COLUMN_UPDATES, UNITS); on SQLite
+the defaults are a twentieth, so that a quick run is possible anywhere. Seeding is set-based: on PostgreSQL
+the update records come from `generate_series` in one statement per table; on SQLite from bulk_create in
+large batches. The province is seeded once and reused by later runs with the same sizes.
+"""
+import datetime as dt
+import os
+import time
+
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+ROOT = "基准测试省（检查）"
+AS_OF = dt.date(2024, 10, 9)  # a Wednesday; the week judged is National Day's, 30 Sep – 6 Oct
+
+
+def _size(name: str, full: int) -> int:
+    default = full if connection.vendor == "postgresql" else max(full // 20, 1)
+    return int(os.environ.get(f"BENCH_INSPECT_{name}", default))
+
+
+def _lag_sql(column: str) -> str:
+    # One account in ten (column: one in eight) stopped updating weeks ago; the rest updated within the week.
+    # ("%%" because the statements carry parameters.)
+    return f"(CASE WHEN {column} %% 10 = 0 THEN 20 + {column} %% 30 ELSE {column} %% 7 END)"
+
+
+def _column_lag_sql(column: str) -> str:
+    return f"(CASE WHEN {column} %% 8 = 0 THEN 400 ELSE {column} %% 10 END)"
+
+
+def seed(*, units: int, accounts: int, columns: int, account_updates: int, column_updates: int):
+    from accounts.models import Account, Organisation, OrganisationKind
+    from sites.models import Column, Site
+
+    root = Organisation.objects.filter(name=ROOT, parent=None).first()
+    if root is not None:
+        have = Account.objects.filter(owner__path__startswith=root.path).count()
+        have_columns = Column.objects.filter(site__owner__path__startswith=root.path).count()
+        if have == accounts and have_columns == columns:
+            return root, False
+        raise SystemExit(f"{ROOT} exists with other sizes ({have} accounts, {have_columns} columns): use a fresh bench database")
+    with transaction.atomic():
+        root = Organisation.objects.create(name=ROOT, kind=OrganisationKind.GOVERNMENT)
+        Organisation.objects.bulk_create(
+            [Organisation(name=f"检查单位{i:05d}", parent=root, kind=OrganisationKind.DEPARTMENT, path="") for i in range(units)],
+            batch_size=5000,
+        )
+        # Paths in one statement: "/root/id/".
+        Organisation.objects.filter(parent=root).update(
+            path=_concat(root.path, "id")
+        )
+        org_ids = list(Organisation.objects.filter(parent=root).order_by("id").values_list("id", flat=True))
+        platforms = ["wechat", "weibo", "douyin", "kuaishou", "toutiao", "app", "other"]
+        batch = []
+        for i in range(accounts):
+            owner = org_ids[i % units]
+            slot = i // units
+            batch.append(Account(
+                name=f"检查账号{i}", platform=platforms[slot % len(platforms)], owner_id=owner, status="running",
+                opened_on=dt.date(2023, 1, 1), password_changed_on=AS_OF - dt.timedelta(days=i % 120),
+                exemption_reason="" if slot < len(platforms) else "基准测试",
+            ))
+            if len(batch) == 5000:
+                Account.objects.bulk_create(batch)
+                batch = []
+        Account.objects.bulk_create(batch)
+        sites = Site.objects.bulk_create(
+            [Site(name=f"检查网站{o}", url=f"http://c{o}.example.gov.cn/", owner_id=o) for o in org_ids], batch_size=5000
+        )
+        categories = ["news", "notice", "policy", "monthly", "quarterly", "annual", "other"]
+        batch = []
+        for k in range(columns):
+            batch.append(Column(site=sites[k % len(sites)], name=f"栏目{k}", category=categories[k % len(categories)],
+                                opened_on=dt.date(2022, 1, 1)))
+            if len(batch) == 5000:
+                Column.objects.bulk_create(batch)
+                batch = []
+        Column.objects.bulk_create(batch)
+    per_account = max(account_updates // max(accounts, 1), 1)
+    per_column = max(column_updates // max(columns, 1), 1)
+    if connection.vendor == "postgresql":
+        _updates_postgres(root, per_account, per_column)
+    else:
+        _updates_python(root, per_account, per_column)
+    return root, True
+
+
+def _concat(prefix: str, field: str):
+    from django.db.models import CharField, F, Value
+    from django.db.models.functions import Cast, Concat
+
+    return Concat(Value(prefix), Cast(F(field), CharField()), Value("/"))
+
+
+def _updates_postgres(root, per_account: int, per_column: int):
+    as_of = AS_OF.isoformat()
+    with connection.cursor() as cursor, transaction.atomic():
+        cursor.execute(f"""
+            INSERT INTO accounts_accountupdate (account_id, published_at, title, url, original, source, external_id, created_at)
+            SELECT a.id,
+                   (%s::date - ({_lag_sql('a.id')} + (g - 1) * 2) * interval '1 day' + interval '10 hours') AT TIME ZONE 'Asia/Shanghai',
+                   '更新', '', g %% 3 = 1, 'api', '', now()
+            FROM accounts_account a JOIN accounts_organisation o ON o.id = a.owner_id, generate_series(1, %s) g
+            WHERE o.path LIKE %s
+        """, [as_of, per_account, root.path + "%"])
+        cursor.execute(f"""
+            UPDATE accounts_account a SET last_updated_on = %s::date - {_lag_sql('a.id')},
+                                          last_original_on = %s::date - {_lag_sql('a.id')}
+            FROM accounts_organisation o WHERE o.id = a.owner_id AND o.path LIKE %s
+        """, [as_of, as_of, root.path + "%"])
+        cursor.execute(f"""
+            INSERT INTO sites_columnupdate (column_id, published_at, title, url, original, source, external_id, created_at)
+            SELECT c.id,
+                   (%s::date - ({_column_lag_sql('c.id')} + (g - 1) * 7) * interval '1 day' + interval '9 hours') AT TIME ZONE 'Asia/Shanghai',
+                   '栏目更新', '', true, 'api', '', now()
+            FROM sites_column c JOIN sites_site s ON s.id = c.site_id JOIN accounts_organisation o ON o.id = s.owner_id,
+                 generate_series(1, %s) g
+            WHERE o.path LIKE %s AND c.id %% 50 <> 0
+        """, [as_of, per_column, root.path + "%"])
+        cursor.execute(f"""
+            UPDATE sites_column c SET last_updated_on = %s::date - {_column_lag_sql('c.id')}
+            FROM sites_site s JOIN accounts_organisation o ON o.id = s.owner_id
+            WHERE s.id = c.site_id AND o.path LIKE %s AND c.id %% 50 <> 0
+        """, [as_of, root.path + "%"])
+        # Homepage probes: every 72 minutes over the 7 days ending with as_of (20 a day); one site in 40 fails 10 %.
+        cursor.execute("""
+            INSERT INTO sites_probe (site_id, checked_at, ok, response_ms, status_code, error)
+            SELECT s.id, (%s::date - interval '6 days') AT TIME ZONE 'Asia/Shanghai' + g * interval '72 minutes',
+                   NOT (s.id %% 40 = 0 AND g %% 10 = 0), 200, 200, ''
+            FROM sites_site s JOIN accounts_organisation o ON o.id = s.owner_id, generate_series(0, 139) g
+            WHERE o.path LIKE %s
+        """, [as_of, root.path + "%"])
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def _updates_python(root, per_account: int, per_column: int):
+    from accounts.models import Account, AccountUpdate
+    from sites.models import Column, ColumnUpdate, Probe, Site
+
+    from inspections.dates import start_of_day
+
+    def lag(pk):
+        return 20 + pk % 30 if pk % 10 == 0 else pk % 7
+
+    def column_lag(pk):
+        return 400 if pk % 8 == 0 else pk % 10
+
+    accounts = list(Account.objects.filter(owner__path__startswith=root.path).values_list("id", flat=True))
+    batch = []
+    for pk in accounts:
+        for g in range(1, per_account + 1):
+            day = AS_OF - dt.timedelta(days=lag(pk) + (g - 1) * 2)
+            batch.append(AccountUpdate(account_id=pk, published_at=start_of_day(day) + dt.timedelta(hours=10), title="更新",
+                                       original=g % 3 == 1))
+            if len(batch) >= 20000:
+                AccountUpdate.objects.bulk_create(batch)
+                batch = []
+    AccountUpdate.objects.bulk_create(batch)
+    with transaction.atomic():
+        by_lag: dict[int, list[int]] = {}
+        for pk in accounts:
+            by_lag.setdefault(lag(pk), []).append(pk)
+        for days, pks in by_lag.items():
+            for start in range(0, len(pks), 900):
+                Account.objects.filter(pk__in=pks[start:start + 900]).update(
+                    last_updated_on=AS_OF - dt.timedelta(days=days), last_original_on=AS_OF - dt.timedelta(days=days))
+    columns = list(Column.objects.filter(site__owner__path__startswith=root.path).values_list("id", flat=True))
+    batch = []
+    for pk in columns:
+        if pk % 50 == 0:
+            continue
+        for g in range(1, per_column + 1):
+            day = AS_OF - dt.timedelta(days=column_lag(pk) + (g - 1) * 7)
+            batch.append(ColumnUpdate(column_id=pk, published_at=start_of_day(day) + dt.timedelta(hours=9), title="栏目更新"))
+            if len(batch) >= 20000:
+                ColumnUpdate.objects.bulk_create(batch)
+                batch = []
+    ColumnUpdate.objects.bulk_create(batch)
+    with transaction.atomic():
+        by_lag = {}
+        for pk in columns:
+            if pk % 50:
+                by_lag.setdefault(column_lag(pk), []).append(pk)
+        for days, pks in by_lag.items():
+            for start in range(0, len(pks), 900):
+                Column.objects.filter(pk__in=pks[start:start + 900]).update(last_updated_on=AS_OF - dt.timedelta(days=days))
+    sites = list(Site.objects.filter(owner__path__startswith=root.path).values_list("id", flat=True))
+    begin = start_of_day(AS_OF - dt.timedelta(days=6))
+    Probe.objects.bulk_create([
+        Probe(site_id=s, checked_at=begin + dt.timedelta(minutes=72 * g), ok=not (s % 40 == 0 and g % 10 == 0), response_ms=200)
+        for s in sites for g in range(140)
+    ], batch_size=20000)
+
+
+def main():
+    from django.core.management import call_command
+
+    from accounts.models import AccountUpdate
+    from inspections import services
+    from inspections.models import Finding
+    from sites.models import ColumnUpdate
+
+    call_command("migrate", verbosity=0)
+    sizes = dict(
+        units=_size("UNITS", 2000), accounts=_size("ACCOUNTS", 100_000), columns=_size("COLUMNS", 200_000),
+        account_updates=_size("ACCOUNT_UPDATES", 3_000_000), column_updates=_size("COLUMN_UPDATES", 2_000_000),
+    )
+    t0 = time.perf_counter()
+    root, seeded = seed(**sizes)
+    updates = (AccountUpdate.objects.filter(account__owner__path__startswith=root.path).count()
+               + ColumnUpdate.objects.filter(column__site__owner__path__startswith=root.path).count())
+    print(f"inspections.seed_s {time.perf_counter() - t0:.1f} ({'seeded' if seeded else 'reused'}; {connection.vendor}; "
+          f"units {sizes['units']}, accounts {sizes['accounts']}, columns {sizes['columns']}, update records {updates})", flush=True)
+    # A fresh start for the timed runs: the findings and runs of earlier benchmark runs over this province go.
+    from inspections.models import Inspection
+
+    Finding.objects.filter(organisation__path__startswith=root.path).delete()
+    Finding.objects.filter(inspection__organisation=root).delete()
+    Inspection.objects.filter(organisation=root).delete()
+    for label in ("full_run", "rerun_unchanged"):
+        before = Finding.objects.count()
+        with CaptureQueriesContext(connection) as queries:
+            t0 = time.perf_counter()
+            run = services.inspect(as_of=AS_OF, organisation=root)
+            elapsed = time.perf_counter() - t0
+        if run.status != "finished":
+            raise SystemExit(f"inspection failed: {run.error}")
+        print(f"inspections.{label}_s {elapsed:.2f} (queries {len(queries)}, new findings {run.counts['new']}, "
+              f"firing {run.counts['firing']}, findings in table {Finding.objects.count() - before:+d})", flush=True)
