@@ -4,7 +4,7 @@ from __future__ import annotations
 import django_filters
 from django.http import HttpResponse
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -30,6 +30,15 @@ from .models import (
 from .selectors import accounts_for, not_updated_for, owner_units, reference_date, selectable_units
 
 # --- The 备案登记表 as input -----------------------------------------------------------------------------------
+
+
+def inline_choices(choices, **kwargs) -> serializers.ChoiceField:
+    """A choice field whose enum is written inline in the schema: "status" and "kind" are names every area
+    uses, and shared enum components would collide."""
+    field_class = extend_schema_field({"type": "string", "enum": [value for value, _ in choices]})(
+        type("InlineChoiceField", (serializers.ChoiceField,), {})
+    )
+    return field_class(choices=choices, **kwargs)
 
 
 class TeamRowSerializer(serializers.Serializer):
@@ -109,6 +118,7 @@ class MenuOutSerializer(serializers.Serializer):
 
 class AccountSerializer(serializers.ModelSerializer):
     platform_display = serializers.CharField(source="get_platform_display", read_only=True)
+    status = inline_choices(AccountStatus.choices, read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     days_since_update = serializers.SerializerMethodField()
     first_deregister_on = serializers.DateField(read_only=True)
@@ -140,12 +150,6 @@ class AccountSerializer(serializers.ModelSerializer):
             {"name": m.name, "unit_title": m.unit_title, "office_phone": m.office_phone, "mobile": m.mobile}
             for m in account.team.all() if m.left_on is None
         ]
-
-
-class AccountListSerializer(AccountSerializer):
-    class Meta(AccountSerializer.Meta):
-        fields = [f for f in AccountSerializer.Meta.fields if f not in ("menus", "team", "introduction")]
-        read_only_fields = fields
 
 
 class AccountCreateSerializer(RegistrationFormSerializer):
@@ -205,11 +209,9 @@ class AccountViewSet(AuditedViewMixin, mixins.CreateModelMixin, mixins.UpdateMod
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
-        return accounts_for(self.request.user).prefetch_related("team").order_by("owner__path", "platform", "name", "pk")
+        return accounts_for(self.request.user).prefetch_related("team", "menus").order_by("owner__path", "platform", "name", "pk")
 
     def get_serializer_class(self):
-        if self.action == "list":
-            return AccountListSerializer
         if self.action == "create":
             return AccountCreateSerializer
         if self.action == "partial_update":
@@ -311,7 +313,9 @@ class FilingDecisionSerializer(serializers.Serializer):
 class FilingSerializer(serializers.ModelSerializer):
     account = ScopedPrimaryKeyField(lambda user: Account.objects.for_user(user), required=False, allow_null=True)
     account_name = serializers.CharField(source="account.name", read_only=True)
-    kind = serializers.ChoiceField(choices=FilingKind.choices)
+    kind = inline_choices(FilingKind.choices)
+    status = inline_choices(FilingStatus.choices, read_only=True)
+    stage = inline_choices([("", "—")] + FilingStage.choices, read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     stage_display = serializers.CharField(source="get_stage_display", read_only=True)
