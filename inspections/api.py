@@ -13,7 +13,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.views import APIView
+from rest_framework.generics import GenericAPIView
 
 from accounts.models import Account, Organisation
 from govmedia.core.api import AuditedViewMixin
@@ -386,21 +386,39 @@ class CountdownQuery(serializers.Serializer):
     within = serializers.IntegerField(required=False, min_value=-3650, max_value=3650)
 
 
-class CountdownView(APIView):
+class CountdownRowSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[("column", "栏目"), ("account", "账号")])
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    last_updated_on = serializers.DateField(allow_null=True)
+    deadline = serializers.DateField(help_text="仍符合更新规则的最后一天")
+    days_left = serializers.IntegerField(help_text="剩余天数；0 为最后一天，负数为已超期的天数")
+    organisation = serializers.IntegerField()
+    site = serializers.IntegerField(required=False)
+    site_name = serializers.CharField(required=False)
+    category = serializers.CharField(required=False)
+    platform = serializers.CharField(required=False)
+    organisation_name = serializers.CharField(required=False)
+    last_original_on = serializers.DateField(required=False, allow_null=True)
+
+
+class CountdownView(GenericAPIView):
     """`GET countdown/?kind=column|account&organisation=ID&within=N`: subjects with their deadline and the days
     left before they break their update rule (negative: already broken), nearest first."""
+
+    serializer_class = CountdownRowSerializer
+    filter_backends = []
 
     @extend_schema(parameters=[
         OpenApiParameter("kind", str, enum=["column", "account"], required=True),
         OpenApiParameter("organisation", int), OpenApiParameter("within", int),
-    ])
+    ], responses=CountdownRowSerializer(many=True))
     def get(self, request):
         query = CountdownQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        params = query.validated_data
-        rows, paginator = countdown_rows(request, **params)
-        page = paginator.paginate_queryset(rows, request, view=self)
-        return paginator.get_paginated_response(page)
+        rows, _paginator = countdown_rows(request, **query.validated_data)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(page)
 
 
 def countdown_queryset(user, *, kind: str, organisation: int | None = None, within: int | None = None, today=None):

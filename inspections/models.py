@@ -139,10 +139,8 @@ class Inspection(models.Model):
         return {"organisation": self.organisation_id}
 
 
-class Severity(models.TextChoices):
-    VETO = "veto", "单项否决"
-    DEDUCTION = "deduction", "扣分"
-    WARNING = "warning", "提醒"
+# A finding's severity is its checklist item's kind: one choice set.
+Severity = ItemKind
 
 
 class FindingStatus(models.TextChoices):
