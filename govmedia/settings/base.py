@@ -283,3 +283,12 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "UpdateSourceEnum": "sites.models.UpdateSource",
     "LinkKindEnum": "sites.models.LinkKind",
 }
+# Names for the inspections area's choice sets in the OpenAPI schema ("status" and "kind" recur across areas).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),
+    "SeverityEnum": "inspections.models.Severity",
+    "InspectionStatusEnum": "inspections.models.InspectionStatus",
+    "FindingStatusEnum": "inspections.models.FindingStatus",
+    "FindingSubjectTypeEnum": "inspections.models.SubjectType",
+    "RectificationOutcomeEnum": "inspections.models.RectificationOutcome",
+}
