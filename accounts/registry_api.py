@@ -209,7 +209,10 @@ class AccountViewSet(AuditedViewMixin, mixins.CreateModelMixin, mixins.UpdateMod
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
-        return accounts_for(self.request.user).prefetch_related("team", "menus").order_by("owner__path", "platform", "name", "pk")
+        queryset = accounts_for(self.request.user).prefetch_related("team", "menus").order_by("owner__path", "platform", "name", "pk")
+        if self.action in ("list", "export") and "status" not in self.request.query_params:
+            queryset = queryset.exclude(status=AccountStatus.DRAFT)  # unsubmitted openings are not in the register
+        return queryset
 
     def get_serializer_class(self):
         if self.action == "create":

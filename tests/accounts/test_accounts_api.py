@@ -149,3 +149,11 @@ def test_qr_code_must_be_a_real_small_image(api, region):
     assert accepted.json()["qr_code"].startswith("http") or accepted.json()["qr_code"].startswith("/media/")
     big = SimpleUploadedFile("qr.png", b"\x89PNG" + b"0" * (3 * 1024 * 1024), content_type="image/png")
     assert api.as_user(region.member).post(url, {"qr_code": big}, format="multipart").status_code == 400
+
+
+def test_unsubmitted_openings_are_not_listed_unless_asked_for(api, region):
+    api.as_user(region.member).post(
+        "/api/v1/filings/", {"kind": "open", "event_date": "2024-09-27", "form": full_form(region)}, format="json"
+    )
+    assert api.as_user(region.member).get("/api/v1/accounts/").json()["count"] == 0
+    assert names(api.as_user(region.member).get("/api/v1/accounts/?status=draft")) == ["甲县教育发布"]
