@@ -121,31 +121,34 @@ def tables(report: dict) -> list[tuple[str, list[str], list[list]]]:
 
 
 def render_xlsx(report: dict) -> bytes:
+    """Write-only workbook: a province's report has tens of thousands of rows, streamed rather than held."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="F2F2F2")
     for index, (title, headers, rows) in enumerate(tables(report)):
         ws = wb.create_sheet(title)
-        if index == 0:
-            ws.append([title_of(report)])
-            ws["A1"].font = Font(bold=True, size=14)
-        ws.append(headers)
-        header_row = ws.max_row
-        for cell in ws[header_row]:
-            cell.font, cell.fill = bold, fill
-        for row in rows:
-            ws.append(row)
-        ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
         for col, header in enumerate(headers, start=1):
             width = max([len(str(header))] + [len(str(r[col - 1])) for r in rows[:200]])
             ws.column_dimensions[get_column_letter(col)].width = min(48, max(8, width * 1.8))
-        for row in ws.iter_rows(min_row=header_row + 1):
-            for cell in row:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        header_row = 1
+        if index == 0:
+            cell = WriteOnlyCell(ws, value=title_of(report))
+            cell.font = Font(bold=True, size=14)
+            ws.append([cell])
+            header_row = 2
+        ws.freeze_panes = f"A{header_row + 1}"
+        cells = []
+        for header in headers:
+            cell = WriteOnlyCell(ws, value=header)
+            cell.font, cell.fill = bold, fill
+            cells.append(cell)
+        ws.append(cells)
+        for row in rows:
+            ws.append(row)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
