@@ -24,15 +24,15 @@ def _size(name: str, full: int) -> int:
 def _lag_sql(column: str) -> str:
     # One account in ten (column: one in eight) stopped updating weeks ago; the rest updated within the week.
     # ("%%" because the statements carry parameters.)
-    return f"(CASE WHEN {column} %% 10 = 0 THEN 20 + {column} %% 30 ELSE {column} %% 7 END)"
+    return f"(CASE WHEN {column} %% 10 = 0 THEN 20 + {column} %% 30 ELSE {column} %% 7 END)::int"
 
 
 def _column_lag_sql(column: str) -> str:
-    return f"(CASE WHEN {column} %% 8 = 0 THEN 400 ELSE {column} %% 10 END)"
+    return f"(CASE WHEN {column} %% 8 = 0 THEN 400 ELSE {column} %% 10 END)::int"
 
 
 def seed(*, units: int, accounts: int, columns: int, account_updates: int, column_updates: int):
-    from accounts.models import Account, Organisation, OrganisationKind
+    from accounts.models import Account, AccountUpdate, Organisation, OrganisationKind
     from sites.models import Column, Site
 
     root = Organisation.objects.filter(name=ROOT, parent=None).first()
@@ -40,7 +40,10 @@ def seed(*, units: int, accounts: int, columns: int, account_updates: int, colum
         have = Account.objects.filter(owner__path__startswith=root.path).count()
         have_columns = Column.objects.filter(site__owner__path__startswith=root.path).count()
         if have == accounts and have_columns == columns:
-            return root, False
+            if AccountUpdate.objects.filter(account__owner__path__startswith=root.path).exists():
+                return root, False
+            _seed_updates(root, accounts, columns, account_updates, column_updates)  # an earlier seeding stopped here
+            return root, True
         raise SystemExit(f"{ROOT} exists with other sizes ({have} accounts, {have_columns} columns): use a fresh bench database")
     with transaction.atomic():
         root = Organisation.objects.create(name=ROOT, kind=OrganisationKind.GOVERNMENT)
@@ -79,13 +82,17 @@ def seed(*, units: int, accounts: int, columns: int, account_updates: int, colum
                 Column.objects.bulk_create(batch)
                 batch = []
         Column.objects.bulk_create(batch)
+    _seed_updates(root, accounts, columns, account_updates, column_updates)
+    return root, True
+
+
+def _seed_updates(root, accounts, columns, account_updates, column_updates):
     per_account = max(account_updates // max(accounts, 1), 1)
     per_column = max(column_updates // max(columns, 1), 1)
     if connection.vendor == "postgresql":
         _updates_postgres(root, per_account, per_column)
     else:
         _updates_python(root, per_account, per_column)
-    return root, True
 
 
 def _concat(prefix: str, field: str):

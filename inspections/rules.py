@@ -492,8 +492,7 @@ def disclosure_late(ctx, th):
         raise MissingModel("publishing.Post.disclosure_required")
     workdays = int(th.get("workdays", 20))
     base = Post.objects.filter(disclosure_required=True, made_on__isnull=False, made_on__lte=ctx.as_of).filter(ctx.scope("organisation"))
-    made = sorted(set(base.exclude(published_at__lt=ctx.end, status="published").values_list("made_on", flat=True).distinct())
-                  | set(base.filter(published_at__lt=ctx.end).values_list("made_on", flat=True).distinct()))
+    made = sorted(set(base.order_by().values_list("made_on", flat=True).distinct()))
     due = _due_map(made, workdays)
     if not due:
         return []

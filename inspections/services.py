@@ -6,7 +6,7 @@ import logging
 from collections import Counter
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -103,7 +103,10 @@ def inspection_run(*, inspection_id: int) -> Inspection:
         )
     else:
         Inspection.objects.filter(pk=run.pk).update(status=InspectionStatus.FINISHED, finished_at=timezone.now(), counts=counts)
-        _notify_new_findings(run)
+        try:
+            _notify_new_findings(run)
+        except Exception:  # telling people is secondary: a mail or notification fault never undoes a finished run
+            log.exception("inspection %s: notifying units failed", inspection_id)
     run.refresh_from_db()
     return run
 
@@ -112,7 +115,15 @@ def _scope_q(run: Inspection, lookup: str = "organisation") -> Q:
     return Q(**{f"{lookup}__path__startswith": run.organisation.path}) if run.organisation_id else Q()
 
 
+RUN_LOCK = 0x696E7370  # "insp": one advisory lock id for inspection runs
+
+
 def _execute(run: Inspection) -> dict:
+    # Runs take turns (PostgreSQL; SQLite serialises writers anyway): two runs at once could each miss the
+    # other's uncommitted findings and open a second one for the same subject.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RUN_LOCK])
     as_of = run.as_of
     groups = checklist.groups_for(run.organisation, as_of)
     run.checklist_version = groups[0].version
