@@ -1,53 +1,11 @@
 """The office staff's journey in a real browser: an editor files an opening with two team members and a
 two-level menu; the principal and then the supervisor approve; the account shows as running."""
-import os
-
 import pytest
 
 from accounts.models import Account, AccountStatus
-from tests.browser.conftest import ARGS, CHROMIUM
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def journey_browser():
-    # Our own browser, closed at the end of this module: importing the session-wide fixture from
-    # tests/browser would start a second Playwright while that one still runs.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    try:
-        with sync_playwright() as p:
-            instance = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-            yield instance
-            instance.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-
-@pytest.fixture
-def page(journey_browser):
-    context = journey_browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
-    context.set_default_timeout(15000)
-    yield context.new_page()
-    context.close()
-
-
-@pytest.fixture
-def sign_in(page, live_server):
-    def sign_in_as(username, password):
-        page.goto(f"{live_server.url}/login/")
-        page.get_by_label("用户名").fill(username)
-        page.get_by_label("密码").fill(password)
-        page.get_by_role("button", name="登录").click()
-        page.wait_for_load_state()
-        return page
-
-    return sign_in_as
 
 
 def sign_out(page):
