@@ -6,14 +6,12 @@ import re
 import pytest
 from openpyxl import load_workbook
 
-from tests.browser.conftest import browser, page, sign_in  # noqa: F401 - the shared Playwright fixtures
 from tests.factories import PASSWORD
 
-# serialized_rollback keeps the national checklist loaded by the data migration across transactional tests.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_supervisor_opens_the_monthly_report_and_downloads_it(page, sign_in, live_server, october):  # noqa: F811
+def test_supervisor_opens_the_monthly_report_and_downloads_it(page, sign_in, live_server, october):
     from pypdf import PdfReader
 
     sign_in("supervisor", PASSWORD)
@@ -45,7 +43,7 @@ def test_supervisor_opens_the_monthly_report_and_downloads_it(page, sign_in, liv
     assert page.get_by_text("甲县教育发布").first.is_visible()
 
 
-def test_the_dashboard_draws_its_charts_on_a_phone(browser, live_server, october):  # noqa: F811
+def test_the_dashboard_draws_its_charts_on_a_phone(browser, live_server, october):
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
     page = context.new_page()
     page.goto(f"{live_server.url}/login/")

@@ -10,7 +10,7 @@ from govmedia.celery import app
 from inspections.reporting import tasks  # noqa: F401 - registers the tasks with the in-process worker
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_an_export_reports_progress_then_downloads(api, october, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     client = api.as_user(october.region.supervisor)
