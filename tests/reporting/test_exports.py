@@ -70,3 +70,19 @@ def test_the_monthly_run_stores_each_regions_documents(october, settings, tmp_pa
     assert [list(r) for r in load_workbook(xlsx)["账号"].iter_rows(values_only=True)] == \
         [list(r) for r in first.iter_rows(values_only=True)]
     assert stored_path("monthly", october.region.county.pk, "2024-10", "pdf").read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.django_db
+def test_beat_generates_last_months_documents_on_the_first(october, settings, tmp_path):
+    from django.core.management import call_command
+    from django_celery_beat.models import PeriodicTask
+
+    from inspections.reporting.tasks import generate_monthly_reports
+
+    settings.MEDIA_ROOT = tmp_path
+    call_command("setup_schedule", verbosity=0)
+    entry = PeriodicTask.objects.get(task="inspections.reporting.tasks.generate_monthly_reports")
+    assert (entry.crontab.day_of_month, entry.crontab.hour, entry.crontab.minute) == ("1", "4", "30")
+    done = generate_monthly_reports.apply(kwargs={"period": "2024-10"}).get()
+    assert f"2024-10/{october.region.county.pk}" in done
+    assert (tmp_path / "reports" / "monthly" / "2024-10" / f"{october.region.county.pk}.pdf").is_file()
