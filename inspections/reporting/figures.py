@@ -12,7 +12,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -318,29 +318,42 @@ class ReportBuilder:
         return result
 
     def _column_states(self, site_ids: list[int]) -> dict[int, dict]:
-        """Per site, as of the period's last day: columns, stale ones (key categories apart) and blank ones."""
+        """Per site, as of the period's last day: columns, stale ones (key categories apart) and blank ones.
+
+        One grouped query: each column's newest update up to the period's end is a correlated subquery, and
+        "stale" is that date (or, for a blank column, its opening date) before its category's cutoff."""
         periods = self.checklist.threshold("column_stale", "periods", {})
-        cutoffs = {cat: stale_cutoff(self.as_of, period) for cat, period in periods.items() if isinstance(period, dict)}
-        key_categories = set(self.checklist.threshold("site_columns_veto", "key_categories", KEY_CATEGORIES))
-        states: dict[int, dict] = {}
-        for site_id, category, last, opened, created in (
+        key_categories = list(self.checklist.threshold("site_columns_veto", "key_categories", KEY_CATEGORIES))
+        newest = (
+            ColumnUpdate.objects.filter(column=OuterRef("pk"), published_at__lt=self.end_at)
+            .order_by("-published_at").values("published_at")[:1]
+        )
+        stale = Q(pk__in=[])
+        categories = {c for c, _label in Column._meta.get_field("category").choices}
+        for category in categories:
+            period = periods.get(category) or periods.get("other")
+            if not isinstance(period, dict):
+                continue
+            cutoff = stale_cutoff(self.as_of, period)
+            cutoff_at = timezone.make_aware(dt.datetime.combine(cutoff, dt.time.min))
+            never = Q(last__isnull=True) & (
+                Q(opened_on__lt=cutoff) | Q(opened_on__isnull=True, created_at__lt=cutoff_at)
+            )
+            stale |= Q(category=category) & (Q(last__lt=cutoff_at) | never)
+        rows = (
             Column.objects.filter(site_id__in=site_ids)
             .filter(Q(opened_on__isnull=True) | Q(opened_on__lte=self.as_of))
-            .annotate(last=Max("updates__published_at", filter=Q(updates__published_at__lt=self.end_at)))
-            .values_list("site_id", "category", "last", "opened_on", "created_at")
-        ):
-            s = states.setdefault(site_id, {"columns": 0, "stale": 0, "key_stale": 0, "blank": 0})
-            s["columns"] += 1
-            last_day = _local(last)
-            if last_day is None:
-                s["blank"] += 1
-            cutoff = cutoffs.get(category) or cutoffs.get("other")
-            judged_from = last_day or opened or _local(created)
-            if cutoff and judged_from and judged_from < cutoff:
-                s["stale"] += 1
-                if category in key_categories:
-                    s["key_stale"] += 1
-        return states
+            .annotate(last=Subquery(newest))
+            .values("site_id")
+            .annotate(
+                columns=Count("pk"),
+                blank=Count("pk", filter=Q(last__isnull=True)),
+                stale=Count("pk", filter=stale),
+                key_stale=Count("pk", filter=stale & Q(category__in=key_categories)),
+            )
+            .order_by()
+        )
+        return {r["site_id"]: {k: r[k] for k in ("columns", "stale", "key_stale", "blank")} for r in rows}
 
     def _long_unanswered(self, site_ids: list[int]) -> dict[int, int]:
         """Valid messages received in the year before the period's end and still unanswered more than the
