@@ -238,3 +238,5 @@ def main():
             raise SystemExit(f"inspection failed: {run.error}")
         print(f"inspections.{label}_s {elapsed:.2f} (queries {len(queries)}, new findings {run.counts['new']}, "
               f"firing {run.counts['firing']}, findings in table {Finding.objects.count() - before:+d})", flush=True)
+        slowest = sorted(run.counts["seconds_by_rule"].items(), key=lambda kv: -sum(kv[1]))[:6]
+        print(f"inspections.{label}_slowest_rules " + ", ".join(f"{code} {check:.2f}+{record:.2f}s" for code, (check, record) in slowest), flush=True)

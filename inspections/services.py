@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
+import time
 from collections import Counter
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -124,6 +126,9 @@ def _execute(run: Inspection) -> dict:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RUN_LOCK])
+            # The rules' correlated subqueries look expensive to the planner, which then spends more time
+            # compiling them (JIT) than running them: measured 0.4 s of 0.54 s on 200,000 columns.
+            cursor.execute("SET LOCAL jit = off")
     as_of = run.as_of
     groups = checklist.groups_for(run.organisation, as_of)
     run.checklist_version = groups[0].version
@@ -135,6 +140,12 @@ def _execute(run: Inspection) -> dict:
     rectified_by_rule: Counter = Counter()
     skipped: dict[str, str] = {}
     firing_subjects = 0
+    # Seconds per rule (checking, recording): the run history shows which rule is slow at scale.
+    timings: dict[str, list[float]] = {}
+    cache: dict = {}
+    pending_answers = set(
+        Rectification.objects.filter(outcome=RectificationOutcome.PENDING).values_list("finding_id", flat=True)
+    )
     for rule in RULES:
         if rule.code == "rectification_overdue":
             _mark_overdue(run)
@@ -142,16 +153,20 @@ def _execute(run: Inspection) -> dict:
             item = group.items.get(rule.code)
             if item is None or not item.enabled:
                 continue
-            ctx = Context(as_of=as_of, include=group.include, exclude=group.exclude, items=group.items)
+            ctx = Context(as_of=as_of, include=group.include, exclude=group.exclude, items=group.items, cache=cache.setdefault(id(group), {}))
+            started = time.perf_counter()
             try:
                 # A savepoint, so that a rule that cannot run (a model not yet migrated) leaves the run usable.
                 with transaction.atomic():
                     hits = rule.check(ctx, item.thresholds)
+                    checked = time.perf_counter()
                     subjects = rule.subjects(ctx)
-                    closed = _record(run, rule, item, hits, subjects)
+                    closed = _record(run, rule, item, hits, subjects, pending_answers)
             except MissingModel as exc:
                 skipped[rule.code] = f"缺少数据模型 {exc}"
                 continue
+            timings[rule.code] = [round(timings.get(rule.code, [0, 0])[0] + checked - started, 3),
+                                  round(timings.get(rule.code, [0, 0])[1] + time.perf_counter() - checked, 3)]
             firing_subjects += len(hits)
             rectified_by_rule[rule.code] += closed
     # What this run added, per rule, in one query (rows skipped as conflicts are not counted).
@@ -169,11 +184,15 @@ def _execute(run: Inspection) -> dict:
         "rectified_by_rule": dict(sorted(r for r in rectified_by_rule.items() if r[1])),
         "skipped_rules": skipped,
         "groups": len(groups),
+        "seconds_by_rule": timings,
     }
 
 
-def _record(run: Inspection, rule, item, hits, subjects) -> int:
-    """Insert what is new, close what no longer fires; returns the number closed."""
+def _record(run: Inspection, rule, item, hits, subjects, pending_answers: set[int]) -> int:
+    """Insert what is new, close what no longer fires; returns the number closed.
+
+    `pending_answers` holds the findings with an answer awaiting verification (read once per run: few).
+    """
     as_of = run.as_of
     rectify_days = DEFAULT_RECTIFY_DAYS
     existing = list(
@@ -184,38 +203,73 @@ def _record(run: Inspection, rule, item, hits, subjects) -> int:
     firing = {h.subject_id for h in hits if not h.past}
     open_subjects = {subject for _id, subject, _key in existing}
     open_keys = {(subject, key) for _id, subject, key in existing}
-    to_insert = []
+    now = timezone.now()
+    rows = []
     for h in hits:
         if not h.past and (h.subject_id in open_subjects if rule.dedupe == "subject" else (h.subject_id, h.period_key) in open_keys):
             continue
-        to_insert.append(Finding(
-            inspection=run, rule=rule.code, severity=item.kind, subject_type=rule.subject_type, subject_id=h.subject_id,
+        rows.append(dict(
+            inspection_id=run.pk, rule=rule.code, severity=item.kind, subject_type=rule.subject_type, subject_id=h.subject_id,
             subject_name=(h.name or "")[:300], organisation_id=h.organisation_id,
             detail={**h.detail, "checklist_version": item.version_id}, found_on=as_of,
             due_on=as_of + dt.timedelta(days=rectify_days), period_key=h.period_key[:40],
             status=FindingStatus.RECTIFIED if h.past else FindingStatus.OPEN,
-            rectified_on=as_of if h.past else None, rectified_by=run if h.past else None,
+            rectified_on=as_of if h.past else None, rectified_by_id=run.pk if h.past else None, created_at=now,
         ))
-    if to_insert:
-        # Conflicts (the same rule, subject and period already recorded) are skipped by the database.
-        Finding.objects.bulk_create(to_insert, batch_size=BATCH, ignore_conflicts=True)
+    if rows:
+        _insert_findings(rows)
     to_close = [pk for pk, subject, _key in existing if subject not in firing]
     for start in range(0, len(to_close), BATCH):
-        chunk = to_close[start:start + BATCH]
-        Finding.objects.filter(pk__in=chunk, status__in=UNRESOLVED).update(
+        Finding.objects.filter(pk__in=to_close[start:start + BATCH], status__in=UNRESOLVED).update(
             status=FindingStatus.RECTIFIED, rectified_on=as_of, rectified_by=run
         )
-        Rectification.objects.filter(finding_id__in=chunk, outcome=RectificationOutcome.PENDING).update(
-            outcome=RectificationOutcome.ACCEPTED, checked_at=timezone.now()
+    accepted = [pk for pk in to_close if pk in pending_answers]
+    if accepted:
+        Rectification.objects.filter(finding_id__in=accepted, outcome=RectificationOutcome.PENDING).update(
+            outcome=RectificationOutcome.ACCEPTED, checked_at=now
         )
     # An answer given before this run's day that the rule still contradicts stays on record, marked so.
-    still = [pk for pk, subject, _key in existing if subject in firing]
-    for start in range(0, len(still), BATCH):
+    still = [pk for pk, subject, _key in existing if subject in firing and pk in pending_answers]
+    if still:
         Rectification.objects.filter(
-            finding_id__in=still[start:start + BATCH], outcome=RectificationOutcome.PENDING,
-            submitted_at__lt=_start_of(as_of),
-        ).update(outcome=RectificationOutcome.STILL_FAILING, checked_at=timezone.now())
+            finding_id__in=still, outcome=RectificationOutcome.PENDING, submitted_at__lt=_start_of(as_of),
+        ).update(outcome=RectificationOutcome.STILL_FAILING, checked_at=now)
     return len(to_close)
+
+
+FINDING_COLUMNS = [
+    "inspection_id", "rule", "severity", "subject_type", "subject_id", "subject_name", "organisation_id", "detail",
+    "found_on", "due_on", "status", "period_key", "rectified_on", "rectified_by_id", "created_at",
+]
+
+
+def _insert_findings(rows: list[dict]) -> None:
+    """Insert findings, skipping any whose rule, subject and period are already recorded.
+
+    PostgreSQL: COPY into a temporary table, then one INSERT … ON CONFLICT DO NOTHING (tens of thousands of rows
+    in well under a second, where bulk_create spent ~100 µs a row building and sending parameters). Elsewhere:
+    bulk_create(ignore_conflicts=True).
+    """
+    if connection.vendor != "postgresql":
+        Finding.objects.bulk_create([Finding(**row) for row in rows], batch_size=BATCH, ignore_conflicts=True)
+        return
+    columns = ", ".join(FINDING_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS inspections_finding_incoming "
+            "(LIKE inspections_finding INCLUDING DEFAULTS EXCLUDING IDENTITY) ON COMMIT DROP"
+        )
+        cursor.execute("ALTER TABLE inspections_finding_incoming ALTER COLUMN id DROP NOT NULL")
+        with cursor.cursor.copy(f"COPY inspections_finding_incoming ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([
+                    json.dumps(row[name], ensure_ascii=False) if name == "detail" else row[name] for name in FINDING_COLUMNS
+                ])
+        cursor.execute(
+            f"INSERT INTO inspections_finding ({columns}) SELECT {columns} FROM inspections_finding_incoming "
+            "ON CONFLICT DO NOTHING"
+        )
+        cursor.execute("TRUNCATE inspections_finding_incoming")
 
 
 def _start_of(day: dt.date):
