@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.api import TokenView
@@ -22,6 +22,7 @@ urlpatterns = [
     path("calendar/", core_views.calendar_page, name="calendar"),
     path("audit/", core_views.audit_page, name="audit"),
     path("healthz/", core_views.health, name="health"),
+    re_path(r"^media/(?P<path>.+)$", core_views.media, name="media"),
     path("api/v1/auth/token/", TokenView.as_view(), name="api-token"),
     # Non-router API paths of the areas (reports, register ...), before the router's.
     path("api/v1/", include(extra_urlpatterns)),

@@ -138,3 +138,12 @@ def health(request):
         status["broker"] = f"error: {exc.__class__.__name__}"
     healthy = all(v == "ok" for v in status.values())
     return JsonResponse(status, status=200 if healthy else 503)
+
+
+@login_required
+def media(request, path):
+    """Uploaded files (QR codes, attachments) for signed-in users only: they are internal records."""
+    from django.conf import settings
+    from django.views.static import serve
+
+    return serve(request, path, document_root=settings.MEDIA_ROOT)

@@ -41,3 +41,15 @@ def test_setup_schedule_is_idempotent():
     count = PeriodicTask.objects.count()
     call_command("setup_schedule")
     assert PeriodicTask.objects.count() == count >= 1
+
+
+@pytest.mark.django_db
+def test_uploaded_files_are_served_to_signed_in_users_only(client, region, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    (tmp_path / "qr").mkdir()
+    (tmp_path / "qr" / "code.png").write_bytes(b"\x89PNG\r\n\x1a\nfake")
+    assert client.get("/media/qr/code.png").status_code == 302
+    client.force_login(region.member)
+    assert client.get("/media/qr/code.png").status_code == 200
+    assert client.get("/media/qr/missing.png").status_code == 404
+    assert client.get("/media/../settings.py").status_code in (400, 404)  # never served
