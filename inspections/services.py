@@ -139,6 +139,7 @@ def _execute(run: Inspection) -> dict:
     new_by_rule: Counter = Counter()
     rectified_by_rule: Counter = Counter()
     skipped: dict[str, str] = {}
+    failed: dict[str, str] = {}
     firing_subjects = 0
     # Seconds per rule (checking, recording): the run history shows which rule is slow at scale.
     timings: dict[str, list[float]] = {}
@@ -165,6 +166,10 @@ def _execute(run: Inspection) -> dict:
             except MissingModel as exc:
                 skipped[rule.code] = f"缺少数据模型 {exc}"
                 continue
+            except Exception as exc:  # one rule's fault (bad data it cannot read) never stops the others
+                log.exception("inspection %s: rule %s failed", run.pk, rule.code)
+                failed[rule.code] = f"{type(exc).__name__}: {exc}"[:500]
+                continue
             timings[rule.code] = [round(timings.get(rule.code, [0, 0])[0] + checked - started, 3),
                                   round(timings.get(rule.code, [0, 0])[1] + time.perf_counter() - checked, 3)]
             firing_subjects += len(hits)
@@ -183,6 +188,7 @@ def _execute(run: Inspection) -> dict:
         "new_by_rule": dict(sorted(new_by_rule.items())),
         "rectified_by_rule": dict(sorted(r for r in rectified_by_rule.items() if r[1])),
         "skipped_rules": skipped,
+        "failed_rules": failed,
         "groups": len(groups),
         "seconds_by_rule": timings,
     }
