@@ -173,7 +173,9 @@ class ReportBuilder:
         in_period = Q(updates__published_at__gte=start_at, updates__published_at__lt=end_at)
         rows = list(
             Account.objects.filter(owner__in=self.orgs.values("pk"), status__in=LIVE_STATUSES)
-            .filter(Q(opened_on__isnull=True) | Q(opened_on__lte=self.as_of))
+            # Subjects that existed by the period's end (opening date, else when entered): a later one never
+            # appears in a past report.
+            .filter(Q(opened_on__isnull=True, created_at__lt=end_at) | Q(opened_on__lte=self.as_of))
             .values("pk", "name", "platform", "status", "owner_id", "owner__name", "has_interaction", "opened_on",
                     "created_at")
             .annotate(
@@ -248,7 +250,7 @@ class ReportBuilder:
         in_period = Q(probes__checked_at__gte=start_at, probes__checked_at__lt=end_at)
         rows = list(
             Site.objects.filter(owner__in=self.orgs.values("pk"), status=SiteStatus.RUNNING)
-            .filter(Q(launched_on__isnull=True) | Q(launched_on__lte=self.as_of))
+            .filter(Q(launched_on__isnull=True, created_at__lt=end_at) | Q(launched_on__lte=self.as_of))
             .values("pk", "name", "url", "owner_id", "owner__name", "has_consultation_channel")
             .annotate(probes_total=Count("probes", filter=in_period), probes_failed=Count("probes", filter=in_period & Q(probes__ok=False)))
             .order_by("owner__path", "name", "pk")
@@ -342,7 +344,7 @@ class ReportBuilder:
             stale |= Q(category=category) & (Q(last__lt=cutoff_at) | never)
         rows = (
             Column.objects.filter(site_id__in=site_ids)
-            .filter(Q(opened_on__isnull=True) | Q(opened_on__lte=self.as_of))
+            .filter(Q(opened_on__isnull=True, created_at__lt=self.end_at) | Q(opened_on__lte=self.as_of))
             .annotate(last=Subquery(newest))
             .values("site_id")
             .annotate(

@@ -76,7 +76,7 @@ def october(region):
     # Answered in November: on time, but at the end of October it was still waiting (not yet due).
     inspection_services.message_reply(message=m_pending, user=r.member, reply="答4", replied_at=at("2024-11-01", 9))
 
-    site = Site.objects.create(name="甲县教育局网站", url="http://jy.example.gov.cn/", owner=r.bureau)
+    site = Site.objects.create(name="甲县教育局网站", url="http://jy.example.gov.cn/", owner=r.bureau, launched_on=opened)
     news = Column.objects.create(site=site, name="教育动态", category=ColumnCategory.NEWS, opened_on=opened)
     notice = Column.objects.create(site=site, name="通知公告", category=ColumnCategory.NOTICE, opened_on=opened)
     Column.objects.create(site=site, name="空白栏目", category=ColumnCategory.OTHER, opened_on=opened)

@@ -123,3 +123,11 @@ def test_queries_do_not_grow_with_subjects(region, subjects, django_assert_max_n
                                opened_on=dt.date(2024, 1, 1), exemption_reason="测试")
     with django_assert_max_num_queries(30):
         build_report(region.county, parse_month("2024-10", today=TODAY), today=TODAY)
+
+
+def test_subjects_created_after_the_month_do_not_appear_in_it(october):
+    from accounts.models import Account
+
+    Account.objects.create(name="后来登记的账号", platform="kuaishou", owner=october.region.bureau, status="running")
+    report = october_report(october.region.county)
+    assert "后来登记的账号" not in {a["name"] for a in report["accounts"]}
