@@ -118,6 +118,40 @@ def _subject_link(finding: Finding) -> str | None:
         return None
 
 
+DETAIL_LABELS = {
+    "site": "网站编号", "category": "栏目类别", "last_updated_on": "最近更新", "judged_from": "起算日期",
+    "period": "更新周期", "stale_if_last_before": "早于此日期的更新即超期", "blank": "空白栏目", "days": "期限（天）",
+    "days_without_update": "未更新天数", "last_original_on": "最近原创", "days_without_original": "无原创天数",
+    "week_start": "所查周起", "week_end": "所查周止", "minimum": "每周至少更新", "platform": "平台", "max_live": "同平台最多账号数",
+    "owner_kind": "主办单位类型", "opened_by_individual": "个人名义开设", "province_notice_count": "被省级通报次数",
+    "limit": "限值", "password_changed_on": "最近改密日期", "after_departure_since": "人员调离日期（须立即改密）",
+    "has_interaction": "提供互动功能", "due_on": "期限", "done_on": "办理日期", "days_late": "逾期天数", "kind": "事项",
+    "event_date": "事项发生日期", "received_on": "收到日期", "reply_workdays": "答复时限（工作日）", "made_on": "信息形成日期",
+    "account": "账号编号", "closure_notice_on": "关停公告日期", "deregistered_on": "注销日期",
+    "earliest_allowed": "最早可注销日期", "workdays": "工作日数", "key_stale": "超期的要闻/公告/政策栏目",
+    "any_stale": "超期栏目", "limits": "否决阈值", "broken": "触发的条件", "homepage_updated_on": "首页最近更新",
+    "newest_column_update": "栏目最近更新", "homepage_is_navigation": "首页仅为导航页", "probes": "探测次数",
+    "failed": "失败或超时次数", "failure_share": "失败比例", "window_days": "统计天数", "from": "自", "to": "至",
+    "has_consultation_channel": "设有咨询留言渠道", "message_unanswered_over_limit": "有效留言超 3 个月未答复",
+    "months": "月数", "lookback_months": "回溯月数", "finding": "原问题编号", "rule": "原问题规则", "found_on": "发现日期",
+    "days_overdue": "逾期天数", "checklist_version": "指标版本编号",
+}
+
+
+def _detail_value(value):
+    if value is None:
+        return "—"
+    if value is True or value is False:
+        return "是" if value else "否"
+    if isinstance(value, dict) and set(value) <= {"days", "months"}:
+        return f"{value['months']} 个月" if "months" in value else f"{value['days']} 天"
+    if isinstance(value, dict):
+        return "；".join(f"{DETAIL_LABELS.get(k, k)} {_detail_value(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return "、".join(DETAIL_LABELS.get(v, str(v)) if isinstance(v, str) else str(v) for v in value)
+    return value
+
+
 @login_required
 def finding_detail(request, pk):
     user = request.user
@@ -140,7 +174,7 @@ def finding_detail(request, pk):
             else:
                 messages.success(request, "整改情况已提交，下次检查将复核。")
                 return redirect("finding-detail", pk=finding.pk)
-    detail_rows = [(key, value) for key, value in finding.detail.items()]
+    detail_rows = [(DETAIL_LABELS.get(key, key), _detail_value(value)) for key, value in finding.detail.items()]
     return render(request, "inspections/finding_detail.html", {
         "finding": finding, "form": form, "detail_rows": detail_rows, "subject_url": _subject_link(finding),
         "rectifications": finding.rectifications.select_related("submitted_by"),
