@@ -46,12 +46,22 @@ class ScopedField(serializers.PrimaryKeyRelatedField):
 class InspectionSerializer(serializers.ModelSerializer):
     organisation = ScopedField(lambda u: Organisation.objects.for_user(u), required=False, allow_null=True)
     checklist_version_name = serializers.CharField(source="checklist_version.name", read_only=True, default=None)
+    counts = serializers.SerializerMethodField()
+
+    def get_counts(self, run) -> dict:
+        """A run's totals cover its whole scope: shown only to those who oversee all of it (others read the
+        findings of their own units through findings/?inspection=ID)."""
+        request = self.context.get("request")
+        if request is None:
+            return run.counts
+        paths = self.context.setdefault("_regional_paths", selectors.regional_paths(request.user))
+        return run.counts if selectors.run_covered(run, paths) else {}
 
     class Meta:
         model = Inspection
         fields = ["id", "as_of", "organisation", "status", "started_at", "finished_at", "counts", "checklist_version",
                   "checklist_version_name", "versions", "error", "created_at"]
-        read_only_fields = ["status", "started_at", "finished_at", "counts", "checklist_version", "versions", "error", "created_at"]
+        read_only_fields = ["status", "started_at", "finished_at", "checklist_version", "versions", "error", "created_at"]
 
 
 class InspectionViewSet(AuditedViewMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -62,7 +72,7 @@ class InspectionViewSet(AuditedViewMixin, mixins.CreateModelMixin, viewsets.Read
     ordering_fields = ["as_of", "created_at", "id"]
 
     def get_queryset(self):
-        return selectors.visible_inspections(self.request.user).select_related("checklist_version")
+        return selectors.visible_inspections(self.request.user).select_related("checklist_version", "organisation")
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

@@ -70,3 +70,21 @@ def can_reply(user, owner_id: int) -> bool:
         return True
     owner = Organisation.objects.get(pk=owner_id)
     return user.supervises(owner)
+
+
+def regional_paths(user) -> list[str] | None:
+    """Paths of the regions the user oversees (supervisor or auditor); None for the superuser: everything."""
+    from accounts.models import REGIONAL_ROLES
+
+    if user.is_superuser:
+        return None
+    return list(user.memberships.filter(role__in=REGIONAL_ROLES).values_list("organisation__path", flat=True))
+
+
+def run_covered(run, paths: list[str] | None) -> bool:
+    """Whether a run's whole scope lies within what the user oversees, so its totals may be shown to them."""
+    if paths is None:
+        return True
+    if run.organisation_id is None:
+        return False
+    return any(run.organisation.path.startswith(p) for p in paths)

@@ -57,6 +57,10 @@ def inspection_list(request):
                 return redirect("inspection-detail", pk=run.pk)
     runs = selectors.visible_inspections(user).select_related("organisation", "checklist_version", "created_by")
     page = Paginator(runs, 50).get_page(request.GET.get("page"))
+    paths = selectors.regional_paths(user)
+    for run in page.object_list:
+        # Totals over a wider region than the user oversees are not theirs to read.
+        run.shown_counts = run.counts if selectors.run_covered(run, paths) else {}
     return render(request, "inspections/inspection_list.html", {"page": page, "form": form})
 
 
@@ -68,7 +72,8 @@ def inspection_detail(request, pk):
         .annotate(n=Count("id")).order_by("rule")
     )
     rows = [{"rule": r["rule"], "label": RULE_LABELS.get(r["rule"], r["rule"]), "severity": r["severity"], "n": r["n"]} for r in by_rule]
-    return render(request, "inspections/inspection_detail.html", {"run": run, "rows": rows})
+    covered = selectors.run_covered(run, selectors.regional_paths(request.user))
+    return render(request, "inspections/inspection_detail.html", {"run": run, "rows": rows, "covered": covered})
 
 
 # --------------------------------------------------------------------------------------------- findings

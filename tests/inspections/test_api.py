@@ -103,6 +103,11 @@ def test_start_inspection(api, region, django_capture_on_commit_callbacks):
     body = client.get(f"/api/v1/inspections/{run.pk}/").json()
     assert body["status"] == "finished" and body["counts"]["new"] == 0 and body["checklist_version"]
     assert api.as_user(region.outsider).get(f"/api/v1/inspections/{run.pk}/").status_code == 404
+    # A unit's editor sees the county's run (it judged their unit) but not the county's totals.
+    seen = api.as_user(region.member).get(f"/api/v1/inspections/{run.pk}/")
+    assert seen.status_code == 200 and seen.json()["counts"] == {}
+    whole = services.inspect(as_of=D(2024, 10, 8))
+    assert api.as_user(region.supervisor).get(f"/api/v1/inspections/{whole.pk}/").json()["counts"] == {}
 
 
 def test_findings_list_queries_do_not_grow(api, region, build, django_assert_max_num_queries):
