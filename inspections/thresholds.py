@@ -44,11 +44,28 @@ class NoChecklist(Exception):
 
 
 def national_version(on: dt.date) -> ChecklistVersion:
-    version = (
-        ChecklistVersion.objects.filter(organisation__isnull=True, active=True, year__lte=on.year).order_by("-year").first()
-    )
+    """The newest active national version of `on`'s year or before (for a date before the first, the first)."""
+    national = ChecklistVersion.objects.filter(organisation__isnull=True, active=True)
+    version = national.filter(year__lte=on.year).order_by("-year").first() or national.order_by("year").first()
     if version is None:
-        raise NoChecklist(f"没有 {on.year} 年或更早的国家检查指标版本。")
+        if ChecklistVersion.objects.filter(organisation__isnull=True).exists():
+            raise NoChecklist("没有启用的国家检查指标版本，请在管理后台启用一个版本。")
+        version = load_national()
+    return version
+
+
+def load_national() -> ChecklistVersion:
+    """Load the national checklist as migration 0002 does (used when the table holds no national version)."""
+    from django.db import transaction
+
+    from .checklist_data import ITEMS, NATIONAL_NAME, NATIONAL_SOURCE, NATIONAL_YEAR
+
+    with transaction.atomic():
+        version = ChecklistVersion.objects.create(year=NATIONAL_YEAR, name=NATIONAL_NAME, active=True, source=NATIONAL_SOURCE)
+        ChecklistItem.objects.bulk_create([
+            ChecklistItem(version=version, code=code, name=name, kind=kind, thresholds=th, points=points, source=source)
+            for code, name, kind, th, points, source in ITEMS
+        ])
     return version
 
 

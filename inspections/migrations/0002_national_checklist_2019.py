@@ -1,57 +1,16 @@
-"""The national checklist (政府网站与政务新媒体检查指标, 国办秘函〔2019〕19号) and SPEC's rule thresholds, as data.
-
-Frozen here (not imported from the app) so that this migration always loads what it loaded the first time;
-the office changes thresholds by adding a version or a local override, never by editing this file.
+"""The national checklist (政府网站与政务新媒体检查指标, 国办秘函〔2019〕19号) and SPEC's rule thresholds, as data
+(`inspections.checklist_data`). The office changes thresholds by adding a version or a local override, never by
+editing that module: a changed module would make this migration load something else on a fresh database.
 """
 from django.db import migrations
 
-COLUMN_PERIODS = {
-    "news": {"days": 14},
-    "notice": {"months": 6},
-    "policy": {"months": 6},
-    "monthly": {"months": 1},
-    "quarterly": {"months": 3},
-    "annual": {"months": 12},
-    "other": {"months": 12},
-}
-
-# (code, name, kind, thresholds, points, source)
-ITEMS = [
-    ("site_unreachable", "站点无法访问", "veto",
-     {"window_days": 7, "min_probes_per_day": 20, "timeout_seconds": 15, "max_failure_share": 0.05}, 0, "国办秘函〔2019〕19号 单项否决"),
-    ("homepage_stale", "首页不更新", "veto", {"days": 14}, 0, "国办秘函〔2019〕19号 单项否决"),
-    ("site_columns_veto", "栏目不更新", "veto",
-     {"key_categories": ["news", "notice", "policy"], "key_stale": 5, "any_stale": 10, "blank": 5}, 0,
-     "国办秘函〔2019〕19号 单项否决"),
-    ("site_interaction_veto", "互动回应差（网站）", "veto", {"unanswered_months": 3, "lookback_months": 12}, 0,
-     "国办秘函〔2019〕19号 单项否决"),
-    ("account_stale", "内容不更新（账号）", "veto", {"days": 14}, 0, "国办秘函〔2019〕19号 单项否决；安岳 §22(六)"),
-    ("account_no_interaction", "互动回应差（账号）", "veto", {}, 0, "国办秘函〔2019〕19号 单项否决"),
-    ("column_stale", "栏目更新不及时", "deduction", {"periods": COLUMN_PERIODS}, 2, "安岳 §22(一)–(四)"),
-    ("column_blank", "空白栏目", "deduction", {}, 2, "安岳 §22(五)"),
-    ("account_weekly", "账号每周至少更新一次", "deduction", {"updates_per_week": 1}, 2, "青岛 §10；通辽 §11"),
-    ("account_original", "账号每两周至少一条原创", "deduction", {"days": 14}, 2, "青岛 §11"),
-    ("error_report_late", "找错 1 个工作日内答复", "deduction", {"workdays": 1}, 2, "济南 §16"),
-    ("message_late", "留言按时答复", "deduction", {"default_workdays": 5}, 2, "济南 §16；安岳 §25"),
-    ("disclosure_late", "主动公开信息 20 个工作日内公开", "deduction", {"workdays": 20}, 2, "安岳 §13"),
-    ("duplicate_platform", "同一平台只开设一个账号", "deduction", {"max_live": 1}, 5, "济南 §10；青岛 §5；安岳 §8；通辽 §7"),
-    ("internal_owner", "内设机构或个人不得开设", "deduction", {}, 5, "青岛 §5；安岳 §10"),
-    ("repeat_notified", "被省级通报 3 次及以上须关停", "veto", {"notices": 3}, 0, "安岳 §9"),
-    ("filing_late", "开设、变更 7 个工作日内备案", "warning", {"workdays": 7}, 0, "青岛 §6、附件1"),
-    ("backfill_late", "既有账号 20 个工作日内补办备案", "warning", {"workdays": 20}, 0, "青岛 §19"),
-    ("closure_notice_short", "关停公示不少于 15 个工作日", "warning", {"workdays": 15}, 0, "青岛 §7"),
-    ("credential_rotation", "定期更换密码；人员调离即更换", "warning", {"days": 90}, 0, "济南 §18；安岳 §30"),
-    ("rectification_overdue", "问题 7 日内整改", "warning", {"days": 7}, 0, "青岛 附件2"),
-]
+from inspections.checklist_data import ITEMS, NATIONAL_NAME, NATIONAL_SOURCE, NATIONAL_YEAR
 
 
 def load(apps, schema_editor):
     Version = apps.get_model("inspections", "ChecklistVersion")
     Item = apps.get_model("inspections", "ChecklistItem")
-    version = Version.objects.create(
-        year=2019, name="政府网站与政务新媒体检查指标（全国）", active=True,
-        source="国务院办公厅秘书局 国办秘函〔2019〕19号；本地规定见各条依据",
-    )
+    version = Version.objects.create(year=NATIONAL_YEAR, name=NATIONAL_NAME, active=True, source=NATIONAL_SOURCE)
     Item.objects.bulk_create([
         Item(version=version, code=code, name=name, kind=kind, thresholds=thresholds, points=points, source=source)
         for code, name, kind, thresholds, points, source in ITEMS
@@ -60,7 +19,7 @@ def load(apps, schema_editor):
 
 def unload(apps, schema_editor):
     Version = apps.get_model("inspections", "ChecklistVersion")
-    Version.objects.filter(year=2019, organisation__isnull=True, name="政府网站与政务新媒体检查指标（全国）").delete()
+    Version.objects.filter(year=NATIONAL_YEAR, organisation__isnull=True, name=NATIONAL_NAME).delete()
 
 
 class Migration(migrations.Migration):

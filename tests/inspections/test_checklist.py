@@ -89,3 +89,11 @@ def test_a_failing_rule_does_not_stop_the_others(region, build, monkeypatch):
     run = services.inspect(as_of=D(2024, 9, 30))
     assert run.status == "finished" and "account_weekly" in run.counts["failed_rules"]
     assert Finding.objects.filter(rule="account_stale", subject_id=account.pk).exists()
+
+
+def test_the_national_version_comes_back_when_the_table_is_empty(region, build):
+    ChecklistVersion.objects.all().delete()
+    account = build.account(updates=[D(2024, 9, 1)])
+    run = services.inspect(as_of=D(2024, 9, 30))
+    assert run.checklist_version.year == 2019 and run.checklist_version.items.count() >= 21
+    assert Finding.objects.filter(rule="account_stale", subject_id=account.pk).exists()
