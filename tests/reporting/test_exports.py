@@ -86,3 +86,37 @@ def test_beat_generates_last_months_documents_on_the_first(october, settings, tm
     done = generate_monthly_reports.apply(kwargs={"period": "2024-10"}).get()
     assert f"2024-10/{october.region.county.pk}" in done
     assert (tmp_path / "reports" / "monthly" / "2024-10" / f"{october.region.county.pk}.pdf").is_file()
+
+
+@pytest.mark.django_db
+def test_the_status_shows_progress_from_the_result_backend(api, october, settings, tmp_path, django_capture_on_commit_callbacks):
+    from inspections.reporting import services
+
+    settings.MEDIA_ROOT = tmp_path
+    client = api.as_user(october.region.supervisor)
+    # Queue nothing: the on-commit callback (the real queueing) is captured and not run.
+    with django_capture_on_commit_callbacks(execute=False):
+        started = client.post("/api/v1/reports/exports/", {"kind": "quarterly", "period": "2024-Q4", "format": "json"},
+                              format="json").json()
+    token = started["id"]
+    task_id = services.read_export_token(token, october.region.supervisor)["t"]
+    assert client.get(started["status_url"]).json()["state"] == "PENDING"
+    app.backend.store_result(task_id, {"step": 2, "total": 6, "text": "统计网站栏目、可用性与错链"}, "PROGRESS")
+    body = client.get(started["status_url"]).json()
+    assert body["state"] == "PROGRESS" and body["progress"]["step"] == 2 and body["download_url"] is None
+    # The worker's work, done here: the page then shows the stored report.
+    services.run_export(task_id=task_id, user_id=october.region.supervisor.pk, organisation_id=october.region.county.pk,
+                        kind="quarterly", period="2024-Q4", fmt="json")
+    app.backend.store_result(task_id, {"format": "json"}, "SUCCESS")
+    assert client.get(started["status_url"]).json()["download_url"]
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(october.region.supervisor)
+    page = browser.get("/reports/quarterly/", {"quarter": "2024-Q4", "result": token})
+    assert page.status_code == 200 and "甲县卫健抖音" in page.content.decode()
+    progress_page = browser.get(f"/reports/exports/{token}/")
+    assert "下载" in progress_page.content.decode()
+    stranger = Client()
+    stranger.force_login(october.region.outsider)
+    assert stranger.get("/reports/quarterly/", {"quarter": "2024-Q4", "result": token}).status_code == 404
