@@ -39,3 +39,26 @@ def test_columns_and_accounts_at_risk_on_a_fixed_day(october):
     assert "教育动态" not in [c.name for c in at_risk["columns"]]
     review = context["dashboard"]["review"]
     assert review["waiting"] == 0 and review["decided_total"] == 0 and len(review["days"]) == 30
+
+
+def test_review_throughput_and_waiting(october):
+    from django.utils import timezone
+
+    from publishing.services import post_create, post_submit
+    from review.models import ReviewTask
+    from review.services import task_approve
+
+    r = october.region
+    post = post_create(actor=r.member, organisation=r.bureau, title="秋季开学通知", body="各校按时开学。",
+                       accounts=[october.steady])
+    post_submit(post=post, actor=r.member)
+    first = ReviewTask.objects.get(post=post, status="open")
+    # The editor opens 一审 at 9:00 and decides it at 11:00 on 8 Oct 2024 (after National Day).
+    ReviewTask.objects.filter(pk=first.pk).update(opened_at=timezone.make_aware(timezone.datetime(2024, 10, 8, 9)))
+    task_approve(task_id=first.pk, user=r.member)
+    ReviewTask.objects.filter(pk=first.pk).update(decided_at=timezone.make_aware(timezone.datetime(2024, 10, 8, 11)))
+    review = dashboard_context(r.supervisor, r.county, today=dt.date(2024, 10, 9))["dashboard"]["review"]
+    assert review["decided_total"] == 1
+    assert review["decided"][-2] == 1  # 8 Oct, the day before "today"
+    assert review["average_wait_hours"] == 2.0
+    assert review["waiting"] == 1  # 二审 is open now
