@@ -407,3 +407,7 @@ class Message(models.Model):
 
     def get_additional_data(self):
         return {"organisation": self.owner_id}
+
+
+# Stored reports (the published quarterly bulletin, the monthly self-inspection) live in the reporting package.
+from .reporting.models import *  # noqa: E402,F401,F403

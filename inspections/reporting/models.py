@@ -8,6 +8,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+# What `from .reporting.models import *` in inspections/models.py brings in: the models, nothing else.
+__all__ = ["Bulletin", "SelfInspection"]
+
 
 class BulletinQuerySet(models.QuerySet):
     def for_user(self, user):
@@ -74,7 +77,7 @@ class SelfInspection(models.Model):
     )
     month = models.CharField("月份", max_length=7)
     answers = models.JSONField("自查结果", default=dict)
-    signers = models.JSONField("责任人", default=dict)
+    signers = models.JSONField("责任人", default=dict, blank=True)
     prefill = models.JSONField("系统预填依据", default=dict, blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="填报人")
     submitted_at = models.DateTimeField("提交时间")

@@ -1,0 +1,101 @@
+"""Published bulletins and kept self-inspections (tables of inspections.reporting.models)."""
+import pytest
+
+from inspections.reporting.models import Bulletin, SelfInspection
+from inspections.reporting.selfcheck import INDICATORS
+from review.models import Notification
+
+
+def publish(api, user, **data):
+    return api.as_user(user).post("/api/v1/bulletins/", {"quarter": "2024-Q4", **data}, format="json")
+
+
+def test_a_supervisor_publishes_the_bulletin_once(api, october):
+    r = october.region
+    response = publish(api, r.supervisor, organisation=r.county.pk, summary="请于 7 日内整改。")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["title"].startswith("甲县人民政府") and "2024年第四季度" in body["title"]
+    assert body["data"]["units"][0]["organisation_name"] == "甲县教育局"
+    again = publish(api, r.supervisor, organisation=r.county.pk)
+    assert again.status_code == 409
+    assert Bulletin.objects.count() == 1
+    # The failing units' principals and editors are told.
+    told = set(Notification.objects.filter(kind="bulletin").values_list("user__username", flat=True))
+    assert {"principal", "editor"} <= told and "neighbour" in told  # 卫健局 has a failing account
+
+
+def test_the_published_snapshot_does_not_change_with_later_data(api, october):
+    r = october.region
+    publish(api, r.supervisor, organisation=r.county.pk)
+    october.silent.name = "改名后的账号"
+    october.silent.save()
+    bulletin = api.as_user(r.member).get("/api/v1/bulletins/").json()["results"][0]
+    assert "甲县卫健抖音" in [a["name"] for a in bulletin["data"]["accounts"]]
+
+
+def test_only_the_regions_supervisor_may_publish(api, october):
+    r = october.region
+    assert publish(api, r.member, organisation=r.bureau.pk).status_code == 403
+    assert publish(api, r.outsider, organisation=r.county.pk).status_code == 404
+    assert publish(api, r.supervisor, organisation=r.county.pk, quarter="2024-Q9").status_code == 400
+    assert publish(api, r.supervisor, organisation=r.county.pk, quarter="2999-Q1").status_code == 400
+
+
+def test_the_region_reads_the_bulletin_and_others_do_not(api, october):
+    r = october.region
+    publish(api, r.supervisor, organisation=r.county.pk)
+    assert api.as_user(r.member).get("/api/v1/bulletins/").json()["count"] == 1
+    assert api.as_user(r.outsider).get("/api/v1/bulletins/").json()["count"] == 0
+
+
+def test_publishing_from_the_page(client, october):
+    r = october.region
+    client.force_login(r.supervisor)
+    page = client.post("/reports/quarterly/", {"quarter": "2024-Q4", "organisation": r.county.pk, "summary": "整改"}, follow=True)
+    assert "已发布" in page.content.decode()
+    assert Bulletin.objects.get().summary == "整改"
+
+
+def answers(**overrides):
+    data = {i.code: {"result": "yes", "note": ""} for i in INDICATORS}
+    data.update(overrides)
+    return data
+
+
+def test_a_unit_keeps_its_self_inspection(api, october):
+    r = october.region
+    client = api.as_user(r.member)
+    response = client.post("/api/v1/self-inspections/", {"organisation": r.bureau.pk, "month": "2024-10",
+                                                         "answers": answers(), "signers": {"leader": "周伟"}}, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["prefill"]["indicators"]["content_weekly"]["result"] == "no"
+    again = client.post("/api/v1/self-inspections/", {"organisation": r.bureau.pk, "month": "2024-10",
+                                                      "answers": answers(content_ads={"result": "no", "note": "已删除广告链接"})},
+                        format="json")
+    assert again.status_code == 201
+    record = SelfInspection.objects.get()
+    assert record.failures == ["content_ads"]
+
+
+def test_self_inspection_bad_input_and_scope(api, october):
+    r = october.region
+    bad = api.as_user(r.member).post("/api/v1/self-inspections/", {"organisation": r.bureau.pk, "month": "2024-10",
+                                                                  "answers": answers(content_ads={"result": "no"})}, format="json")
+    assert bad.status_code == 400 and "answers" in bad.json()
+    other = api.as_user(r.neighbour).post("/api/v1/self-inspections/", {"organisation": r.bureau.pk, "month": "2024-10",
+                                                                       "answers": answers()}, format="json")
+    assert other.status_code == 404
+    auditor = api.as_user(r.auditor).post("/api/v1/self-inspections/", {"organisation": r.bureau.pk, "month": "2024-10",
+                                                                        "answers": answers()}, format="json")
+    assert auditor.status_code == 403
+
+
+def test_self_inspection_saved_from_the_page(client, october):
+    r = october.region
+    client.force_login(r.member)
+    data = {"organisation": r.bureau.pk, "month": "2024-10", "leader": "周伟", "keeper": "赵晓燕"}
+    data.update({f"{i.code}__result": "yes" for i in INDICATORS})
+    page = client.post("/reports/self-inspection/", data, follow=True)
+    assert "已保存" in page.content.decode()
+    assert SelfInspection.objects.get().signers["keeper"] == "赵晓燕"
