@@ -49,6 +49,16 @@ def _stored_result(request, token: str) -> dict | None:
     return json.loads(path.read_text()) if path.is_file() else None
 
 
+def _published_bulletin(kind, organisation, period):
+    from . import bulletins
+
+    if kind != "quarterly" or not bulletins.storage_ready():
+        return None
+    from .models import Bulletin
+
+    return Bulletin.objects.filter(organisation=organisation, quarter=period.key).select_related("published_by").first()
+
+
 def report_page(request, kind: str):
     period, error = _period(request, kind)
     try:
@@ -56,7 +66,11 @@ def report_page(request, kind: str):
     except ValidationError:
         raise Http404("单位不存在。") from None
     report, background = None, False
-    if request.GET.get("result"):
+    published = _published_bulletin(kind, organisation, period)
+    if published is not None and not request.GET.get("live"):
+        # A published bulletin is shown exactly as published.
+        report = published.data
+    elif request.GET.get("result"):
         report = _stored_result(request, request.GET["result"])
         if report is None:
             raise Http404("报告不存在或已过期，请重新生成。")
@@ -214,3 +228,40 @@ def self_inspection_page(request):
         "unit": unit, "units": units, "period": period, "form": form, "known": known, "indicators": indicators,
         "stored": stored, "printed": printed, "error": error, "storage_ready": bulletins.storage_ready(),
     })
+
+
+@login_required
+def bulletin_page(request, pk: int):
+    """A published bulletin, to everyone in its region (it names their units), exactly as published."""
+    from django.shortcuts import get_object_or_404
+
+    from .models import Bulletin
+
+    bulletin = get_object_or_404(Bulletin.objects.for_user(request.user).select_related("organisation", "published_by"), pk=pk)
+    report = bulletin.data
+    period = parse_quarter(bulletin.quarter, today=bulletin.published_at.date())
+    return render(request, "reporting/report.html", {
+        "kind": "quarterly", "period": period, "organisation": bulletin.organisation, "report": report,
+        "background": False, "error": None, "published": bulletin, "bulletin_block": True, "can_publish": False,
+        "query": f"quarter={period.key}&organisation={bulletin.organisation_id}", "title": bulletin.title,
+        "previous_query": f"quarter={period.previous().key}&organisation={bulletin.organisation_id}",
+        "api_url": reverse("api-report-quarterly"), "organisations": organisations_for_picker(request.user),
+        "summary": documents.summary_rows(report), "stored": [], "snapshot_only": True,
+    })
+
+
+@login_required
+def bulletin_document(request, pk: int, fmt: str):
+    """The published bulletin as the document to send upward: xlsx or PDF of the snapshot."""
+    from django.http import HttpResponse
+    from django.shortcuts import get_object_or_404
+
+    from .models import Bulletin
+
+    if fmt not in ("xlsx", "pdf"):
+        raise Http404()
+    bulletin = get_object_or_404(Bulletin.objects.for_user(request.user), pk=pk)
+    content = services.render(bulletin.data, fmt)
+    response = HttpResponse(content, content_type=services.FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{documents.filename_of(bulletin.data, fmt)}"'
+    return response

@@ -99,3 +99,36 @@ def test_self_inspection_saved_from_the_page(client, october):
     page = client.post("/reports/self-inspection/", data, follow=True)
     assert "已保存" in page.content.decode()
     assert SelfInspection.objects.get().signers["keeper"] == "赵晓燕"
+
+
+def test_the_bulletin_page_shows_the_published_snapshot(client, api, october):
+    r = october.region
+    publish(api, r.supervisor, organisation=r.county.pk)
+    october.silent.name = "改名后的账号"
+    october.silent.save()
+    client.force_login(r.member)
+    html = client.get("/reports/quarterly/", {"quarter": "2024-Q4", "organisation": r.county.pk})
+    assert html.status_code == 404  # a unit's staff read the region's bulletin through bulletins/, not the live report
+    client.force_login(r.supervisor)
+    html = client.get("/reports/quarterly/", {"quarter": "2024-Q4", "organisation": r.county.pk}).content.decode()
+    assert "已发布" in html and "甲县卫健抖音" in html and "改名后的账号" not in html
+    live = client.get("/reports/quarterly/", {"quarter": "2024-Q4", "organisation": r.county.pk, "live": "1"}).content.decode()
+    assert "改名后的账号" in live
+
+
+def test_the_regions_units_read_the_published_bulletin_and_its_documents(client, api, october):
+    import io
+
+    from openpyxl import load_workbook
+
+    r = october.region
+    bulletin = publish(api, r.supervisor, organisation=r.county.pk).json()
+    client.force_login(r.member)
+    page = client.get(f"/reports/bulletins/{bulletin['id']}/")
+    assert page.status_code == 200 and "甲县卫健抖音" in page.content.decode()
+    xlsx = client.get(f"/reports/bulletins/{bulletin['id']}.xlsx")
+    failing = load_workbook(io.BytesIO(xlsx.content))["不合格网站与账号"]
+    assert "甲县卫健抖音" in [row[2] for row in failing.iter_rows(min_row=2, values_only=True)]
+    assert client.get(f"/reports/bulletins/{bulletin['id']}.pdf").content.startswith(b"%PDF")
+    client.force_login(r.outsider)
+    assert client.get(f"/reports/bulletins/{bulletin['id']}/").status_code == 404
