@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from govmedia.core.api import AuditedViewMixin
 from govmedia.core.updates import account_add_update
+from inspections.countdown import accounts_with_countdown
 
 from . import documents, imports, registry, scope
 from . import filings as form_rules
@@ -121,6 +122,9 @@ class AccountSerializer(serializers.ModelSerializer):
     status = inline_choices(AccountStatus.choices, read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     days_since_update = serializers.SerializerMethodField()
+    # Countdown: the nearest day the account breaks an update rule (stale, weekly, original), and the days left.
+    deadline = serializers.DateField(read_only=True, default=None)
+    days_left = serializers.IntegerField(read_only=True, default=None)
     first_deregister_on = serializers.DateField(read_only=True)
     menus = serializers.SerializerMethodField()
     team = serializers.SerializerMethodField()
@@ -130,7 +134,7 @@ class AccountSerializer(serializers.ModelSerializer):
         fields = [
             "id", "name", "platform", "platform_display", "account_type", "platform_id", "owner", "supervisor",
             "operator", "status", "status_display", "opened_on", "last_updated_on", "last_original_on",
-            "days_since_update", "url", "feed_url", "has_interaction", "registered_on", "verified", "news_licence",
+            "days_since_update", "deadline", "days_left", "url", "feed_url", "has_interaction", "registered_on", "verified", "news_licence",
             "supervisor_leader", "supervisor_leader_title", "supervisor_contact", "owner_leader",
             "owner_leader_title", "owner_contact", "operator_leader", "operator_leader_title", "operator_contact",
             "functions", "introduction", "followers", "operation_started_on", "qr_code", "national_reference",
@@ -212,6 +216,8 @@ class AccountViewSet(AuditedViewMixin, mixins.CreateModelMixin, mixins.UpdateMod
         queryset = accounts_for(self.request.user).prefetch_related("team", "menus").order_by("owner__path", "platform", "name", "pk")
         if self.action in ("list", "export") and "status" not in self.request.query_params:
             queryset = queryset.exclude(status=AccountStatus.DRAFT)  # unsubmitted openings are not in the register
+        if self.action in ("list", "retrieve"):
+            queryset = accounts_with_countdown(queryset, today=timezone.localdate())
         return queryset
 
     def get_serializer_class(self):

@@ -14,6 +14,7 @@ from govmedia.core.audit import entries_for_object
 from govmedia.core.exceptions import DomainConflict
 from govmedia.core.models import AuditEntry
 from govmedia.core.updates import account_add_update
+from inspections.countdown import accounts_with_countdown
 
 from . import documents, imports, registry
 from . import filings as form_rules
@@ -80,8 +81,9 @@ def account_list(request):
     accounts = _filtered_accounts(request)
     by_platform = counts_by(accounts, "platform")
     by_status = counts_by(accounts, "status")
-    page = Paginator(accounts.order_by("owner__path", "platform", "name", "pk"), 50).get_page(request.GET.get("page"))
     today = timezone.localdate()
+    accounts = accounts_with_countdown(accounts, today=today)
+    page = Paginator(accounts.order_by("owner__path", "platform", "name", "pk"), 50).get_page(request.GET.get("page"))
     for account in page.object_list:
         account.days_since_update = (today - reference_date(account)).days
     owners = visible_organisations(request.user).filter(accounts__isnull=False).distinct().order_by("path")

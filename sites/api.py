@@ -1,6 +1,7 @@
 """REST endpoints for sites, columns, column updates and site monitoring (API.md)."""
 import django_filters
 from django.db import transaction
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
@@ -12,6 +13,7 @@ from rest_framework.response import Response
 from accounts import scope as account_scope
 from accounts.api import ScopedPrimaryKeyField
 from govmedia.core.api import AuditedViewMixin, ReadOnlyOrManager
+from inspections.countdown import columns_with_countdown
 
 from . import scope, services
 from .importing import ImportRefused, import_columns
@@ -123,12 +125,15 @@ class ColumnSerializer(serializers.ModelSerializer):
     responsible = ScopedPrimaryKeyField(account_scope.visible_organisations, allow_null=True, required=False)
     category = serializers.ChoiceField(choices=ColumnCategory.choices, required=False)
     category_display = serializers.CharField(source="get_category_display", read_only=True)
+    # Countdown (issue: act before the inspection finds it): the last day the column is still fine, and the days left.
+    deadline = serializers.DateField(read_only=True, default=None)
+    days_left = serializers.IntegerField(read_only=True, default=None)
 
     class Meta:
         model = Column
         fields = [
             "id", "site", "parent", "name", "category", "category_display", "responsible", "url", "feed_url",
-            "opened_on", "last_updated_on", "feed_error", "crawl_error",
+            "opened_on", "last_updated_on", "feed_error", "crawl_error", "deadline", "days_left",
         ]
         read_only_fields = ["last_updated_on", "feed_error", "crawl_error"]
         validators = []  # the service names the clashing column in its message
@@ -187,7 +192,10 @@ class ColumnViewSet(AuditedViewMixin, viewsets.ModelViewSet):
     ordering_fields = ["id", "name", "last_updated_on", "category"]
 
     def get_queryset(self):
-        return scope.visible_columns(self.request.user).order_by("site_id", "id")
+        queryset = scope.visible_columns(self.request.user).order_by("site_id", "id")
+        if self.action in ("list", "retrieve"):
+            queryset = columns_with_countdown(queryset, today=timezone.localdate())
+        return queryset
 
     def can_manage(self, user, obj):
         return scope.can_manage_site(user, obj.site)

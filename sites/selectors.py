@@ -13,7 +13,12 @@ WINDOW_DAYS = 7
 
 def column_tree(site: Site) -> list[Column]:
     """Every column of `site` in tree order (parents before their children), each with `.depth`; one query."""
-    columns = list(site.columns.select_related("responsible").order_by("id"))
+    from django.utils import timezone
+
+    from inspections.countdown import columns_with_countdown
+
+    # Each column carries its countdown (`deadline`, `days_left`) so the page shows it before inspections do.
+    columns = list(columns_with_countdown(site.columns.select_related("responsible"), today=timezone.localdate()).order_by("id"))
     children: dict[int | None, list[Column]] = {}
     ids = {c.pk for c in columns}
     for column in columns:

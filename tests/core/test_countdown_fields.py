@@ -1,0 +1,48 @@
+"""Columns and accounts say in the API how many days remain before they break their update rule."""
+import datetime as dt
+from unittest import mock
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from accounts.models import Account, AccountStatus, Platform
+from govmedia.core.updates import account_add_update, column_add_update
+from sites.models import Column, ColumnCategory, Site
+
+SH = ZoneInfo("Asia/Shanghai")
+TUESDAY_AFTER_NATIONAL_DAY = dt.date(2024, 10, 8)
+
+
+@pytest.mark.django_db
+def test_column_and_account_countdown(api, region):
+    site = Site.objects.create(name="甲县门户", url="https://www.jia.gov.cn/", owner=region.county)
+    news = Column.objects.create(site=site, name="工作动态", category=ColumnCategory.NEWS, responsible=region.bureau)
+    column_add_update(column=news, published_at=dt.datetime(2024, 9, 25, 9, tzinfo=SH), title="秋季开学")
+    account = Account.objects.create(name="甲县教育", platform=Platform.WECHAT, owner=region.bureau,
+                                     status=AccountStatus.RUNNING, opened_on=dt.date(2024, 1, 2))
+    account_add_update(account=account, published_at=dt.datetime(2024, 10, 1, 9, tzinfo=SH), title="国庆祝福", original=True)
+    client = api.as_user(region.member)
+    with mock.patch("django.utils.timezone.localdate", return_value=TUESDAY_AFTER_NATIONAL_DAY):
+        column = client.get(f"/api/v1/columns/{news.pk}/").json()
+        listed = client.get("/api/v1/accounts/").json()["results"]
+    # News: 14 days after 25 Sept is 9 Oct, one day left.
+    assert (column["deadline"], column["days_left"]) == ("2024-10-09", 1)
+    # No update yet in the week of 7 Oct: the weekly rule breaks on Sunday 13 Oct, before the 14-day rule (15 Oct).
+    row = next(r for r in listed if r["id"] == account.pk)
+    assert (row["deadline"], row["days_left"]) == ("2024-10-13", 5)
+
+
+@pytest.mark.django_db
+def test_pages_show_the_countdown(client, region):
+    site = Site.objects.create(name="甲县门户", url="https://www.jia.gov.cn/", owner=region.county)
+    news = Column.objects.create(site=site, name="工作动态", category=ColumnCategory.NEWS)
+    column_add_update(column=news, published_at=dt.datetime(2024, 9, 20, 9, tzinfo=SH), title="秋季开学")
+    account = Account.objects.create(name="甲县教育", platform=Platform.WECHAT, owner=region.bureau,
+                                     status=AccountStatus.RUNNING, opened_on=dt.date(2024, 1, 2))
+    account_add_update(account=account, published_at=dt.datetime(2024, 10, 7, 9, tzinfo=SH), title="假期安全", original=True)
+    client.force_login(region.supervisor)
+    with mock.patch("django.utils.timezone.localdate", return_value=TUESDAY_AFTER_NATIONAL_DAY):
+        site_page = client.get(f"/sites/{site.pk}/").content.decode()
+        account_page = client.get("/accounts/").content.decode()
+    assert "已超期 4 天" in site_page  # 20 Sept + 14 days = 4 Oct
+    assert 'data-days-left="13"' in account_page  # 7 Oct + 14 days = 21 Oct; the week of 7 Oct is settled
