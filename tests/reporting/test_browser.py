@@ -54,3 +54,24 @@ def test_the_dashboard_draws_its_charts_on_a_phone(browser, live_server, october
     page.wait_for_selector("#chart-accounts svg")
     assert page.locator("#chart-findings svg").count() == 1
     context.close()
+
+
+def test_a_background_export_shows_progress_then_the_download(page, sign_in, live_server, october, settings, tmp_path):
+    from celery.contrib.testing.worker import start_worker
+
+    from govmedia.celery import app
+    from inspections.reporting import tasks  # noqa: F401 - registered before the worker starts
+
+    settings.MEDIA_ROOT = tmp_path
+    sign_in("supervisor", PASSWORD)
+    page.goto(f"{live_server.url}/reports/monthly/?month=2024-10&organisation={october.region.county.pk}")
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        page.get_by_role("button", name="后台生成 Excel").click()
+        link = page.locator("a.export-download")
+        link.wait_for(timeout=60000)
+        assert page.locator("#downloads progress").get_attribute("value") == "1"
+        with page.expect_download() as download:
+            link.click()
+    workbook = load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))
+    assert download.value.suggested_filename == f"monthly-report-{october.region.county.pk}-2024-10.xlsx"
+    assert "甲县教育发布" in [r[1] for r in workbook["账号"].iter_rows(min_row=2, values_only=True)]
