@@ -5,14 +5,12 @@ Playwright runs in a thread of its own (as in tests/sites): its sync API refuses
 instance already keeps an event loop. Database work stays in the test's thread, between the journeys.
 """
 import datetime as dt
-import threading
-
 import pytest
 
 from govmedia.core.updates import account_add_update
 from inspections import services
 from inspections.models import Finding, Rectification
-from tests.browser.conftest import ARGS, CHROMIUM
+from tests.browser.threaded import in_browser as threaded_in_browser
 from tests.factories import PASSWORD
 
 from .conftest import at
@@ -22,29 +20,7 @@ D = dt.date
 
 
 def in_browser(journey):
-    outcome = {}
-
-    def run():
-        from playwright.sync_api import sync_playwright
-
-        try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-                context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", timezone_id="Asia/Shanghai")
-                context.set_default_timeout(15000)
-                try:
-                    journey(context.new_page())
-                finally:
-                    browser.close()
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(120)
-    if "error" in outcome:
-        raise outcome["error"]
-    assert not thread.is_alive(), "the browser journey did not finish"
+    return threaded_in_browser(journey, viewport={"width": 390, "height": 844})
 
 
 def expect(locator):

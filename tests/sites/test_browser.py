@@ -3,42 +3,14 @@
 Playwright runs in a thread of its own: its sync API refuses to start where another instance (the session
 browser of tests/browser) already keeps an event loop, and the fixtures there are not visible here.
 """
-import threading
-
 import pytest
 
 from sites.models import Column, Site
-from tests.browser.conftest import ARGS, CHROMIUM
+from tests.browser.threaded import in_browser
 
 from ..factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def in_browser(journey):
-    outcome = {}
-
-    def run():
-        from playwright.sync_api import sync_playwright
-
-        try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-                context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai")
-                context.set_default_timeout(15000)
-                try:
-                    journey(context.new_page())
-                finally:
-                    browser.close()
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(120)
-    if "error" in outcome:
-        raise outcome["error"]
-    assert not thread.is_alive(), "the browser journey did not finish"
 
 
 def test_a_supervisor_registers_a_site_and_builds_its_column_tree(region, live_server):
