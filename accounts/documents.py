@@ -5,6 +5,7 @@ from __future__ import annotations
 import glob
 import io
 import os
+from pathlib import Path
 
 from django.conf import settings
 from django.http import HttpResponse
@@ -17,6 +18,8 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # Debian/Ubuntu packages first (CI installs fonts-wqy-microhei), then other common places.
 FONT_CANDIDATES = [
+    # Shipped with the project (WenQuanYi Micro Hei, Apache-2.0 or GPLv3), so PDFs work on any machine.
+    str(Path(__file__).resolve().parent.parent / "govmedia" / "core" / "fonts" / "wqy-microhei.ttc"),
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
     "/usr/share/fonts/truetype/arphic/uming.ttc",
