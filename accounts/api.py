@@ -195,8 +195,13 @@ class TokenView(APIView):
         errors = {}
         if not username:
             errors["username"] = ["请输入用户名。"]
+        elif not isinstance(username, str):
+            errors["username"] = ["用户名应为文本。"]
         if not password:
             errors["password"] = ["请输入密码。"]
+        elif not isinstance(password, str):
+            # Django's hashers raise TypeError on anything but text (a JSON number used to answer 500).
+            errors["password"] = ["密码应为文本。"]
         if errors:
             return Response(errors, status=status.HTTP_400_BAD_REQUEST)
         django_request = request._request

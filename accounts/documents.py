@@ -94,7 +94,9 @@ def form_context(account) -> dict:
 
 
 def _mark(value: bool) -> str:
-    return "☑" if value else "☐"
+    # ■/□ are in GB2312 and so in every CJK font; ☑/☐ are not (WenQuanYi has neither), and fpdf2 silently
+    # drops a glyph the font lacks, which left the printed 是/否 and 运行状态 without any mark.
+    return "■" if value else "□"
 
 
 def _yes_no(value: bool) -> str:

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from govmedia.core.audit import entries_for_object
+from govmedia.core.audit import describe, entries_for_object
 from govmedia.core.exceptions import DomainConflict
 from govmedia.core.models import AuditEntry
 from govmedia.core.updates import account_add_update
@@ -113,7 +113,7 @@ def _history(account):
     filings = AuditEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(Filing), object_pk__in=filing_ids
     ).select_related("actor")
-    return (own | filings).order_by("-timestamp")[:50]
+    return describe((own | filings).select_related("actor", "content_type").order_by("-timestamp")[:50])
 
 
 @login_required

@@ -25,6 +25,9 @@ def reference_date(account: Account) -> dt.date:
 
 def not_updated_for(queryset, days: int, today: dt.date):
     """Accounts whose reference date is at least `days` days before `today` (one indexed condition each)."""
+    # A number of days reaching before year 1 cannot be a date: no account can be that old, so nothing matches.
+    if days > (today - dt.date.min).days:
+        return queryset.none()
     cut = today - dt.timedelta(days=days)
     never = Q(last_updated_on__isnull=True)
     return queryset.filter(

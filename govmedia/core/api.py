@@ -1,7 +1,8 @@
 """The API's shared parts: pagination, the error shape of API.md, scoped viewsets."""
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
-from rest_framework import permissions, status
+from django.http import Http404
+from rest_framework import exceptions, permissions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -32,6 +33,10 @@ def exception_handler(exc, context):
             {"detail": "该对象仍被其他数据引用，不能删除。", "referenced_by": sorted({str(o) for o in exc.protected_objects})[:20]},
             status=status.HTTP_409_CONFLICT,
         )
+    if isinstance(exc, Http404):
+        # Django's message names the model in English ("No Account matches the given query."): answer in
+        # Chinese, and the same for an unknown id as for one outside the caller's scope.
+        exc = exceptions.NotFound()
     return drf_exception_handler(exc, context)
 
 

@@ -17,23 +17,43 @@ from .models import AuditEntry, CalendarDay, CalendarYear
 from .permissions import can_edit_calendar, can_read_audit
 
 MAX_SPAN_DAYS = 400
+# Dates the calendar answers for: wide enough for any deadline, narrow enough that adding a year of working
+# days never runs past the last date Python can hold (9999-12-31 used to answer 500).
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
+RANGE_MESSAGE = f"日期须在 {FIRST_DAY} 至 {LAST_DAY} 之间。"
+
+
+def in_calendar_range(day: dt.date) -> dt.date:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise serializers.ValidationError(RANGE_MESSAGE)
+    return day
+
+
+class CalendarDateField(serializers.DateField):
+    def __init__(self, **kwargs):
+        super().__init__(validators=[in_calendar_range], **kwargs)
 
 
 class CalendarDaySerializer(serializers.Serializer):
-    date = serializers.DateField()
+    date = CalendarDateField()
     is_workday = serializers.BooleanField()
     source = serializers.CharField(read_only=True)
     note = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
 
 class CalendarQuerySerializer(serializers.Serializer):
-    start = serializers.DateField(required=False)
-    end = serializers.DateField(required=False)
+    date = CalendarDateField(required=False, help_text="one day (the same as start=end=date)")
+    start = CalendarDateField(required=False)
+    end = CalendarDateField(required=False)
 
     def validate(self, attrs):
         today = timezone.localdate()
+        if attrs.get("date"):
+            if attrs.get("start") or attrs.get("end"):
+                raise serializers.ValidationError({"date": "date 与 start/end 不能同时使用。"})
+            return {"start": attrs["date"], "end": attrs["date"]}
         start = attrs.get("start") or today.replace(day=1)
-        end = attrs.get("end") or (start + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1)
+        end = attrs.get("end") or min((start + dt.timedelta(days=31)).replace(day=1) - dt.timedelta(days=1), LAST_DAY)
         if end < start:
             raise serializers.ValidationError({"end": "结束日期不能早于开始日期。"})
         if (end - start).days > MAX_SPAN_DAYS:
@@ -42,7 +62,7 @@ class CalendarQuerySerializer(serializers.Serializer):
 
 
 class AddWorkdaysSerializer(serializers.Serializer):
-    start = serializers.DateField()
+    start = CalendarDateField()
     days = serializers.IntegerField(min_value=1, max_value=366)
 
 
@@ -89,6 +109,8 @@ class CalendarViewSet(AuditedViewMixin, viewsets.ViewSet):
             day = dt.date.fromisoformat(date)
         except ValueError:
             return Response({"date": ["日期格式应为 YYYY-MM-DD。"]}, status=status.HTTP_400_BAD_REQUEST)
+        if not FIRST_DAY <= day <= LAST_DAY:
+            return Response({"date": [RANGE_MESSAGE]}, status=status.HTTP_400_BAD_REQUEST)
         found = workdays.day(day)
         note = CalendarDay.objects.filter(date=day).values_list("note", flat=True).first() or ""
         return Response({"date": found.date, "is_workday": found.is_workday, "source": found.source, "note": note})

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Membership
 
-from . import selectors
+from . import audit, selectors
 from .api_views import AuditFilter
 from .models import CalendarDay, CalendarYear
 from .permissions import can_edit_calendar, can_read_audit
@@ -114,7 +114,8 @@ def audit_page(request):
         raise PermissionDenied("只有主管单位和协同监管人员可以查阅审计日志。")
     entries = selectors.audit_entries_for(request.user).order_by("-timestamp", "-id")
     filterset = AuditFilter(request.GET, queryset=entries)
-    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    page = Paginator(filterset.qs.select_related("actor", "content_type"), 50).get_page(request.GET.get("page"))
+    page.object_list = audit.describe(page.object_list)
     return render(request, "audit.html", {"page": page, "filter": filterset})
 
 

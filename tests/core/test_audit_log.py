@@ -59,4 +59,5 @@ def test_audit_page_for_supervisor(client, region, api):
     api.as_user(region.supervisor).patch(f"/api/v1/organisations/{region.bureau.pk}/", {"short_name": "教育局"}, format="json")
     client.force_login(region.supervisor)
     page = client.get("/audit/", {"object_type": "organisation"}).content.decode()
-    assert "审计日志" in page and "甲县教育局" in page and "short_name" in page
+    # The change reads as office staff say it: the field's label and the new value, not the field's code name.
+    assert "审计日志" in page and "甲县教育局" in page and "简称" in page and "short_name" not in page
