@@ -239,7 +239,14 @@ class AccountViewSet(AuditedViewMixin, mixins.CreateModelMixin, mixins.UpdateMod
         account = registry.account_register_existing(
             user=request.user, form=typed_form(data), qr_code=request.FILES.get("qr_code"), **extra
         )
-        return Response(AccountSerializer(account, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED)
+        return Response(AccountSerializer(self._as_listed(account), context=self.get_serializer_context()).data,
+                        status=status.HTTP_201_CREATED)
+
+    def _as_listed(self, account):
+        """The account as GET shows it, countdown included (the bare row would answer deadline: null)."""
+        return accounts_with_countdown(
+            Account.objects.filter(pk=account.pk).prefetch_related("team", "menus"), today=timezone.localdate()
+        ).get()
 
     def update(self, request, *args, **kwargs):
         account = self.get_object()
@@ -255,8 +262,7 @@ class AccountViewSet(AuditedViewMixin, mixins.CreateModelMixin, mixins.UpdateMod
             account = registry.account_record_exemption(account=account, user=request.user, reason=data.pop("exemption_reason"))
         if data:
             account = registry.account_update_facts(account=account, user=request.user, **data)
-        account.refresh_from_db()
-        return Response(AccountSerializer(account, context=self.get_serializer_context()).data)
+        return Response(AccountSerializer(self._as_listed(account), context=self.get_serializer_context()).data)
 
     @extend_schema(methods=["GET"], responses=AccountUpdateSerializer(many=True))
     @extend_schema(methods=["POST"], request=AccountUpdateSerializer, responses={201: AccountUpdateSerializer})

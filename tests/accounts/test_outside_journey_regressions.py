@@ -55,3 +55,17 @@ def test_the_history_reads_in_chinese(api, region, client):
         assert raw not in history, raw
     audit = client.get("/audit/").content.decode()
     assert "开设备案通过" in audit and "filing_open" not in audit and "accounts.AccountMenu" not in audit
+
+
+def test_registering_and_patching_answer_the_countdown_that_get_shows(api, region):
+    from .registry_helpers import full_form
+
+    client = api.as_user(region.supervisor)
+    created = client.post("/api/v1/accounts/", full_form(region, platform="douyin"), format="json")
+    assert created.status_code == 201, created.json()
+    shown = client.get(f"/api/v1/accounts/{created.json()['id']}/").json()
+    assert shown["deadline"] is not None
+    assert (created.json()["deadline"], created.json()["days_left"]) == (shown["deadline"], shown["days_left"])
+    patched = client.patch(f"/api/v1/accounts/{shown['id']}/", {"followers": 12}, format="json")
+    assert patched.status_code == 200
+    assert (patched.json()["deadline"], patched.json()["followers"]) == (shown["deadline"], 12)
