@@ -34,6 +34,8 @@ CATEGORY_WORDS = {
     **{c.label: c.value for c in ColumnCategory},
     "动态": "news", "要闻": "news", "动态类": "news", "通知": "notice", "公告": "notice", "政策": "policy",
     "月": "monthly", "每月": "monthly", "季度": "quarterly", "每季度": "quarterly", "年": "annual", "每年": "annual",
+    # How offices shorten the labels 按月更新 / 按季度更新 / 按年更新 in their own spreadsheets.
+    "按月": "monthly", "按季": "quarterly", "按季度": "quarterly", "季": "quarterly", "按年": "annual",
     "其他": "other",
 }
 PATH_SEPARATORS = ("/", ">", "＞", "›")
