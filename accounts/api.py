@@ -1,214 +1,484 @@
-"""REST endpoints for organisations, users and memberships (API.md)."""
+"""REST endpoints of the account register and filings (API.md `accounts/`, `accounts/{id}/updates/`, `filings/`)."""
+from __future__ import annotations
+
 import django_filters
-from django.contrib.auth import authenticate
-from drf_spectacular.types import OpenApiTypes
+from django.http import HttpResponse
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import AllowAny
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from govmedia.core.api import AuditedViewMixin, ReadOnlyOrManager
+from govmedia.core.api import AuditedViewMixin
+from govmedia.core.updates import account_add_update
+from inspections.countdown import accounts_with_countdown
 
-from . import lockout, scope, services
-from .models import Membership, Organisation, OrganisationKind, Role, User
+from accounts import documents, imports, services as registry
+from organisations import scope
+from accounts import filings as form_rules
+from organisations.api import ScopedPrimaryKeyField
+from accounts.models import (
+    Account,
+    AccountStatus,
+    AccountUpdate,
+    Filing,
+    FilingKind,
+    FilingStage,
+    FilingStatus,
+    Platform,
+)
+from accounts.selectors import accounts_for, not_updated_for, owner_units, reference_date, selectable_units
+
+# --- The 备案登记表 as input -----------------------------------------------------------------------------------
 
 
-@extend_schema_field(OpenApiTypes.INT)
-class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
-    """A foreign key that accepts only objects in the caller's scope: others do not exist for them."""
-
-    def __init__(self, scope_fn, **kwargs):
-        self.scope_fn = scope_fn
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        return self.scope_fn(self.context["request"].user)
+def inline_choices(choices, **kwargs) -> serializers.ChoiceField:
+    """A choice field whose enum is written inline in the schema: "status" and "kind" are names every area
+    uses, and shared enum components would collide."""
+    field_class = extend_schema_field({"type": "string", "enum": [value for value, _ in choices]})(
+        type("InlineChoiceField", (serializers.ChoiceField,), {})
+    )
+    return field_class(choices=choices, **kwargs)
 
 
-class OrganisationSerializer(serializers.ModelSerializer):
-    parent = ScopedPrimaryKeyField(scope.visible_organisations, allow_null=True, required=False)
-    kind = serializers.ChoiceField(choices=OrganisationKind.choices)
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+class TeamRowSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=60, allow_blank=True)
+    unit_title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    office_phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    mobile = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+
+
+class MenusField(serializers.JSONField):
+    """A tree: `[{"name", "note"?, "children"?: [...]}]`; depth is checked by the form rules (three levels)."""
+
+    def to_internal_value(self, data):
+        data = super().to_internal_value(data)
+
+        def walk(items, where):
+            if not isinstance(items, list):
+                raise serializers.ValidationError(f"{where}应为列表。")
+            out = []
+            for index, item in enumerate(items, start=1):
+                if not isinstance(item, dict) or not isinstance(item.get("name", ""), str):
+                    raise serializers.ValidationError(f"{where}第{index}项应为含 name 的对象。")
+                out.append({
+                    "name": item.get("name", "")[:100], "note": str(item.get("note") or "")[:200],
+                    "children": walk(item.get("children") or [], f"{where}第{index}项的下级菜单"),
+                })
+            return out
+
+        return walk(data, "菜单")
+
+
+class RegistrationFormSerializer(serializers.Serializer):
+    """Every field of the 备案登记表 (qingdao 附件1). All optional here: a draft may be incomplete."""
+
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    platform = serializers.ChoiceField(choices=Platform.choices, required=False, allow_blank=True)
+    account_type = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    platform_id = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    registered_on = serializers.DateField(required=False, allow_null=True)
+    verified = serializers.BooleanField(required=False)
+    news_licence = serializers.BooleanField(required=False)
+    supervisor = ScopedPrimaryKeyField(selectable_units, required=False, allow_null=True)
+    supervisor_leader = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    supervisor_leader_title = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    supervisor_contact = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    owner = ScopedPrimaryKeyField(owner_units, required=False, allow_null=True)
+    owner_leader = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    owner_leader_title = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    owner_contact = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    operator = ScopedPrimaryKeyField(selectable_units, required=False, allow_null=True)
+    operator_leader = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    operator_leader_title = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    operator_contact = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    functions = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    introduction = serializers.CharField(required=False, allow_blank=True)
+    url = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    followers = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    operation_started_on = serializers.DateField(required=False, allow_null=True)
+    menus = MenusField(required=False)
+    team = TeamRowSerializer(many=True, required=False)
+
+
+def typed_form(validated: dict, base: dict | None = None) -> dict:
+    data = dict(base) if base is not None else form_rules.empty_form()
+    data.update({k: v for k, v in validated.items()})
+    return data
+
+
+# --- Accounts --------------------------------------------------------------------------------------------------
+
+
+class MenuOutSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    note = serializers.CharField()
+    children = serializers.ListField(child=serializers.DictField())
+
+
+class AccountSerializer(serializers.ModelSerializer):
+    platform_display = serializers.CharField(source="get_platform_display", read_only=True)
+    status = inline_choices(AccountStatus.choices, read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    days_since_update = serializers.SerializerMethodField()
+    # Countdown: the nearest day the account breaks an update rule (stale, weekly, original), and the days left.
+    deadline = serializers.DateField(read_only=True, default=None)
+    days_left = serializers.IntegerField(read_only=True, default=None)
+    first_deregister_on = serializers.DateField(read_only=True)
+    menus = serializers.SerializerMethodField()
+    team = serializers.SerializerMethodField()
 
     class Meta:
-        model = Organisation
-        fields = ["id", "name", "short_name", "parent", "kind", "kind_display", "credit_code", "contact_phone", "path"]
-        read_only_fields = ["path"]
-        validators = []  # uniqueness of the name under a parent is checked by the model's full_clean
+        model = Account
+        fields = [
+            "id", "name", "platform", "platform_display", "account_type", "platform_id", "owner", "supervisor",
+            "operator", "status", "status_display", "opened_on", "last_updated_on", "last_original_on",
+            "days_since_update", "deadline", "days_left", "url", "feed_url", "has_interaction", "registered_on", "verified", "news_licence",
+            "supervisor_leader", "supervisor_leader_title", "supervisor_contact", "owner_leader",
+            "owner_leader_title", "owner_contact", "operator_leader", "operator_leader_title", "operator_contact",
+            "functions", "introduction", "followers", "operation_started_on", "qr_code", "national_reference",
+            "password_changed_on", "credential_change_due_since", "province_notice_count", "exemption_reason",
+            "opened_by_individual", "backfill_due_on", "closure_notice_on", "first_deregister_on", "menus", "team",
+        ]
+        read_only_fields = fields
 
-    def validate_parent(self, parent):
-        user = self.context["request"].user
-        if parent is None and not user.is_superuser:
-            raise serializers.ValidationError("只有系统管理员可以创建顶级单位。")
-        if parent is not None and not user.supervises(parent):
-            raise PermissionDenied("您不是该上级单位的主管人员，不能在其下创建或移入单位。")
-        return parent
+    def get_days_since_update(self, account) -> int:
+        return (timezone.localdate() - reference_date(account)).days
 
-    def create(self, validated_data):
-        return services.organisation_create(**validated_data)
+    def get_menus(self, account) -> list[dict]:
+        return form_rules.menu_tree(account)
 
-    def update(self, instance, validated_data):
-        return services.organisation_update(organisation=instance, **validated_data)
+    def get_team(self, account) -> list[dict]:
+        return [
+            {"name": m.name, "unit_title": m.unit_title, "office_phone": m.office_phone, "mobile": m.mobile}
+            for m in account.team.all() if m.left_on is None
+        ]
 
 
-class OrganisationFilter(django_filters.FilterSet):
+class AccountCreateSerializer(RegistrationFormSerializer):
+    """Bringing an existing account into the register directly (its backfill filing then falls due)."""
+
+    feed_url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
+    password_changed_on = serializers.DateField(required=False, allow_null=True, default=None)
+    has_interaction = serializers.BooleanField(required=False, default=True)
+    opened_by_individual = serializers.BooleanField(required=False, default=False)
+
+
+class AccountFactsSerializer(serializers.Serializer):
+    password_changed_on = serializers.DateField(required=False, allow_null=True)
+    followers = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    feed_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    has_interaction = serializers.BooleanField(required=False)
+    province_notice_count = serializers.IntegerField(min_value=0, max_value=1000, required=False)
+    opened_by_individual = serializers.BooleanField(required=False)
+    exemption_reason = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class AccountFilter(django_filters.FilterSet):
+    days_since_update = django_filters.NumberFilter(
+        method="filter_days", label="距最近更新至少天数（无更新的按开设日期计）", min_value=0
+    )
+    within = django_filters.NumberFilter(method="filter_within", label="某单位及其下级主办")
     name = django_filters.CharFilter(lookup_expr="icontains")
-    within = django_filters.NumberFilter(method="filter_within", label="某单位及其下级")
 
     class Meta:
-        model = Organisation
-        fields = ["parent", "kind", "name"]
+        model = Account
+        fields = ["platform", "status", "owner", "supervisor", "operator", "account_type", "name"]
+
+    def filter_days(self, queryset, name, value):
+        return not_updated_for(queryset, int(value), timezone.localdate())
 
     def filter_within(self, queryset, name, value):
-        root = queryset.filter(pk=value).first()
-        return queryset.filter(path__startswith=root.path) if root else queryset.none()
+        from organisations.models import Organisation
+
+        root = Organisation.objects.filter(pk=value).first()
+        return queryset.filter(owner__path__startswith=root.path) if root else queryset.none()
 
 
-class OrganisationViewSet(AuditedViewMixin, viewsets.ModelViewSet):
-    serializer_class = OrganisationSerializer
-    filterset_class = OrganisationFilter
-    permission_classes = [ReadOnlyOrManager]
-    ordering_fields = ["name", "path", "id"]
+class AccountUpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AccountUpdate
+        fields = ["id", "published_at", "title", "url", "original", "source"]
+        read_only_fields = ["id", "source"]
+
+
+class AccountViewSet(AuditedViewMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Accounts in the caller's scope (owner, operator or supervisor in scope). `POST` registers an account
+    that already runs; openings go through `filings/` with `kind=open`. Registered data changes only by filings."""
+
+    filterset_class = AccountFilter
+    ordering_fields = ["name", "last_updated_on", "opened_on", "id"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
-        return scope.visible_organisations(self.request.user)
+        queryset = accounts_for(self.request.user).prefetch_related("team", "menus").order_by("owner__path", "platform", "name", "pk")
+        if self.action in ("list", "export") and "status" not in self.request.query_params:
+            queryset = queryset.exclude(status=AccountStatus.DRAFT)  # unsubmitted openings are not in the register
+        # The schema generator calls this without a database to read thresholds from.
+        if self.action in ("list", "retrieve") and not getattr(self, "swagger_fake_view", False):
+            queryset = accounts_with_countdown(queryset, today=timezone.localdate())
+        return queryset
 
-    def can_manage(self, user, obj):
-        return scope.can_manage_organisation(user, obj)
+    def get_serializer_class(self):
+        if self.action == "create":
+            return AccountCreateSerializer
+        if self.action == "partial_update":
+            return AccountFactsSerializer
+        if self.action == "updates":
+            return AccountUpdateSerializer
+        return AccountSerializer
 
-    def perform_destroy(self, instance):
-        services.organisation_delete(organisation=instance)
+    @extend_schema(request=AccountCreateSerializer, responses={201: AccountSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = AccountCreateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        extra = {k: data.pop(k) for k in ("feed_url", "password_changed_on", "has_interaction", "opened_by_individual")}
+        account = registry.account_register_existing(
+            user=request.user, form=typed_form(data), qr_code=request.FILES.get("qr_code"), **extra
+        )
+        return Response(AccountSerializer(self._as_listed(account), context=self.get_serializer_context()).data,
+                        status=status.HTTP_201_CREATED)
+
+    def _as_listed(self, account):
+        """The account as GET shows it, countdown included (the bare row would answer deadline: null)."""
+        return accounts_with_countdown(
+            Account.objects.filter(pk=account.pk).prefetch_related("team", "menus"), today=timezone.localdate()
+        ).get()
+
+    def update(self, request, *args, **kwargs):
+        account = self.get_object()
+        known = set(AccountFactsSerializer().fields)
+        registered = sorted(k for k in request.data if k not in known)
+        if registered:
+            return Response({k: ["该项属于备案登记表内容或只读，请通过变更备案（filings/）修改。"] for k in registered},
+                            status=status.HTTP_400_BAD_REQUEST)
+        serializer = AccountFactsSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if "exemption_reason" in data:
+            account = registry.account_record_exemption(account=account, user=request.user, reason=data.pop("exemption_reason"))
+        if data:
+            account = registry.account_update_facts(account=account, user=request.user, **data)
+        return Response(AccountSerializer(self._as_listed(account), context=self.get_serializer_context()).data)
+
+    @extend_schema(methods=["GET"], responses=AccountUpdateSerializer(many=True))
+    @extend_schema(methods=["POST"], request=AccountUpdateSerializer, responses={201: AccountUpdateSerializer})
+    @action(detail=True, methods=["get", "post"], url_path="updates")
+    def updates(self, request, pk=None):
+        """Update records of the account (API.md); a POST records one (and moves `last_updated_on`)."""
+        account = self.get_object()
+        if request.method == "GET":
+            page = self.paginate_queryset(account.updates.order_by("-published_at", "-pk"))
+            return self.get_paginated_response(AccountUpdateSerializer(page, many=True).data)
+        if not registry.can_file(request.user, account):
+            raise PermissionDenied("您不是该账号主办或承办单位的工作人员，不能登记更新。")
+        serializer = AccountUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        update, created = account_add_update(account=account, source="api", **serializer.validated_data)
+        return Response(AccountUpdateSerializer(update).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(
+        request={"multipart/form-data": inline_serializer("UpdateImport", {"file": serializers.FileField()})},
+        responses={200: inline_serializer("UpdateImportReport", {"created": serializers.IntegerField(),
+                                                                  "duplicates": serializers.IntegerField()})},
+    )
+    @action(detail=True, methods=["post"], url_path="updates/import", parser_classes=[MultiPartParser, FormParser])
+    def import_updates(self, request, pk=None):
+        """A platform's export as csv (发布时间, 标题, 链接, 是否原创): all rows or none, with a row-by-row report."""
+        account = self.get_object()
+        if not registry.can_file(request.user, account):
+            raise PermissionDenied("您不是该账号主办或承办单位的工作人员，不能导入更新记录。")
+        upload = request.FILES.get("file")
+        if upload is None:
+            return Response({"file": ["请上传 csv 文件。"]}, status=status.HTTP_400_BAD_REQUEST)
+        report = imports.import_account_updates(account=account, upload=upload)
+        return Response(report.as_dict(), status=status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST)
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    @action(detail=True, methods=["get"], url_path="form-pdf")
+    def form_pdf(self, request, pk=None):
+        """The account's 备案登记表 as a PDF laid out like the official form."""
+        account = self.get_object()
+        return documents.pdf_response(account)
+
+    @extend_schema(responses={(200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): bytes})
+    @action(detail=False, methods=["get"], url_path="export")
+    def export(self, request):
+        """The register of the accounts listed (same filters as the list) as xlsx, the list sent upward."""
+        queryset = self.filter_queryset(self.get_queryset()).exclude(status=AccountStatus.DRAFT)
+        content = documents.register_xlsx(queryset)
+        response = HttpResponse(content, content_type=documents.XLSX_TYPE)
+        response["Content-Disposition"] = 'attachment; filename="account-register.xlsx"'
+        return response
 
 
-class MembershipBriefSerializer(serializers.ModelSerializer):
+# --- Filings ---------------------------------------------------------------------------------------------------
+
+
+class FilingDecisionSerializer(serializers.Serializer):
+    stage = serializers.CharField()
+    outcome = serializers.CharField()
+    decided_by = serializers.CharField(source="decided_by.__str__")
+    decided_at = serializers.DateTimeField()
+    comment = serializers.CharField()
+
+
+class FilingSerializer(serializers.ModelSerializer):
+    account = ScopedPrimaryKeyField(lambda user: Account.objects.for_user(user), required=False, allow_null=True)
+    account_name = serializers.CharField(source="account.name", read_only=True)
+    kind = inline_choices(FilingKind.choices)
+    status = inline_choices(FilingStatus.choices, read_only=True)
+    stage = inline_choices([("", "—")] + FilingStage.choices, read_only=True)
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    stage_display = serializers.CharField(source="get_stage_display", read_only=True)
+    form = serializers.JSONField(required=False)
+    event_date = serializers.DateField(required=False)
+    submitted_late = serializers.BooleanField(read_only=True, allow_null=True)
+    first_deregister_on = serializers.DateField(source="account.first_deregister_on", read_only=True)
+    decisions = FilingDecisionSerializer(many=True, read_only=True)
+
     class Meta:
-        model = Membership
-        fields = ["id", "organisation", "role"]
+        model = Filing
+        fields = [
+            "id", "account", "account_name", "kind", "kind_display", "event_date", "reason", "form", "status",
+            "status_display", "stage", "stage_display", "due_on", "submitted_at", "submitted_late", "decided_at",
+            "owner_opinion", "supervisor_opinion", "rejection_comment", "city_reference", "province_reference",
+            "national_reference", "qr_code", "first_deregister_on", "created_by", "created_at", "decisions",
+        ]
+        read_only_fields = [
+            "status", "stage", "due_on", "submitted_at", "decided_at", "owner_opinion", "supervisor_opinion",
+            "rejection_comment", "city_reference", "province_reference", "national_reference", "qr_code",
+            "created_by", "created_at",
+        ]
+        validators = []  # the service names the open filing in a 409 instead
+
+    def validate_form(self, value):
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("备案登记表应为对象。")
+        inner = RegistrationFormSerializer(data=value, context=self.context)
+        if not inner.is_valid():
+            raise serializers.ValidationError(inner.errors)
+        return inner.validated_data
 
 
-class UserSerializer(serializers.ModelSerializer):
-    password = serializers.CharField(write_only=True, required=False, style={"input_type": "password"})
-    home_organisation = ScopedPrimaryKeyField(scope.visible_organisations, allow_null=True, required=False)
-    memberships = MembershipBriefSerializer(many=True, read_only=True)
+class CommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReferencesSerializer(serializers.Serializer):
+    city_reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    province_reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    national_reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+
+class FilingFilter(django_filters.FilterSet):
+    actionable = django_filters.BooleanFilter(method="filter_actionable", label="我现在可以审批的")
 
     class Meta:
-        model = User
-        fields = ["id", "username", "password", "display_name", "email", "phone", "is_active",
-                  "home_organisation", "memberships"]
+        model = Filing
+        fields = ["account", "kind", "status", "stage"]
 
-    def validate_home_organisation(self, organisation):
-        user = self.context["request"].user
-        if organisation is None and not user.is_superuser:
-            raise serializers.ValidationError("请指定人员所在单位。")
-        if organisation is not None and not user.supervises(organisation):
-            raise PermissionDenied("您不是该单位的主管人员，不能为其添加人员。")
-        return organisation
-
-    def validate(self, attrs):
-        if self.instance is None:
-            if not attrs.get("password"):
-                raise serializers.ValidationError({"password": "请设置初始密码。"})
-            if "home_organisation" not in attrs and not self.context["request"].user.is_superuser:
-                raise serializers.ValidationError({"home_organisation": "请指定人员所在单位。"})
-        return attrs
-
-    def create(self, validated_data):
-        return services.user_create(**validated_data)
-
-    def update(self, instance, validated_data):
-        return services.user_update(user=instance, **validated_data)
+    def filter_actionable(self, queryset, name, value):
+        mine = registry.actionable_filings(self.request.user).values("pk")
+        return queryset.filter(pk__in=mine) if value else queryset.exclude(pk__in=mine)
 
 
-class UserViewSet(AuditedViewMixin, viewsets.ModelViewSet):
-    serializer_class = UserSerializer
-    permission_classes = [ReadOnlyOrManager]
-    filterset_fields = ["home_organisation", "is_active", "memberships__organisation", "memberships__role"]
-    ordering_fields = ["username", "id"]
+class FilingViewSet(AuditedViewMixin, viewsets.ModelViewSet):
+    """Filings of accounts in scope. Create a draft, `PATCH` it, then `submit/`; approvers `approve/` or
+    `reject/` the open stage (owner's principal, then supervisor); `references/` records approvals above."""
+
+    serializer_class = FilingSerializer
+    filterset_class = FilingFilter
+    ordering_fields = ["created_at", "submitted_at", "due_on", "id"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self):
         return (
-            scope.visible_users(self.request.user)
-            .select_related("home_organisation")
-            .prefetch_related("memberships")
-            .order_by("username")
+            Filing.objects.for_user(self.request.user)
+            .select_related("account", "created_by")
+            .prefetch_related("decisions__decided_by")
         )
 
-    def can_manage(self, user, obj):
-        return scope.can_manage_user(user, obj)
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        user = self.request.user
+        kind = data["kind"]
+        if kind == FilingKind.OPEN:
+            if data.get("account"):
+                raise serializers.ValidationError({"account": ["开设备案不指定已有账号：账号随开设备案一起建立。"]})
+            serializer.instance = registry.filing_open_draft(
+                user=user, event_date=data.get("event_date"), reason=data.get("reason", ""),
+                form=typed_form(data.get("form") or {}),
+            )
+            return
+        account = data.get("account")
+        if account is None:
+            raise serializers.ValidationError({"account": ["请指定账号。"]})
+        form = data.get("form")
+        serializer.instance = registry.filing_start(
+            user=user, account=account, kind=kind, event_date=data.get("event_date"), reason=data.get("reason", ""),
+            form=typed_form(form, form_rules.from_account(account)) if form is not None else None,
+        )
+
+    def perform_update(self, serializer):
+        data = serializer.validated_data
+        filing = serializer.instance
+        for locked in ("kind", "account"):
+            if locked in data and data[locked] != getattr(filing, locked):
+                raise serializers.ValidationError({locked: ["备案类型和账号不能修改，请删除草稿后重新填报。"]})
+        form = data.get("form")
+        serializer.instance = registry.filing_update(
+            filing=filing, user=self.request.user, event_date=data.get("event_date"), reason=data.get("reason"),
+            form=typed_form(form, form_rules.from_json(filing.form)) if form is not None else None,
+        )
 
     def perform_destroy(self, instance):
-        # People are never deleted: their decisions stay in the register and the audit log.
-        services.user_update(user=instance, is_active=False)
+        registry.filing_delete(filing=instance, user=self.request.user)
+
+    def _respond(self, filing):
+        filing = self.get_queryset().get(pk=filing.pk)
+        return Response(FilingSerializer(filing, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=None, responses=FilingSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        return self._respond(registry.filing_submit(filing=self.get_object(), user=request.user))
+
+    @extend_schema(request=CommentSerializer, responses=FilingSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        body = CommentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self._respond(registry.filing_approve(filing=self.get_object(), user=request.user, **body.validated_data))
+
+    @extend_schema(request=CommentSerializer, responses=FilingSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        body = CommentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self._respond(registry.filing_reject(filing=self.get_object(), user=request.user, **body.validated_data))
+
+    @extend_schema(request=ReferencesSerializer, responses=FilingSerializer)
+    @action(detail=True, methods=["post"])
+    def references(self, request, pk=None):
+        body = ReferencesSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self._respond(registry.filing_record_references(filing=self.get_object(), user=request.user, **body.validated_data))
+
+    @extend_schema(request={"multipart/form-data": inline_serializer("QrUpload", {"qr_code": serializers.ImageField()})},
+                   responses=FilingSerializer)
+    @action(detail=True, methods=["post"], url_path="qr-code", parser_classes=[MultiPartParser, FormParser])
+    def qr_code(self, request, pk=None):
+        """Attach the account's QR code image to a draft (PNG/JPEG/GIF/WEBP, at most 2 MB)."""
+        upload = request.FILES.get("qr_code")
+        if upload is None:
+            return Response({"qr_code": ["请上传二维码图片。"]}, status=status.HTTP_400_BAD_REQUEST)
+        return self._respond(registry.filing_update(filing=self.get_object(), user=request.user, qr_code=upload))
 
 
-class MembershipSerializer(serializers.ModelSerializer):
-    user = ScopedPrimaryKeyField(scope.visible_users)
-    organisation = ScopedPrimaryKeyField(scope.visible_organisations)
-    role = serializers.ChoiceField(choices=Role.choices)
-    role_display = serializers.CharField(source="get_role_display", read_only=True)
-
-    class Meta:
-        model = Membership
-        fields = ["id", "user", "organisation", "role", "role_display"]
-        validators = []  # the service names the existing role in its message
-
-    def validate_organisation(self, organisation):
-        if not self.context["request"].user.supervises(organisation):
-            raise PermissionDenied("您不是该单位的主管人员，不能分配角色。")
-        return organisation
-
-    def create(self, validated_data):
-        return services.membership_grant(actor=self.context["request"].user, **validated_data)
-
-
-class MembershipViewSet(AuditedViewMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet):
-    serializer_class = MembershipSerializer
-    permission_classes = [ReadOnlyOrManager]
-    filterset_fields = ["user", "organisation", "role"]
-
-    def get_queryset(self):
-        return scope.visible_memberships(self.request.user).select_related("user", "organisation")
-
-    def can_manage(self, user, obj):
-        return user.supervises(obj.organisation)
-
-    def perform_destroy(self, instance):
-        services.membership_withdraw(membership=instance, actor=self.request.user)
-
-
-class TokenView(APIView):
-    """`POST auth/token/` → the caller's API token. Failed attempts count towards the lockout."""
-
-    permission_classes = [AllowAny]
-    authentication_classes = []
-
-    @extend_schema(
-        request=inline_serializer("TokenRequest", {"username": serializers.CharField(), "password": serializers.CharField()}),
-        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
-    )
-    def post(self, request):
-        username = request.data.get("username") if isinstance(request.data, dict) else None
-        password = request.data.get("password") if isinstance(request.data, dict) else None
-        errors = {}
-        if not username:
-            errors["username"] = ["请输入用户名。"]
-        elif not isinstance(username, str):
-            errors["username"] = ["用户名应为文本。"]
-        if not password:
-            errors["password"] = ["请输入密码。"]
-        elif not isinstance(password, str):
-            # Django's hashers raise TypeError on anything but text (a JSON number used to answer 500).
-            errors["password"] = ["密码应为文本。"]
-        if errors:
-            return Response(errors, status=status.HTTP_400_BAD_REQUEST)
-        django_request = request._request
-        user = authenticate(request=django_request, username=username, password=password)
-        if getattr(django_request, "axes_locked_out", False):
-            return Response({"detail": lockout.MESSAGE}, status=status.HTTP_429_TOO_MANY_REQUESTS)
-        if user is None or not user.is_active:
-            return Response({"non_field_errors": ["用户名或密码不正确。"]}, status=status.HTTP_400_BAD_REQUEST)
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+__all__ = ["AccountViewSet", "FilingViewSet", "FilingStage", "FilingStatus"]

@@ -1,5 +1,5 @@
 """The account register's API routes (API.md `accounts/`, `filings/`)."""
-from .registry_api import AccountViewSet, FilingViewSet
+from accounts.api import AccountViewSet, FilingViewSet
 
 
 def register(router):

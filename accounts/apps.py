@@ -3,16 +3,13 @@ from django.apps import AppConfig
 
 class AccountsConfig(AppConfig):
     name = "accounts"
-    verbose_name = "机构、人员与账号"
+    verbose_name = "政务新媒体"
 
     def ready(self):
         from auditlog.registry import auditlog
 
-        from . import models
+        from accounts import models
 
-        auditlog.register(models.Organisation)
-        auditlog.register(models.User, exclude_fields=["password", "last_login"])
-        auditlog.register(models.Membership)
         # The register: every change of an account's registered data, team and filings is kept.
         auditlog.register(models.Account, exclude_fields=["last_updated_on", "last_original_on"])
         auditlog.register(models.AccountTeamMember)

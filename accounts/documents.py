@@ -11,8 +11,8 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.utils import timezone
 
-from . import filings as form_rules
-from .models import AccountStatus, Filing, FilingKind, FilingStatus
+from accounts import filings as form_rules
+from accounts.models import AccountStatus, Filing, FilingKind, FilingStatus
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

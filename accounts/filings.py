@@ -11,7 +11,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.db.models.fields.files import FieldFile
 
-from .models import Account, AccountMenu, AccountTeamMember, Organisation, OrganisationKind, Platform
+from accounts.models import Account, AccountMenu, AccountTeamMember, Platform
+from organisations.models import Organisation, OrganisationKind
 
 # Scalar fields of the form, in the order of the official table, with their Chinese labels.
 TEXT_FIELDS = [

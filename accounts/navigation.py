@@ -1,5 +1,4 @@
 NAVIGATION = [
-    ("机构与人员", "organisation-list", "all"),
     ("政务新媒体", "account-list", "all"),
     ("备案审批", "filing-queue", "all"),
 ]

@@ -6,7 +6,7 @@ import datetime as dt
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from .models import Account, AccountStatus
+from accounts.models import Account, AccountStatus
 
 
 def accounts_for(user):
@@ -49,7 +49,7 @@ def register_queryset(queryset):
 def selectable_units(user):
     """Units that may be named as supervisor or operator: anything in the caller's own region (the tree their
     units belong to), since the supervising office sits above a unit and a contractor beside it."""
-    from .models import Membership, Organisation
+    from organisations.models import Membership, Organisation
 
     if user.is_superuser:
         return Organisation.objects.all()
@@ -64,7 +64,7 @@ def selectable_units(user):
 def owner_units(user):
     """Units the caller might name as owner: their own units and everything below them (so that an internal
     section is refused with a reason rather than reported as unknown)."""
-    from .models import Membership, Organisation
+    from organisations.models import Membership, Organisation
 
     if user.is_superuser:
         return Organisation.objects.all()

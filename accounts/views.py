@@ -1,210 +1,424 @@
-"""Pages for the office to keep its units, people and roles."""
+"""Pages of the account register and the 备案 workflow."""
+from __future__ import annotations
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.db.models import Count, ProtectedError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import scope, services
-from .forms import MembershipForm, OrganisationForm, PersonForm
-from .models import Membership, Organisation
+from govmedia.core.audit import describe, entries_for_object
+from govmedia.core.exceptions import DomainConflict
+from govmedia.core.models import AuditEntry
+from govmedia.core.updates import account_add_update
+from inspections.countdown import accounts_with_countdown
+
+from accounts import documents, imports, services as registry
+from accounts import filings as form_rules
+from accounts.models import Account, AccountStatus, Filing, FilingKind, FilingStatus, Platform
+from accounts.forms import (
+    DecisionForm,
+    ExemptionForm,
+    FactsForm,
+    FilingFieldsForm,
+    ImportForm,
+    ReferencesForm,
+    RegistrationForm,
+    UpdateRecordForm,
+)
+from organisations.scope import visible_organisations
+from accounts.selectors import accounts_for, counts_by, not_updated_for, reference_date, register_queryset
 
 
-def _apply_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
+def _error_text(exc) -> str:
+    if isinstance(exc, ValidationError):
+        return "；".join(exc.messages)
+    return getattr(exc, "message", str(exc))
+
+
+def _get_account(user, pk) -> Account:
+    return get_object_or_404(accounts_for(user), pk=pk)
+
+
+def _get_filing(user, pk) -> Filing:
+    return get_object_or_404(Filing.objects.for_user(user).select_related("account", "account__owner", "created_by"), pk=pk)
+
+
+def _filtered_accounts(request):
+    accounts = accounts_for(request.user)
+    params = request.GET
+    status = params.get("status", "")
+    if status:
+        accounts = accounts.filter(status=status)
     else:
-        form.add_error(None, exc.messages)
-
-
-@login_required
-def organisation_list(request):
-    user = request.user
-    organisations = (
-        scope.visible_organisations(user)
-        .annotate(staff_count=Count("staff", distinct=True))
-        .select_related("parent")
-        .order_by("path")
-    )
-    query = request.GET.get("q", "").strip()
+        accounts = register_queryset(accounts)
+    if params.get("platform") in Platform.values:
+        accounts = accounts.filter(platform=params["platform"])
+    if params.get("owner", "").isdigit():
+        owner = visible_organisations(request.user).filter(pk=params["owner"]).first()
+        accounts = accounts.filter(owner__path__startswith=owner.path) if owner else accounts.none()
+    days = params.get("days", "")
+    if days.isdigit():
+        accounts = not_updated_for(accounts, int(days), timezone.localdate())
+    query = params.get("q", "").strip()
     if query:
-        organisations = organisations.filter(name__icontains=query)
-    managed = Organisation.objects.managed_by(user)
-    form = None
-    if managed.exists():
-        form = OrganisationForm(request.POST or None, parents=managed)
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            if data["parent"] is None and not user.is_superuser:
-                form.add_error("parent", "请选择上级单位。")
-            else:
-                try:
-                    org = services.organisation_create(**data)
-                except ValidationError as exc:
-                    transaction.set_rollback(True)
-                    _apply_errors(form, exc)
-                else:
-                    messages.success(request, f"已创建单位“{org.name}”。")
-                    return redirect("organisation-detail", pk=org.pk)
-    page = Paginator(organisations, 200).get_page(request.GET.get("page"))
-    base_depth = min((o.depth for o in page.object_list), default=0)
-    return render(
-        request,
-        "accounts/organisation_list.html",
-        {"page": page, "form": form, "query": query, "base_depth": base_depth},
-    )
+        accounts = accounts.filter(name__icontains=query)
+    return accounts
 
 
 @login_required
-def organisation_detail(request, pk):
+def account_list(request):
+    accounts = _filtered_accounts(request)
+    by_platform = counts_by(accounts, "platform")
+    by_status = counts_by(accounts, "status")
+    today = timezone.localdate()
+    accounts = accounts_with_countdown(accounts, today=today)
+    page = Paginator(accounts.order_by("owner__path", "platform", "name", "pk"), 50).get_page(request.GET.get("page"))
+    for account in page.object_list:
+        account.days_since_update = (today - reference_date(account)).days
+    owners = visible_organisations(request.user).filter(accounts__isnull=False).distinct().order_by("path")
+    return render(request, "accounts/account_list.html", {
+        "page": page,
+        "platform_counts": [(label, by_platform.get(value, 0), value) for value, label in Platform.choices],
+        "status_counts": [(label, by_status.get(value, 0), value) for value, label in AccountStatus.choices],
+        "platforms": Platform.choices, "statuses": AccountStatus.choices, "owners": owners,
+        "params": request.GET, "total": sum(by_status.values()),
+        "pending_count": registry.actionable_filings(request.user).count(),
+    })
+
+
+@login_required
+def account_register_xlsx(request):
+    response = HttpResponse(documents.register_xlsx(register_queryset(_filtered_accounts(request))),
+                            content_type=documents.XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="account-register-{timezone.localdate():%Y%m%d}.xlsx"'
+    return response
+
+
+def _history(account):
+    filing_ids = [str(pk) for pk in account.filings.values_list("pk", flat=True)]
+    from django.contrib.contenttypes.models import ContentType
+
+    own = entries_for_object(account)
+    filings = AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Filing), object_pk__in=filing_ids
+    ).select_related("actor")
+    return describe((own | filings).select_related("actor", "content_type").order_by("-timestamp")[:50])
+
+
+@login_required
+def account_detail(request, pk):
     user = request.user
-    organisation = scope.get_organisation_for(user, pk)
-    can_manage = scope.can_manage_organisation(user, organisation)
-    memberships = organisation.memberships.select_related("user").order_by("role", "user__username")
-    staff = organisation.staff.order_by("username")
-    edit_form = person_form = membership_form = None
-    if can_manage:
-        edit_form = OrganisationForm(
-            initial={
-                "name": organisation.name, "short_name": organisation.short_name, "kind": organisation.kind,
-                "parent": organisation.parent_id, "credit_code": organisation.credit_code,
-                "contact_phone": organisation.contact_phone,
-            },
-            parents=Organisation.objects.managed_by(user).exclude(path__startswith=organisation.path),
-        )
-        person_form = PersonForm()
-        membership_form = MembershipForm(users=scope.visible_users(user).filter(is_active=True).order_by("username"))
-    return render(
-        request,
-        "accounts/organisation_detail.html",
-        {
-            "organisation": organisation, "can_manage": can_manage, "memberships": memberships, "staff": staff,
-            "children": organisation.children.order_by("name"), "edit_form": edit_form,
-            "person_form": person_form, "membership_form": membership_form,
-        },
-    )
-
-
-def _managed_organisation(request, pk) -> Organisation:
-    organisation = scope.get_organisation_for(request.user, pk)
-    if not scope.can_manage_organisation(request.user, organisation):
-        raise PermissionDenied("您不是该单位的主管人员。")
-    return organisation
+    account = _get_account(user, pk)
+    can_file = registry.can_file(user, account)
+    supervises = user.supervises(account.owner)
+    filings = account.filings.select_related("created_by").order_by("-created_at", "-pk")
+    context = {
+        "account": account, "can_file": can_file, "supervises": supervises, "filings": filings,
+        "menu_rows": form_rules.rows_from_menus(form_rules.menu_tree(account)),
+        "team": account.team.order_by("left_on", "position", "pk"),
+        "updates": account.updates.order_by("-published_at", "-pk")[:20],
+        "history": _history(account),
+        "days_since_update": (timezone.localdate() - reference_date(account)).days,
+        "open_filing": account.filings.filter(status__in=(FilingStatus.DRAFT, FilingStatus.PENDING)).first(),
+        "filing_kinds": [(k, label) for k, label in FilingKind.choices if k != FilingKind.OPEN],
+    }
+    if can_file:
+        context["update_form"] = UpdateRecordForm(prefix="update")
+        context["import_form"] = ImportForm(prefix="import")
+        context["facts_form"] = FactsForm(prefix="facts", initial={
+            "password_changed_on": account.password_changed_on, "followers": account.followers,
+            "feed_url": account.feed_url, "has_interaction": account.has_interaction,
+        })
+    if supervises:
+        context["exemption_form"] = ExemptionForm(prefix="exempt", initial={"reason": account.exemption_reason})
+    return render(request, "accounts/account_detail.html", context)
 
 
 @login_required
 @require_POST
-def organisation_edit(request, pk):
-    organisation = _managed_organisation(request, pk)
-    parents = Organisation.objects.managed_by(request.user).exclude(path__startswith=organisation.path)
-    form = OrganisationForm(request.POST, parents=parents)
+def account_add_update_page(request, pk):
+    account = _get_account(request.user, pk)
+    if not registry.can_file(request.user, account):
+        raise PermissionDenied("您不是该账号主办或承办单位的工作人员。")
+    form = UpdateRecordForm(request.POST, prefix="update")
     if form.is_valid():
-        data = form.cleaned_data
-        if data["parent"] is None and organisation.parent_id and not request.user.is_superuser:
-            form.add_error("parent", "请选择上级单位。")
-        else:
-            try:
-                services.organisation_update(organisation=organisation, **data)
-            except ValidationError as exc:
-                transaction.set_rollback(True)
-                _apply_errors(form, exc)
-            else:
-                messages.success(request, "单位信息已保存。")
-                return redirect("organisation-detail", pk=organisation.pk)
-    messages.error(request, "单位信息未保存：" + "；".join(e for errs in form.errors.values() for e in errs))
-    return redirect("organisation-detail", pk=organisation.pk)
+        account_add_update(account=account, source="manual", **form.cleaned_data)
+        messages.success(request, "已登记一条更新记录。")
+    else:
+        messages.error(request, "更新记录未登记：" + "；".join(f"{form.fields[k].label}：{'；'.join(v)}" for k, v in form.errors.items()))
+    return redirect("account-detail", pk=account.pk)
+
+
+@login_required
+def account_import_updates(request, pk):
+    account = _get_account(request.user, pk)
+    if not registry.can_file(request.user, account):
+        raise PermissionDenied("您不是该账号主办或承办单位的工作人员。")
+    form = ImportForm(request.POST or None, request.FILES or None, prefix="import")
+    report = None
+    if request.method == "POST" and form.is_valid():
+        report = imports.import_account_updates(account=account, upload=form.cleaned_data["file"])
+        if report.ok:
+            messages.success(request, f"已导入 {report.created} 条更新记录（重复 {report.duplicates} 条未重复登记）。")
+            return redirect("account-detail", pk=account.pk)
+    return render(request, "accounts/account_import.html", {"account": account, "form": form, "report": report},
+                  status=400 if report and not report.ok else 200)
 
 
 @login_required
 @require_POST
-def organisation_delete(request, pk):
-    organisation = _managed_organisation(request, pk)
-    parent_id = organisation.parent_id
+def account_facts(request, pk):
+    account = _get_account(request.user, pk)
+    form = FactsForm(request.POST, prefix="facts")
+    if form.is_valid():
+        try:
+            registry.account_update_facts(account=account, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, "账号运行信息已保存。")
+    else:
+        messages.error(request, "未保存：" + "；".join(e for errs in form.errors.values() for e in errs))
+    return redirect("account-detail", pk=account.pk)
+
+
+@login_required
+@require_POST
+def account_exemption(request, pk):
+    account = _get_account(request.user, pk)
+    form = ExemptionForm(request.POST, prefix="exempt")
+    if form.is_valid():
+        try:
+            registry.account_record_exemption(account=account, user=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, "豁免理由已登记。" if form.cleaned_data["reason"] else "豁免已撤销。")
+    return redirect("account-detail", pk=account.pk)
+
+
+@login_required
+def account_form_print(request, pk):
+    account = _get_account(request.user, pk)
+    return render(request, "accounts/account_form_print.html", documents.form_context(account))
+
+
+@login_required
+def account_form_pdf(request, pk):
+    return documents.pdf_response(_get_account(request.user, pk))
+
+
+# --- The filing form ------------------------------------------------------------------------------------------
+
+def _render_form(request, *, form, fields_form, filing=None, mode="open", status=200):
+    menu_rows = form.menu_rows or [{"level": 1, "name": "", "note": ""}]
+    team_rows = form.team_rows or [{"name": "", "unit_title": "", "office_phone": "", "mobile": ""}]
+    return render(request, "accounts/filing_form.html", {
+        "form": form, "fields_form": fields_form, "filing": filing, "mode": mode,
+        "menu_rows": menu_rows, "team_rows": team_rows,
+    }, status=status)
+
+
+def _load_rows(form, data):
+    form.menu_rows = form_rules.rows_from_menus(data.get("menus") or [])
+    form.team_rows = list(data.get("team") or [])
+
+
+@login_required
+def filing_open(request):
+    """The opening of a new account: the whole 备案登记表, saved as a draft or submitted at once."""
+    user = request.user
+    if request.method != "POST":
+        return _render_form(request, form=RegistrationForm(user=user), fields_form=FilingFieldsForm())
+    form = RegistrationForm(request.POST, request.FILES, user=user)
+    fields_form = FilingFieldsForm(request.POST)
+    form.read_rows(request.POST)
+    if not (form.is_valid() and fields_form.is_valid()):
+        return _render_form(request, form=form, fields_form=fields_form, status=400)
+    data = form.typed()
+    if form.menu_errors:
+        return _render_form(request, form=form, fields_form=fields_form, status=400)
     try:
-        with transaction.atomic():
-            services.organisation_delete(organisation=organisation)
-    except ProtectedError:
-        messages.error(request, f"“{organisation.name}”仍有下级单位、人员或账号，不能删除。")
-        return redirect("organisation-detail", pk=organisation.pk)
-    messages.success(request, f"已删除单位“{organisation.name}”。")
-    return redirect("organisation-detail", pk=parent_id) if parent_id else redirect("organisation-list")
+        filing = registry.filing_open_draft(
+            user=user, event_date=fields_form.cleaned_data["event_date"], reason=fields_form.cleaned_data["reason"],
+            form=data, qr_code=form.cleaned_data.get("qr_code"),
+        )
+    except ValidationError as exc:
+        form.apply_errors(fields_form.apply_errors(exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}))
+        return _render_form(request, form=form, fields_form=fields_form, status=400)
+    return _after_save(request, filing, form, fields_form)
 
 
-@login_required
-@require_POST
-def person_add(request, pk):
-    organisation = _managed_organisation(request, pk)
-    form = PersonForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        role = data.pop("role")
+def _after_save(request, filing, form, fields_form, mode="open"):
+    if request.POST.get("action") == "submit":
         try:
-            with transaction.atomic():
-                person = services.user_create(home_organisation=organisation, **data)
-                if role:
-                    services.membership_grant(user=person, organisation=organisation, role=role, actor=request.user)
+            registry.filing_submit(filing=filing, user=request.user)
         except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, f"已添加人员“{person}”。")
-            return redirect("organisation-detail", pk=organisation.pk)
-    return render(
-        request,
-        "accounts/person_form.html",
-        {"organisation": organisation, "form": form},
-        status=400,
-    )
+            form.apply_errors(fields_form.apply_errors(exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}))
+            messages.error(request, "草稿已保存，但尚不能提交：请按提示补全后再提交。")
+            return _render_form(request, form=form, fields_form=fields_form, filing=filing, mode=mode, status=400)
+        except DomainConflict as exc:
+            messages.error(request, exc.message)
+            return redirect("filing-detail", pk=filing.pk)
+        messages.success(request, "备案已提交，等待主办单位主要负责人审批。")
+        return redirect("filing-detail", pk=filing.pk)
+    messages.success(request, "草稿已保存，可随时回来继续填写。")
+    return redirect("filing-edit", pk=filing.pk)
+
+
+@login_required
+def filing_edit(request, pk):
+    """Resume a draft (or a returned filing); for close and deregister only the date and reason are asked."""
+    user = request.user
+    filing = _get_filing(user, pk)
+    if not filing.is_editable:
+        messages.info(request, "该备案已提交，不能再修改。")
+        return redirect("filing-detail", pk=filing.pk)
+    if not (filing.created_by_id == user.pk or registry.can_file(user, filing.account)):
+        raise PermissionDenied("您不能修改这份备案。")
+    with_form = filing.kind in (FilingKind.OPEN, FilingKind.CHANGE, FilingKind.BACKFILL)
+    mode = "full" if with_form else "short"
+    if request.method != "POST":
+        data = form_rules.from_json(filing.form)
+        form = RegistrationForm(user=user, initial=RegistrationForm.initial_from(data))
+        _load_rows(form, data)
+        fields_form = FilingFieldsForm(initial={"event_date": filing.event_date, "reason": filing.reason})
+        return _render_form(request, form=form, fields_form=fields_form, filing=filing, mode=mode)
+    form = RegistrationForm(request.POST, request.FILES, user=user)
+    fields_form = FilingFieldsForm(request.POST)
+    form.read_rows(request.POST)
+    valid = fields_form.is_valid() and (form.is_valid() or not with_form)
+    data = form.typed() if with_form and form.is_valid() else None
+    if not valid or (with_form and form.menu_errors):
+        return _render_form(request, form=form, fields_form=fields_form, filing=filing, mode=mode, status=400)
+    try:
+        filing = registry.filing_update(
+            filing=filing, user=user, event_date=fields_form.cleaned_data["event_date"],
+            reason=fields_form.cleaned_data["reason"], form=data,
+            qr_code=form.cleaned_data.get("qr_code") if with_form else None,
+        )
+    except ValidationError as exc:
+        form.apply_errors(fields_form.apply_errors(exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}))
+        return _render_form(request, form=form, fields_form=fields_form, filing=filing, mode=mode, status=400)
+    except DomainConflict as exc:
+        fields_form.add_error("event_date", exc.message)
+        return _render_form(request, form=form, fields_form=fields_form, filing=filing, mode=mode, status=409)
+    return _after_save(request, filing, form, fields_form, mode=mode)
 
 
 @login_required
 @require_POST
-def membership_add(request, pk):
-    organisation = _managed_organisation(request, pk)
-    form = MembershipForm(request.POST, users=scope.visible_users(request.user).filter(is_active=True))
-    if form.is_valid():
-        try:
-            with transaction.atomic():
-                services.membership_grant(actor=request.user, organisation=organisation, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            messages.success(request, "角色已分配。")
-    else:
-        messages.error(request, "角色未分配：" + "；".join(e for errs in form.errors.values() for e in errs))
-    return redirect("organisation-detail", pk=organisation.pk)
+def filing_start(request, pk):
+    account = _get_account(request.user, pk)
+    kind = request.POST.get("kind", "")
+    try:
+        filing = registry.filing_start(user=request.user, account=account, kind=kind)
+    except (ValidationError, DomainConflict) as exc:
+        messages.error(request, _error_text(exc))
+        return redirect("account-detail", pk=account.pk)
+    messages.success(request, f"已新建{filing.get_kind_display()}草稿，请填写后提交。")
+    return redirect("filing-edit", pk=filing.pk)
+
+
+@login_required
+def account_register_existing(request):
+    """Bring an account that already runs into the register; its backfill filing falls due."""
+    user = request.user
+    if request.method != "POST":
+        return _render_form(request, form=RegistrationForm(user=user), fields_form=FilingFieldsForm(), mode="existing")
+    form = RegistrationForm(request.POST, request.FILES, user=user)
+    fields_form = FilingFieldsForm()
+    form.read_rows(request.POST)
+    if not form.is_valid():
+        return _render_form(request, form=form, fields_form=fields_form, mode="existing", status=400)
+    data = form.typed()
+    if form.menu_errors:
+        return _render_form(request, form=form, fields_form=fields_form, mode="existing", status=400)
+    try:
+        account = registry.account_register_existing(user=user, form=data, qr_code=form.cleaned_data.get("qr_code"))
+    except ValidationError as exc:
+        form.apply_errors(exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages})
+        return _render_form(request, form=form, fields_form=fields_form, mode="existing", status=400)
+    messages.success(request, f"已登记账号“{account.name}”，请于 {account.backfill_due_on:%Y-%m-%d} 前补办备案。")
+    return redirect("account-detail", pk=account.pk)
+
+
+# --- Filing detail, decisions and the approval queue ---------------------------------------------------------
+
+@login_required
+def filing_detail(request, pk):
+    user = request.user
+    filing = _get_filing(user, pk)
+    data = form_rules.from_json(filing.form)
+    can_decide = filing.status == FilingStatus.PENDING and registry.can_decide(user, filing)
+    supervises = registry.can_decide(user, filing, "supervisor")
+    return render(request, "accounts/filing_detail.html", {
+        "filing": filing, "account": filing.account, "data": data,
+        "menu_rows": form_rules.rows_from_menus(data["menus"]),
+        "decisions": filing.decisions.select_related("decided_by"),
+        "can_decide": can_decide, "decision_form": DecisionForm() if can_decide else None,
+        "references_form": ReferencesForm(initial={
+            "city_reference": filing.city_reference, "province_reference": filing.province_reference,
+            "national_reference": filing.national_reference,
+        }) if supervises and filing.status != FilingStatus.DRAFT else None,
+        "can_edit": filing.is_editable and (filing.created_by_id == user.pk or registry.can_file(user, filing.account)),
+        "history": entries_for_object(filing).order_by("-timestamp")[:30],
+    })
 
 
 @login_required
 @require_POST
-def membership_withdraw(request, pk):
-    membership = get_object_or_404(scope.visible_memberships(request.user), pk=pk)
-    if not request.user.supervises(membership.organisation):
-        raise PermissionDenied("您不是该单位的主管人员。")
-    services.membership_withdraw(membership=membership, actor=request.user)
-    messages.success(request, f"已撤销 {membership.user} 的“{membership.get_role_display()}”角色。")
-    return redirect("organisation-detail", pk=membership.organisation_id)
+def filing_action(request, pk, action):
+    user = request.user
+    filing = _get_filing(user, pk)
+    comment = request.POST.get("comment", "")
+    try:
+        if action == "approve":
+            registry.filing_approve(filing=filing, user=user, comment=comment)
+            messages.success(request, "已审批同意。")
+        elif action == "reject":
+            registry.filing_reject(filing=filing, user=user, comment=comment)
+            messages.success(request, "已退回填报人。")
+        elif action == "submit":
+            registry.filing_submit(filing=filing, user=user)
+            messages.success(request, "备案已提交。")
+        elif action == "delete":
+            account_pk = filing.account_id
+            registry.filing_delete(filing=filing, user=user)
+            messages.success(request, "草稿已删除。")
+            exists = Account.objects.filter(pk=account_pk).exists()
+            return redirect("account-detail", pk=account_pk) if exists else redirect("account-list")
+        elif action == "references":
+            form = ReferencesForm(request.POST)
+            if form.is_valid():
+                registry.filing_record_references(filing=filing, user=user, **form.cleaned_data)
+                messages.success(request, "上级审批信息已登记。")
+        else:
+            raise PermissionDenied
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        if action == "submit":
+            return redirect("filing-edit", pk=filing.pk)
+    except DomainConflict as exc:
+        messages.error(request, exc.message)
+    return redirect("filing-detail", pk=filing.pk)
 
 
 @login_required
-def people_list(request):
-    people = scope.visible_users(request.user).select_related("home_organisation").order_by("username")
-    query = request.GET.get("q", "").strip()
-    if query:
-        from django.db.models import Q
+def filing_queue(request):
+    """What waits for the caller's decision, oldest first; and everything recent in scope below it."""
+    user = request.user
+    waiting = registry.actionable_filings(user).select_related("account", "account__owner", "created_by").order_by("submitted_at", "pk")
+    recent = Filing.objects.for_user(user).select_related("account", "account__owner", "created_by").order_by("-created_at", "-pk")
+    status = request.GET.get("status", "")
+    if status in FilingStatus.values:
+        recent = recent.filter(status=status)
+    page = Paginator(recent, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/filing_queue.html", {
+        "waiting": waiting, "page": page, "statuses": FilingStatus.choices, "status": status,
+    })
 
-        people = people.filter(Q(username__icontains=query) | Q(display_name__icontains=query))
-    page = Paginator(people.prefetch_related("memberships__organisation"), 100).get_page(request.GET.get("page"))
-    return render(request, "accounts/people_list.html", {"page": page, "query": query})
-
-
-@login_required
-def membership_list_for_user(request, pk):
-    person = scope.get_user_for(request.user, pk)
-    memberships = Membership.objects.filter(user=person).filter(
-        organisation__in=scope.visible_organisations(request.user).values("pk")
-    ).select_related("organisation")
-    return render(request, "accounts/person_detail.html", {"person": person, "memberships": memberships})

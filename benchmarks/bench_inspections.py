@@ -32,7 +32,8 @@ def _column_lag_sql(column: str) -> str:
 
 
 def seed(*, units: int, accounts: int, columns: int, account_updates: int, column_updates: int):
-    from accounts.models import Account, AccountUpdate, Organisation, OrganisationKind
+    from accounts.models import Account, AccountUpdate
+    from organisations.models import Organisation, OrganisationKind
     from sites.models import Column, Site
 
     root = Organisation.objects.filter(name=ROOT, parent=None).first()

@@ -18,7 +18,8 @@ def _size(name, default):
 
 def seed(units: int, accounts_per_unit: int, columns_per_site: int, updates_per_account: int):
     """A province of `units` units, each with a site and some accounts, and October 2024's updates."""
-    from accounts.models import Account, AccountUpdate, Organisation, OrganisationKind
+    from accounts.models import Account, AccountUpdate
+    from organisations.models import Organisation, OrganisationKind
     from sites.models import Column, ColumnUpdate, Probe, Site
 
     root = Organisation.objects.filter(name=ROOT, parent=None).first()
@@ -67,9 +68,9 @@ def seed(units: int, accounts_per_unit: int, columns_per_site: int, updates_per_
 
 
 def main():
-    from inspections.reporting import documents
-    from inspections.reporting.figures import build_report
-    from inspections.reporting.periods import parse_month
+    from reports import documents
+    from reports.figures import build_report
+    from reports.periods import parse_month
 
     call_command("migrate", verbosity=0)
     units, per_unit = _size("UNITS", 400), _size("ACCOUNTS_PER_UNIT", 10)

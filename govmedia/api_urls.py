@@ -1,7 +1,7 @@
 """The one router of /api/v1/: each area registers its viewsets in `<area>/api_routes.py`."""
 from rest_framework.routers import DefaultRouter
 
-from accounts import api as accounts_api
+from organisations import api as accounts_api
 from govmedia.core import api_views as core_api
 from govmedia.core.plugins import area_modules
 

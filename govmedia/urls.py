@@ -3,8 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from accounts.api import TokenView
-from accounts.forms import LoginForm
+from organisations.api import TokenView
+from organisations.forms import LoginForm
 from govmedia.core import views as core_views
 
 from govmedia.core.plugins import area_modules

@@ -15,7 +15,8 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.generics import GenericAPIView
 
-from accounts.models import Account, Organisation
+from accounts.models import Account
+from organisations.models import Organisation
 from govmedia.core.api import AuditedViewMixin
 from sites.models import Column, Site
 

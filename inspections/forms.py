@@ -1,6 +1,6 @@
 from django import forms
 
-from accounts.models import Organisation
+from organisations.models import Organisation
 
 from .models import FindingStatus, Severity
 from .rules import RULE_LABELS

@@ -26,7 +26,7 @@ class ChecklistVersion(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="overrides", verbose_name="所依据的版本"
     )
     organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="checklist_versions",
+        "organisations.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="checklist_versions",
         verbose_name="适用单位（本地版本）",
     )
     active = models.BooleanField("启用", default=True)
@@ -92,7 +92,7 @@ class InspectionQuerySet(models.QuerySet):
     def for_user(self, user):
         """Runs over the caller's region or over a region containing one of their units, and whole-deployment
         runs (the findings inside stay scoped per organisation)."""
-        from accounts.models import Organisation
+        from organisations.models import Organisation
 
         # A member of a unit also sees the runs of the regions above it: their findings are about the unit.
         paths = user.memberships.values_list("organisation__path", flat=True) if user.is_authenticated else []
@@ -106,7 +106,7 @@ class InspectionQuerySet(models.QuerySet):
 class Inspection(models.Model):
     as_of = models.DateField("检查基准日")
     organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="inspections",
+        "organisations.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="inspections",
         verbose_name="检查范围（单位及其下级；空为全部）",
     )
     status = models.CharField("状态", max_length=20, choices=InspectionStatus.choices, default=InspectionStatus.QUEUED)
@@ -165,7 +165,7 @@ UNRESOLVED = (FindingStatus.OPEN, FindingStatus.OVERDUE)
 
 class FindingQuerySet(models.QuerySet):
     def for_user(self, user):
-        from accounts.models import Organisation
+        from organisations.models import Organisation
 
         return self.filter(organisation__in=Organisation.objects.for_user(user).values("pk"))
 
@@ -188,7 +188,7 @@ class Finding(models.Model):
     subject_id = models.BigIntegerField("对象编号")
     subject_name = models.CharField("对象名称", max_length=300, blank=True)
     organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="findings", verbose_name="责任单位"
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="findings", verbose_name="责任单位"
     )
     detail = models.JSONField("依据", default=dict, blank=True)
     found_on = models.DateField("发现日期")
@@ -278,7 +278,7 @@ class MessagePolicy(models.Model):
     """An owner's reply limit for messages (jinan §16, anyue §25); units below inherit the nearest one."""
 
     organisation = models.OneToOneField(
-        "accounts.Organisation", on_delete=models.CASCADE, related_name="message_policy", verbose_name="单位"
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="message_policy", verbose_name="单位"
     )
     reply_workdays = models.PositiveSmallIntegerField("留言答复时限（工作日）", default=5)
     updated_at = models.DateTimeField(auto_now=True)
@@ -407,7 +407,3 @@ class Message(models.Model):
 
     def get_additional_data(self):
         return {"organisation": self.owner_id}
-
-
-# Stored reports (the published quarterly bulletin, the monthly self-inspection) live in the reporting package.
-from .reporting.models import *  # noqa: E402,F401,F403

@@ -15,9 +15,7 @@ from typing import Callable
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import (
-    Case, Count, DateField, Exists, F, IntegerField, Max, OuterRef, Q, Subquery, Value, When,
-)
+from django.db.models import Case, Count, DateField, Exists, F, IntegerField, Max, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, TruncDate
 
 from govmedia.core.workdays import Calendar

@@ -6,7 +6,7 @@ import datetime as dt
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
-from accounts.models import Organisation
+from organisations.models import Organisation
 
 from .models import ErrorReport, Finding, FindingStatus, Inspection, Message, UNRESOLVED
 
@@ -62,7 +62,7 @@ def visible_messages(user):
 
 def can_reply(user, owner_id: int) -> bool:
     """Staff of the owner (not auditors) and its supervisors may answer its reports and messages."""
-    from accounts.models import Role
+    from organisations.models import Role
 
     if user.is_superuser:
         return True
@@ -74,7 +74,7 @@ def can_reply(user, owner_id: int) -> bool:
 
 def regional_paths(user) -> list[str] | None:
     """Paths of the regions the user oversees (supervisor or auditor); None for the superuser: everything."""
-    from accounts.models import REGIONAL_ROLES
+    from organisations.models import REGIONAL_ROLES
 
     if user.is_superuser:
         return None

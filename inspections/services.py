@@ -50,7 +50,7 @@ def can_run_inspection(user, organisation=None) -> bool:
 
 def default_scope(user):
     """The widest organisation a supervisor supervises (None for the superuser: everything)."""
-    from accounts.models import Membership, Role
+    from organisations.models import Membership, Role
 
     if user.is_superuser:
         return None
@@ -297,10 +297,10 @@ def _mark_overdue(run: Inspection) -> int:
 def _notify_new_findings(run: Inspection) -> None:
     """Tell each unit's staff once per run how many new problems it has (not one message per finding)."""
     try:
-        from review.notifications import notify
+        from notifications.services import notify
     except ImportError:  # the notifications module belongs to another area; without it, nobody is told
         return
-    from accounts.models import Membership, Role
+    from organisations.models import Membership, Role
 
     per_org = dict(
         Finding.objects.filter(inspection=run, status=FindingStatus.OPEN).order_by().values("organisation_id")
@@ -325,7 +325,7 @@ def _notify_new_findings(run: Inspection) -> None:
 
 
 def can_answer_finding(user, finding: Finding) -> bool:
-    from accounts.models import Role
+    from organisations.models import Role
 
     if not user.is_authenticated:
         return False

@@ -10,7 +10,8 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
-from accounts.models import Account, Organisation
+from accounts.models import Account
+from organisations.models import Organisation
 from govmedia.core.exceptions import DomainConflict
 from sites.models import Site
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from accounts.models import Membership, Organisation, Role
+from organisations.models import Membership, Organisation, Role
 
 from .models import Post
 

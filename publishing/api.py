@@ -11,9 +11,10 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts import scope
-from accounts.api import ScopedPrimaryKeyField
-from accounts.models import Account, Organisation
+from organisations import scope
+from organisations.api import ScopedPrimaryKeyField
+from accounts.models import Account
+from organisations.models import Organisation
 from govmedia.core.api import AuditedViewMixin, ReadOnlyOrManager
 from govmedia.core.exceptions import DomainConflict
 from sites.models import Column

@@ -1,7 +1,7 @@
 from django import forms
 from django.forms import formset_factory
 
-from accounts.models import Organisation
+from organisations.models import Organisation
 
 from .models import Post, PostKind, WordListKind
 

@@ -55,7 +55,7 @@ class Origin(models.TextChoices):
 class PostQuerySet(models.QuerySet):
     def for_user(self, user) -> PostQuerySet:
         """Posts of the organisations `user` may see (their own units; everything below what they supervise)."""
-        from accounts.models import Organisation
+        from organisations.models import Organisation
 
         if not user or not user.is_authenticated:
             return self.none()
@@ -69,7 +69,7 @@ class PostQuerySet(models.QuerySet):
 
 class Post(models.Model):
     organisation = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, related_name="posts", verbose_name="主办单位"
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="posts", verbose_name="主办单位"
     )
     title = models.CharField("标题", max_length=300)
     body = models.TextField("正文", blank=True)
@@ -204,7 +204,7 @@ class CoProducer(models.Model):
     """A unit that jointly made the information; its written consent must be recorded (anyue §18)."""
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="co_producers", verbose_name="稿件")
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name="共同形成单位")
+    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="+", verbose_name="共同形成单位")
     consent_on = models.DateField("书面同意日期", null=True, blank=True)
     consent_reference = models.CharField("同意文书（文号或说明）", max_length=200, blank=True)
 
@@ -266,7 +266,7 @@ BLOCKING_LISTS = (WordListKind.SENSITIVE, WordListKind.ADVERTISING)
 class WordList(models.Model):
     """One organisation's list of one kind; it applies to the organisation and every unit below it."""
 
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="word_lists", verbose_name="单位")
+    organisation = models.ForeignKey("organisations.Organisation", on_delete=models.CASCADE, related_name="word_lists", verbose_name="单位")
     kind = models.CharField("类型", max_length=20, choices=WordListKind.choices)
     # Bumped on every change: the cached matching automaton is rebuilt when it moves.
     version = models.PositiveIntegerField("版本", default=1)

@@ -215,7 +215,7 @@ def post_publish(*, post_id: int, now: dt.datetime | None = None) -> Post | None
     post.status, post.published_at, post.stage = PostStatus.PUBLISHED, when, None
     post.save(update_fields=["status", "published_at", "stage", "updated_at"])
     audit.record_action(post, "publish", actor=None, changes={"status": ["scheduled", "published"]})
-    from review.notifications import notify
+    from notifications.services import notify
 
     notify(users=[post.author], kind="post_published", text=f"您的稿件“{post.title}”已发布。", url=f"/posts/{post.pk}/")
     return post

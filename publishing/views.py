@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts import scope
-from accounts.models import Organisation
+from organisations import scope
+from organisations.models import Organisation
 from govmedia.core import audit
 from govmedia.core.exceptions import DomainConflict
 

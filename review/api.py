@@ -7,13 +7,13 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from accounts import scope
-from accounts.api import ScopedPrimaryKeyField
+from organisations import scope
+from organisations.api import ScopedPrimaryKeyField
 from govmedia.core.api import AuditedViewMixin, ReadOnlyOrManager
 from publishing.models import Sensitivity
 
 from . import services
-from .models import Notification, ReviewPolicy, ReviewTask
+from .models import ReviewPolicy, ReviewTask
 
 
 class ReviewTaskSerializer(serializers.ModelSerializer):
@@ -101,41 +101,6 @@ class ReviewTaskViewSet(AuditedViewMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):
         return self._decide(request, approve=False)
-
-
-class NotificationSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Notification
-        fields = ["id", "kind", "text", "url", "created_at", "read_at"]
-        read_only_fields = fields
-
-
-class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
-    """The caller's own notifications, newest first; `?unread=true` for the bell."""
-
-    serializer_class = NotificationSerializer
-    permission_classes = [IsAuthenticated]
-    filterset_fields = ["kind"]
-
-    def get_queryset(self):
-        qs = Notification.objects.for_user(self.request.user)
-        if self.request.query_params.get("unread") in {"1", "true"}:
-            qs = qs.unread()
-        return qs
-
-    @extend_schema(request=None, responses=NotificationSerializer)
-    @action(detail=True, methods=["post"])
-    def read(self, request, pk=None):
-        notification = self.get_object()
-        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
-        notification.refresh_from_db()
-        return Response(self.get_serializer(notification).data)
-
-    @extend_schema(request=None, responses=None)
-    @action(detail=False, methods=["post"], url_path="read-all")
-    def read_all(self, request):
-        count = Notification.objects.for_user(request.user).unread().update(read_at=timezone.now())
-        return Response({"marked": count})
 
 
 class ReviewPolicySerializer(serializers.ModelSerializer):

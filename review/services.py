@@ -17,14 +17,14 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Membership, Role, User
+from organisations.models import Membership, Role, User
 from govmedia.core import audit
 from govmedia.core.exceptions import DomainConflict
 from govmedia.core.workdays import add_workdays
 from publishing.models import Post, PostRevision, PostStatus, PostUserObjectPermission, Stage
 
 from .models import DEFAULT_STAGES, ReviewPolicy, ReviewRun, ReviewTask, RunStatus, TaskStatus, validate_stages
-from .notifications import notify
+from notifications.services import notify
 
 logger = logging.getLogger(__name__)
 DECIDE = "decide_post"

@@ -7,7 +7,5 @@ urlpatterns = [
     path("review/tasks/<int:pk>/", views.task_page, name="review-task"),
     path("review/tasks/<int:pk>/decide/", views.task_decide, name="review-task-decide"),
     path("review/policies/", views.policies, name="review-policies"),
-    path("notifications/", views.notifications, name="notifications"),
-    path("notifications/<int:pk>/read/", views.notification_read, name="notification-read"),
-    path("notifications/read-all/", views.notification_read_all, name="notifications-read-all"),
 ]
+

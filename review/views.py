@@ -13,13 +13,13 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from accounts import scope
+from organisations import scope
 from govmedia.core.exceptions import DomainConflict
 from publishing.models import PostRevision, Sensitivity
 from publishing.text import mark_html, plain_text
 
 from . import services
-from .models import Notification, ReviewTask, TaskStatus
+from .models import ReviewTask, TaskStatus
 
 FILTERS = ("organisation", "column", "account", "sensitivity", "overdue")
 
@@ -162,37 +162,8 @@ def task_decide(request, pk):
     return redirect(reverse("review-queue") + (f"?{query}" if query else ""))
 
 
-@login_required
-def notifications(request):
-    items = Notification.objects.for_user(request.user)
-    if request.GET.get("unread"):
-        items = items.unread()
-    page = Paginator(items, 50).get_page(request.GET.get("page"))
-    return render(request, "review/notifications.html", {"page": page})
-
-
-@login_required
-@require_POST
-def notification_read(request, pk):
-    item = Notification.objects.for_user(request.user).filter(pk=pk).first()
-    if item is None:
-        raise Http404
-    Notification.objects.filter(pk=item.pk, read_at__isnull=True).update(read_at=timezone.now())
-    if request.POST.get("go") and item.url.startswith("/"):
-        return redirect(item.url)
-    return redirect("notifications")
-
-
-@login_required
-@require_POST
-def notification_read_all(request):
-    count = Notification.objects.for_user(request.user).unread().update(read_at=timezone.now())
-    messages.success(request, f"已将 {count} 条通知标为已读。")
-    return redirect("notifications")
-
-
 def _policy_organisations(user):
-    from accounts.models import Membership, Organisation, Role
+    from organisations.models import Membership, Organisation, Role
 
     if user.is_superuser:
         return Organisation.objects.all().order_by("path")
@@ -203,7 +174,7 @@ def _policy_organisations(user):
 @login_required
 def policies(request):
     """Review policies in scope, and a form for the units the user may configure (principal or supervisor)."""
-    from accounts.models import Role
+    from organisations.models import Role
     from publishing.models import STAGE_ORDER, Stage
 
     from .models import DEFAULT_STAGES, STAGE_ROLES, ReviewPolicy

@@ -10,8 +10,8 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from accounts import scope as account_scope
-from accounts.api import ScopedPrimaryKeyField
+from organisations import scope as account_scope
+from organisations.api import ScopedPrimaryKeyField
 from govmedia.core.api import AuditedViewMixin, ReadOnlyOrManager
 from inspections.countdown import columns_with_countdown
 
@@ -26,7 +26,7 @@ def supervising_choices(user):
     principal names the county office that supervises the bureau without seeing the county's data)."""
     from django.db.models import Q
 
-    from accounts.models import Organisation
+    from organisations.models import Organisation
 
     above: set[int] = set()
     for path in Organisation.objects.filter(memberships__user=user).values_list("path", flat=True):

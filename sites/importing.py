@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 
-from accounts.models import Organisation
+from organisations.models import Organisation
 
 from .models import Column, ColumnCategory, Site
 

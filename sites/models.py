@@ -15,7 +15,7 @@ class SiteStatus(models.TextChoices):
 
 class SiteQuerySet(models.QuerySet):
     def for_user(self, user):
-        from accounts.models import Organisation
+        from organisations.models import Organisation
 
         orgs = Organisation.objects.for_user(user).values("pk")
         return self.filter(Q(owner__in=orgs) | Q(operator__in=orgs) | Q(supervisor__in=orgs))
@@ -24,12 +24,12 @@ class SiteQuerySet(models.QuerySet):
 class Site(models.Model):
     name = models.CharField("网站名称", max_length=200)
     url = models.URLField("首页地址", max_length=500)
-    owner = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="sites", verbose_name="主办单位")
+    owner = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, related_name="sites", verbose_name="主办单位")
     operator = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="operated_sites", verbose_name="承办单位"
+        "organisations.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="operated_sites", verbose_name="承办单位"
     )
     supervisor = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="supervised_sites", verbose_name="主管单位"
+        "organisations.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="supervised_sites", verbose_name="主管单位"
     )
     icp_number = models.CharField("ICP备案号", max_length=60, blank=True)
     police_number = models.CharField("公安机关备案号", max_length=60, blank=True)
@@ -71,7 +71,7 @@ class ColumnCategory(models.TextChoices):
 class ColumnQuerySet(models.QuerySet):
     def for_user(self, user):
         """Columns of the sites the user sees, and the columns their own units provide content for (协办单位)."""
-        from accounts.models import Organisation
+        from organisations.models import Organisation
 
         orgs = Organisation.objects.for_user(user).values("pk")
         return self.filter(
@@ -85,7 +85,7 @@ class Column(models.Model):
     name = models.CharField("栏目名称", max_length=200)
     category = models.CharField("更新类别", max_length=20, choices=ColumnCategory.choices, default=ColumnCategory.OTHER)
     responsible = models.ForeignKey(
-        "accounts.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="columns", verbose_name="内容保障单位"
+        "organisations.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="columns", verbose_name="内容保障单位"
     )
     url = models.URLField("栏目地址", max_length=500, blank=True)
     feed_url = models.URLField("RSS/Atom 地址", max_length=500, blank=True)

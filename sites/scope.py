@@ -1,7 +1,7 @@
 """Who sees and who may change a site, a column, its update records (one place per entity)."""
 from django.shortcuts import get_object_or_404
 
-from accounts.models import Membership, Organisation, Role
+from organisations.models import Membership, Organisation, Role
 
 from .models import Column, Site
 

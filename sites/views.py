@@ -12,8 +12,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from accounts import scope as account_scope
-from accounts.models import Organisation, Role
+from organisations import scope as account_scope
+from organisations.models import Organisation, Role
 from govmedia.core.exceptions import DomainConflict
 
 from . import scope, services

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 import pytest
 from rest_framework.test import APIClient
 
-from accounts.models import OrganisationKind, Role
+from organisations.models import OrganisationKind, Role
 
 from .factories import OrganisationFactory, person
 

@@ -1,6 +1,6 @@
 import factory
 
-from accounts.models import Membership, Organisation, OrganisationKind, Role, User
+from organisations.models import Membership, Organisation, OrganisationKind, Role, User
 
 PASSWORD = "Test@2026!pw"
 

@@ -181,6 +181,7 @@ class AuditEntrySerializer(serializers.ModelSerializer):
     actor = serializers.SerializerMethodField()
     action = serializers.SerializerMethodField()
     object_type = serializers.CharField(source="content_type.model")
+    organisation = serializers.IntegerField(source="organisation_id", allow_null=True, read_only=True)
 
     class Meta:
         model = AuditEntry
@@ -203,10 +204,11 @@ class AuditFilter(django_filters.FilterSet):
     object_id = django_filters.CharFilter(field_name="object_pk")
     since = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="gte")
     until = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="lte")
+    organisation = django_filters.NumberFilter(field_name="organisation_id")
 
     class Meta:
         model = AuditEntry
-        fields = ["organisation", "workflow_action"]
+        fields = ["workflow_action"]
 
     def filter_action(self, queryset, name, value):
         if value == "workflow":

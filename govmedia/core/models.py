@@ -48,22 +48,15 @@ class AuditEntry(AbstractLogEntry):
     Model changes are written by auditlog's signals; workflow actions by `govmedia.core.audit.record_action`.
     """
 
-    organisation = models.ForeignKey(
-        "accounts.Organisation",
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,  # the entry outlives the unit it concerns
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="所属单位",
-    )
+    # The unit's id, not a foreign key: the entry outlives the unit, and core depends on no app.
+    organisation_id = models.BigIntegerField("所属单位", null=True, blank=True)
     workflow_action = models.CharField("流程操作", max_length=40, blank=True)
 
     class Meta(AbstractLogEntry.Meta):
         verbose_name = "审计日志"
         verbose_name_plural = verbose_name
         indexes = [
-            models.Index(fields=["organisation", "-timestamp"], name="audit_org_time_idx"),
+            models.Index(fields=["organisation_id", "-timestamp"], name="audit_org_time_idx"),
             models.Index(fields=["content_type", "object_pk"], name="audit_object_idx"),
         ]
 

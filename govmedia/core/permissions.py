@@ -1,4 +1,4 @@
-from accounts.models import Membership, Role
+from organisations.models import Membership, Role
 
 
 def can_edit_calendar(user) -> bool:

@@ -4,7 +4,7 @@ import importlib
 import importlib.util
 
 # A dotted entry is a sub-package of an app with plug-in modules of its own (reporting lives in inspections).
-AREAS = ["accounts", "sites", "publishing", "review", "inspections", "inspections.reporting"]
+AREAS = ["organisations", "accounts", "sites", "publishing", "review", "notifications", "inspections", "reports"]
 
 
 def area_modules(name: str):

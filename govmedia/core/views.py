@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from accounts.models import Membership
+from organisations.models import Membership
 
 from . import audit, selectors
 from .api_views import AuditFilter
@@ -25,9 +25,9 @@ def home(request):
     warnings = selectors.calendar_warnings(timezone.localdate()) if user.is_supervisor else []
     context = {"memberships": memberships, "calendar_warnings": warnings}
     if user.is_supervisor:
-        # A supervisor's home page is the region dashboard (inspections.reporting).
-        from inspections.reporting.dashboard import dashboard_context
-        from inspections.reporting.selectors import default_region
+        # A supervisor's home page is the region dashboard (reports).
+        from reports.dashboard import dashboard_context
+        from reports.selectors import default_region
 
         region = default_region(user)
         if region is not None:

@@ -312,7 +312,7 @@ def test_two_supervisors_approving_at_once_exactly_one_wins(api, region):
 
 
 def test_the_second_approver_acting_on_a_stale_page_gets_409(api, region):
-    from accounts import registry
+    from accounts import services as registry
     from govmedia.core.exceptions import DomainConflict
     from tests.factories import person
 

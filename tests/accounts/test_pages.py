@@ -1,7 +1,7 @@
 """The office keeps units, people and roles in the browser; out-of-scope pages are 404."""
 import pytest
 
-from accounts.models import Membership, Organisation, Role, User
+from organisations.models import Membership, Organisation, Role, User
 
 
 @pytest.mark.django_db

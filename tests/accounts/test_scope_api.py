@@ -1,7 +1,7 @@
 """Who sees and changes which organisations, people and roles: owner, member, outsider, supervisor."""
 import pytest
 
-from accounts.models import Membership, Organisation, Role, User
+from organisations.models import Membership, Organisation, Role, User
 
 
 def ids(response):

@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from accounts.models import Organisation
+from organisations.models import Organisation
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import call_command
 
-from accounts.models import Membership, Organisation, OrganisationKind, Role, User
+from organisations.models import Membership, Organisation, OrganisationKind, Role, User
 
 
 @pytest.mark.django_db

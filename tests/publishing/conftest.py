@@ -3,7 +3,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from accounts.models import Account, AccountStatus, Role
+from accounts.models import Account, AccountStatus
+from organisations.models import Role
 from sites.models import Column, ColumnCategory, Site
 from tests.factories import person
 

@@ -60,7 +60,7 @@ def test_a_background_export_shows_progress_then_the_download(page, sign_in, liv
     from celery.contrib.testing.worker import start_worker
 
     from govmedia.celery import app
-    from inspections.reporting import tasks  # noqa: F401 - registered before the worker starts
+    from reports import tasks  # noqa: F401 - registered before the worker starts
 
     settings.MEDIA_ROOT = tmp_path
     sign_in("supervisor", PASSWORD)

@@ -1,7 +1,7 @@
 """The supervisor's home page is the region dashboard."""
 import datetime as dt
 
-from inspections.reporting.dashboard import dashboard_context
+from reports.dashboard import dashboard_context
 
 
 def test_supervisor_home_is_the_region_dashboard(client, october, django_assert_max_num_queries):

@@ -7,7 +7,7 @@ from celery.contrib.testing.worker import start_worker
 from openpyxl import load_workbook
 
 from govmedia.celery import app
-from inspections.reporting import tasks  # noqa: F401 - registers the tasks with the in-process worker
+from reports import tasks  # noqa: F401 - registers the tasks with the in-process worker
 
 
 @pytest.mark.django_db(transaction=True)
@@ -55,8 +55,8 @@ def test_a_forged_export_token_is_404(api, october):
 
 @pytest.mark.django_db
 def test_the_monthly_run_stores_each_regions_documents(october, settings, tmp_path):
-    from inspections.reporting.periods import parse_month
-    from inspections.reporting.services import store_monthly_documents, stored_path, top_supervised_regions
+    from reports.periods import parse_month
+    from reports.services import store_monthly_documents, stored_path, top_supervised_regions
 
     settings.MEDIA_ROOT = tmp_path
     regions = top_supervised_regions()
@@ -77,11 +77,11 @@ def test_beat_generates_last_months_documents_on_the_first(october, settings, tm
     from django.core.management import call_command
     from django_celery_beat.models import PeriodicTask
 
-    from inspections.reporting.tasks import generate_monthly_reports
+    from reports.tasks import generate_monthly_reports
 
     settings.MEDIA_ROOT = tmp_path
     call_command("setup_schedule", verbosity=0)
-    entry = PeriodicTask.objects.get(task="inspections.reporting.tasks.generate_monthly_reports")
+    entry = PeriodicTask.objects.get(task="reports.tasks.generate_monthly_reports")
     assert (entry.crontab.day_of_month, entry.crontab.hour, entry.crontab.minute) == ("1", "4", "30")
     done = generate_monthly_reports.apply(kwargs={"period": "2024-10"}).get()
     assert f"2024-10/{october.region.county.pk}" in done
@@ -90,7 +90,7 @@ def test_beat_generates_last_months_documents_on_the_first(october, settings, tm
 
 @pytest.mark.django_db
 def test_the_status_shows_progress_from_the_result_backend(api, october, settings, tmp_path, django_capture_on_commit_callbacks):
-    from inspections.reporting import services
+    from reports import services
 
     settings.MEDIA_ROOT = tmp_path
     client = api.as_user(october.region.supervisor)

@@ -3,8 +3,8 @@ import datetime as dt
 
 import pytest
 
-from inspections.reporting.figures import build_report
-from inspections.reporting.periods import parse_month
+from reports.figures import build_report
+from reports.periods import parse_month
 
 TODAY = dt.date(2025, 3, 3)
 

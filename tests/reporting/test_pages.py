@@ -39,7 +39,7 @@ def test_a_member_cannot_open_the_county_report(signed_in, october):
 
 
 def test_a_big_region_is_built_in_the_background(signed_in, october, settings, monkeypatch):
-    from inspections.reporting import views
+    from reports import views
 
     monkeypatch.setattr(views, "SYNC_SUBJECT_LIMIT", 2)
     page = signed_in(october.region.supervisor).get("/reports/monthly/", {"month": "2024-10"})
@@ -78,7 +78,7 @@ def test_self_inspection_is_prefilled_from_the_months_data(signed_in, october):
 
 
 def test_self_inspection_needs_a_note_for_each_failure(signed_in, october):
-    from inspections.reporting.selfcheck import INDICATORS
+    from reports.selfcheck import INDICATORS
 
     r = october.region
     data = {"organisation": r.bureau.pk, "month": "2024-10", "leader": "周伟", "keeper": "赵晓燕"}

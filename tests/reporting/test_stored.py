@@ -1,9 +1,9 @@
-"""Published bulletins and kept self-inspections (tables of inspections.reporting.models)."""
+"""Published bulletins and kept self-inspections (tables of reports.models)."""
 import pytest
 
-from inspections.reporting.models import Bulletin, SelfInspection
-from inspections.reporting.selfcheck import INDICATORS
-from review.models import Notification
+from reports.models import Bulletin, SelfInspection
+from reports.selfcheck import INDICATORS
+from notifications.models import Notification
 
 
 def publish(api, user, **data):

@@ -2,7 +2,7 @@ import io
 
 import pytest
 
-from accounts import demo as accounts_demo
+from organisations import demo as accounts_demo
 from publishing import demo as publishing_demo
 from publishing.models import Post, WordList
 from review.models import ReviewTask

@@ -1,8 +1,8 @@
 import pytest
 from django.core import mail
 
-from review.models import Notification
-from review.notifications import notify
+from notifications.models import Notification
+from notifications.services import notify
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,8 @@ from openpyxl import load_workbook
 
 from publishing.models import Post
 from publishing.services import post_publish
-from review.models import Notification, ReviewTask
+from notifications.models import Notification
+from review.models import ReviewTask
 
 from .test_workflow_api import create_post, decide, open_task
 

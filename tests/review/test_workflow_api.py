@@ -7,7 +7,8 @@ from django.utils import timezone
 from accounts.models import Account, AccountUpdate
 from publishing.models import Post, PostUserObjectPermission, Publication
 from publishing.tasks import publish_due_posts
-from review.models import Notification, ReviewTask
+from notifications.models import Notification
+from review.models import ReviewTask
 from sites.models import Column, ColumnUpdate
 
 pytestmark = pytest.mark.django_db

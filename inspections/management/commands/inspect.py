@@ -3,7 +3,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.models import Organisation
+from organisations.models import Organisation
 from inspections import services
 
 

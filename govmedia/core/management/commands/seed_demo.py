@@ -2,7 +2,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accounts.models import Organisation
+from organisations.models import Organisation
 from govmedia.core.plugins import area_modules
 
 
@@ -10,7 +10,7 @@ class Command(BaseCommand):
     help = "载入演示数据（一个县的单位、人员、网站、账号、稿件与检查结果）。已载入则跳过。"
 
     def handle(self, *args, **options):
-        from accounts import demo as accounts_demo
+        from organisations import demo as accounts_demo
 
         if Organisation.objects.filter(name="清源县人民政府", parent=None).exists():
             self.stdout.write("演示数据已存在，跳过。")

@@ -1,0 +1,5 @@
+from notifications.api import NotificationViewSet
+
+
+def register(router):
+    router.register("notifications", NotificationViewSet, basename="api-notification")

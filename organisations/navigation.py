@@ -1,0 +1,3 @@
+NAVIGATION = [
+    ("机构与人员", "organisation-list", "all"),
+]

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from organisations import views
+
+urlpatterns = [
+    path("organisations/", views.organisation_list, name="organisation-list"),
+    path("organisations/<int:pk>/", views.organisation_detail, name="organisation-detail"),
+    path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation-edit"),
+    path("organisations/<int:pk>/delete/", views.organisation_delete, name="organisation-delete"),
+    path("organisations/<int:pk>/people/", views.person_add, name="person-add"),
+    path("organisations/<int:pk>/roles/", views.membership_add, name="membership-add"),
+    path("roles/<int:pk>/withdraw/", views.membership_withdraw, name="membership-withdraw"),
+    path("people/", views.people_list, name="people-list"),
+    path("people/<int:pk>/", views.membership_list_for_user, name="person-detail"),
+]

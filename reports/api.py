@@ -1,0 +1,276 @@
+"""Reports through the API (API.md "Reports"): JSON, or the documents with `&format=xlsx` / `&format=pdf`, and
+background exports that report their progress."""
+from __future__ import annotations
+
+from celery.result import AsyncResult
+from django.http import FileResponse, Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+from govmedia.core.api import AuditedViewMixin
+
+from reports import documents, services
+from reports.figures import build_report
+from reports.periods import parse_month, parse_quarter
+from reports.selectors import resolve_organisation
+
+
+class XlsxRenderer(BaseRenderer):
+    media_type = documents.XLSX_TYPE
+    format = "xlsx"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return documents.render_xlsx(data)
+
+
+class PdfRenderer(BaseRenderer):
+    media_type = documents.PDF_TYPE
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return documents.render_pdf(data)
+
+
+class ReportView(AuditedViewMixin, APIView):
+    """Shared by the monthly report and the quarterly bulletin: period, organisation, scope and formats."""
+
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, XlsxRenderer, PdfRenderer]
+    period_param = "month"
+
+    def parse(self, raw):
+        raise NotImplementedError
+
+    def get(self, request):
+        period = self.parse(request.query_params.get(self.period_param))
+        organisation = resolve_organisation(request.user, request.query_params.get("organisation"))
+        report = build_report(organisation, period, user=request.user)
+        response = Response(report)
+        fmt = getattr(request.accepted_renderer, "format", "json")
+        if fmt in ("xlsx", "pdf"):
+            response["Content-Disposition"] = f'attachment; filename="{documents.filename_of(report, fmt)}"'
+        return response
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Errors are JSON whatever document was asked for: a spreadsheet cannot carry "month: bad format".
+        if response.status_code >= 400 and getattr(request, "accepted_renderer", None) and \
+                getattr(request.accepted_renderer, "format", "") in ("xlsx", "pdf"):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+PERIOD_DOC = "所属单位编号；缺省为调用者可见范围最大的单位。"
+
+
+@extend_schema(
+    summary="月度监测报告",
+    parameters=[
+        OpenApiParameter("month", str, required=True, description="YYYY-MM"),
+        OpenApiParameter("organisation", int, description=PERIOD_DOC),
+        OpenApiParameter("format", str, enum=["json", "xlsx", "pdf"]),
+    ],
+    responses={200: OpenApiTypes.OBJECT},
+)
+class MonthlyReportView(ReportView):
+    period_param = "month"
+
+    def parse(self, raw):
+        return parse_month(raw)
+
+
+@extend_schema(
+    summary="季度通报",
+    parameters=[
+        OpenApiParameter("quarter", str, required=True, description="YYYY-Qn"),
+        OpenApiParameter("organisation", int, description=PERIOD_DOC),
+        OpenApiParameter("format", str, enum=["json", "xlsx", "pdf"]),
+    ],
+    responses={200: OpenApiTypes.OBJECT},
+)
+class QuarterlyReportView(ReportView):
+    period_param = "quarter"
+
+    def parse(self, raw):
+        return parse_quarter(raw)
+
+
+class ExportRequestSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[("monthly", "月度报告"), ("quarterly", "季度通报")])
+    period = serializers.CharField(help_text="YYYY-MM 或 YYYY-Qn")
+    organisation = serializers.IntegerField(required=False)
+    format = serializers.ChoiceField(choices=[("xlsx", "xlsx"), ("pdf", "pdf"), ("json", "json")])
+
+
+def export_status(request, token: str) -> dict:
+    data = services.read_export_token(token, request.user)
+    if data is None:
+        raise Http404("导出任务不存在。")
+    result = AsyncResult(data["t"])
+    state = result.state
+    body = {"id": token, "state": state, "filename": data["f"], "progress": None, "download_url": None, "error": None}
+    path = services.export_path(data["t"], data["x"])
+    if state == "PROGRESS" and isinstance(result.info, dict):
+        body["progress"] = result.info
+    elif state == "SUCCESS" or (state == "PENDING" and path.is_file()):
+        # The file is the truth: a result backend that forgot the task still lets the user download.
+        body["state"] = "SUCCESS"
+        body["progress"] = {"step": 1, "total": 1, "text": "完成"}
+        body["download_url"] = reverse("api-report-export-download", args=[token], request=request)
+    elif state == "FAILURE":
+        body["error"] = "生成失败，请稍后重试或联系管理员。"
+    return body
+
+
+class ExportView(AuditedViewMixin, APIView):
+    @extend_schema(summary="后台生成报告文件", request=ExportRequestSerializer, responses={202: OpenApiTypes.OBJECT})
+    def post(self, request):
+        serializer = ExportRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        period = services.parse_period(data["kind"], data["period"])
+        organisation = resolve_organisation(request.user, data.get("organisation"))
+        started = services.export_start(user=request.user, organisation=organisation, kind=data["kind"], period=period,
+                                        fmt=data["format"])
+        body = {"id": started["id"], "filename": started["filename"], "state": "PENDING",
+                "status_url": reverse("api-report-export", args=[started["id"]], request=request)}
+        return Response(body, status=status.HTTP_202_ACCEPTED)
+
+
+class ExportStatusView(AuditedViewMixin, APIView):
+    @extend_schema(summary="报告文件生成进度", responses={200: OpenApiTypes.OBJECT})
+    def get(self, request, token):
+        return Response(export_status(request, token))
+
+
+class ExportDownloadView(AuditedViewMixin, APIView):
+    @extend_schema(summary="下载生成的报告文件", responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    def get(self, request, token):
+        data = services.read_export_token(token, request.user)
+        if data is None:
+            raise Http404("导出任务不存在。")
+        path = services.export_path(data["t"], data["x"])
+        if not path.is_file():
+            raise Http404("文件尚未生成。")
+        return FileResponse(path.open("rb"), as_attachment=True, filename=data["f"],
+                            content_type=services.FORMATS[data["x"]])
+
+
+# --- stored bulletins and self-inspections (present once the tables exist) --------------------------------------
+
+class BulletinSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    organisation = serializers.IntegerField(source="organisation_id")
+    quarter = serializers.CharField()
+    title = serializers.CharField(read_only=True)
+    summary = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    published_at = serializers.DateTimeField(read_only=True)
+    published_by = serializers.IntegerField(source="published_by_id", read_only=True)
+    data = serializers.JSONField(read_only=True)
+
+
+class SelfInspectionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    organisation = serializers.IntegerField(source="organisation_id")
+    month = serializers.CharField()
+    answers = serializers.JSONField()
+    signers = serializers.JSONField(required=False)
+    prefill = serializers.JSONField(read_only=True)
+    submitted_by = serializers.IntegerField(source="submitted_by_id", read_only=True)
+    submitted_at = serializers.DateTimeField(read_only=True)
+
+    def validate_answers(self, answers):
+        from reports.selfcheck import INDICATOR_CODES, RESULT_CHOICES
+
+        if not isinstance(answers, dict):
+            raise serializers.ValidationError("应为对象：{指标代码: {result, note}}。")
+        allowed = {value for value, _label in RESULT_CHOICES}
+        problems = []
+        for code in INDICATOR_CODES:
+            answer = answers.get(code)
+            if not isinstance(answer, dict) or answer.get("result") not in allowed:
+                problems.append(f"{code}：result 应为 yes、no 或 na")
+            elif answer["result"] == "no" and not str(answer.get("note", "")).strip():
+                problems.append(f"{code}：不符合时须说明")
+        unknown = set(answers) - set(INDICATOR_CODES)
+        if unknown:
+            problems.append("未知指标：" + "、".join(sorted(unknown)))
+        if problems:
+            raise serializers.ValidationError(problems)
+        return {code: {"result": answers[code]["result"], "note": str(answers[code].get("note", ""))[:500]}
+                for code in INDICATOR_CODES}
+
+
+def _filter(queryset, request, **fields):
+    for param, lookup in fields.items():
+        value = request.query_params.get(param)
+        if value:
+            if param == "organisation" and not value.isdigit():
+                raise serializers.ValidationError({"organisation": "单位编号必须是整数。"})
+            queryset = queryset.filter(**{lookup: value})
+    return queryset
+
+
+from rest_framework import mixins, viewsets  # noqa: E402
+
+
+class BulletinViewSet(AuditedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                      viewsets.GenericViewSet):
+    """Published quarterly bulletins; `POST {quarter, organisation, summary}` publishes one (supervisors)."""
+
+    serializer_class = BulletinSerializer
+
+    def get_queryset(self):
+        from reports.models import Bulletin
+
+        qs = Bulletin.objects.for_user(self.request.user).select_related("organisation").order_by("-quarter", "pk")
+        return _filter(qs, self.request, organisation="organisation_id", quarter="quarter")
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        period = parse_quarter(serializer.validated_data["quarter"])
+        organisation = resolve_organisation(request.user, serializer.validated_data["organisation_id"])
+        bulletin = services.bulletin_publish(organisation=organisation, period=period, user=request.user,
+                                             summary=serializer.validated_data.get("summary", ""))
+        return Response(BulletinSerializer(bulletin).data, status=status.HTTP_201_CREATED)
+
+
+class SelfInspectionViewSet(AuditedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                            mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Units' monthly self-inspections; `POST` keeps (or replaces) the unit's record for the month."""
+
+    serializer_class = SelfInspectionSerializer
+
+    def get_queryset(self):
+        from reports.models import SelfInspection
+
+        qs = SelfInspection.objects.for_user(self.request.user).order_by("-month", "pk")
+        return _filter(qs, self.request, organisation="organisation_id", month="month")
+
+    def create(self, request, *args, **kwargs):
+        from django.core.exceptions import PermissionDenied
+
+        from reports.selfcheck import prefill
+        from reports.views import _self_inspection_units
+
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        period = parse_month(data["month"])
+        organisation = resolve_organisation(request.user, data["organisation_id"])
+        if not _self_inspection_units(request.user).filter(pk=organisation.pk).exists():
+            raise PermissionDenied("只有本单位人员或主管人员可以填报自查。")
+        record = services.self_inspection_save(
+            organisation=organisation, period=period, user=request.user, answers=data["answers"],
+            signers=data.get("signers") or {}, prefill=prefill(organisation, period, user=request.user),
+        )
+        return Response(SelfInspectionSerializer(record).data, status=status.HTTP_201_CREATED)

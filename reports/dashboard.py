@@ -1,0 +1,129 @@
+"""The supervisor's home page for the region: accounts by platform and status, sites' columns and accounts at
+risk (from the countdown), open and overdue findings by unit, review throughput and waiting times.
+
+Each panel is one aggregate query (or two) over the region, so the page stays instant for a county and
+bounded for a province."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Min, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from accounts.models import LIVE_STATUSES, Account, AccountStatus, Platform
+from inspections.dates import SHANGHAI
+from inspections.models import Finding, FindingStatus
+from sites.models import Column, Site, SiteStatus
+
+from reports.figures import scope_organisations
+
+AT_RISK_DAYS = 3
+THROUGHPUT_DAYS = 30
+
+
+def _accounts(orgs) -> dict:
+    rows = (
+        Account.objects.filter(owner__in=orgs).exclude(status=AccountStatus.DRAFT)
+        .values("platform", "status").annotate(n=Count("pk")).order_by()
+    )
+    platforms = dict(Platform.choices)
+    statuses = [s for s in AccountStatus if s != AccountStatus.DRAFT]
+    table = {p: {s.value: 0 for s in statuses} for p in platforms}
+    for row in rows:
+        table.setdefault(row["platform"], {s.value: 0 for s in statuses})[row["status"]] = row["n"]
+    used = [p for p in platforms if any(table[p].values())]
+    return {
+        "platforms": [platforms[p] for p in used],
+        "series": [{"name": s.label, "status": s.value, "data": [table[p][s.value] for p in used]} for s in statuses],
+        "rows": [{"platform": platforms[p], "counts": [table[p][s.value] for s in statuses], "total": sum(table[p].values())} for p in used],
+        "statuses": [s.label for s in statuses],
+        "live": sum(table[p][s] for p in used for s in LIVE_STATUSES),
+    }
+
+
+def _at_risk(orgs, region, today) -> dict:
+    """Columns and accounts whose countdown is at or below AT_RISK_DAYS (negative: already broken)."""
+    from inspections.countdown import accounts_with_countdown, columns_with_countdown
+
+    columns = columns_with_countdown(
+        Column.objects.filter(site__owner__in=orgs, site__status=SiteStatus.RUNNING), today=today, organisation=region
+    ).filter(days_left__lte=AT_RISK_DAYS)
+    accounts = accounts_with_countdown(
+        Account.objects.filter(owner__in=orgs, status__in=LIVE_STATUSES), today=today, organisation=region
+    ).filter(days_left__lte=AT_RISK_DAYS)
+    column_counts = columns.aggregate(broken=Count("pk", filter=Q(days_left__lt=0)), soon=Count("pk", filter=Q(days_left__gte=0)))
+    account_counts = accounts.aggregate(broken=Count("pk", filter=Q(days_left__lt=0)), soon=Count("pk", filter=Q(days_left__gte=0)))
+    return {
+        "columns": list(columns.select_related("site").order_by("days_left", "pk")[:15]),
+        "accounts": list(accounts.select_related("owner").order_by("days_left", "pk")[:15]),
+        "column_counts": column_counts, "account_counts": account_counts, "days": AT_RISK_DAYS,
+    }
+
+
+def _findings(orgs) -> dict:
+    rows = list(
+        Finding.objects.filter(organisation__in=orgs, status__in=(FindingStatus.OPEN, FindingStatus.OVERDUE))
+        .values("organisation_id", "organisation__name")
+        .annotate(open=Count("pk", filter=Q(status=FindingStatus.OPEN)), overdue=Count("pk", filter=Q(status=FindingStatus.OVERDUE)))
+        .order_by("-overdue", "-open", "organisation__name")[:20]
+    )
+    return {
+        "rows": rows,
+        "units": [r["organisation__name"] for r in rows],
+        "open": [r["open"] for r in rows],
+        "overdue": [r["overdue"] for r in rows],
+        "total_open": sum(r["open"] for r in rows),
+        "total_overdue": sum(r["overdue"] for r in rows),
+    }
+
+
+def _review(orgs, today) -> dict:
+    """Stages decided per day over the last 30 days, the average wait of a decided stage, and the queue now."""
+    from review.models import ReviewTask, TaskStatus
+
+    since = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=THROUGHPUT_DAYS - 1), dt.time.min))
+    tasks = ReviewTask.objects.filter(post__organisation__in=orgs)
+    decided = tasks.filter(decided_at__gte=since, status__in=(TaskStatus.APPROVED, TaskStatus.RETURNED))
+    per_day = dict(
+        decided.annotate(day=TruncDate("decided_at", tzinfo=SHANGHAI)).values("day").annotate(n=Count("pk")).values_list("day", "n")
+    )
+    days = [today - dt.timedelta(days=i) for i in range(THROUGHPUT_DAYS - 1, -1, -1)]
+    average = decided.aggregate(
+        wait=Avg(ExpressionWrapper(F("decided_at") - F("opened_at"), output_field=DurationField()))
+    )["wait"]
+    if isinstance(average, (int, float)):  # some backends hand back microseconds
+        average = dt.timedelta(microseconds=average)
+    average_hours = round(average.total_seconds() / 3600, 1) if average is not None else None
+    queue = tasks.filter(status=TaskStatus.OPEN).aggregate(
+        waiting=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)), oldest=Min("opened_at")
+    )
+    oldest_days = (today - timezone.localtime(queue["oldest"]).date()).days if queue["oldest"] else None
+    return {
+        "days": [d.strftime("%m-%d") for d in days], "decided": [per_day.get(d, 0) for d in days],
+        "decided_total": sum(per_day.values()), "average_wait_hours": average_hours,
+        "waiting": queue["waiting"], "overdue": queue["overdue"], "oldest_days": oldest_days,
+    }
+
+
+def dashboard_context(user, region, today: dt.date | None = None) -> dict:
+    today = today or timezone.localdate()
+    orgs = scope_organisations(region, user).values("pk")
+    accounts = _accounts(orgs)
+    findings = _findings(orgs)
+    review = _review(orgs, today)
+    from inspections.thresholds import NoChecklist
+
+    try:
+        at_risk = _at_risk(orgs, region, today)
+    except NoChecklist:
+        # No checklist version for the year: the countdown has no thresholds; the other panels still show.
+        at_risk = None
+    sites = Site.objects.filter(owner__in=orgs, status=SiteStatus.RUNNING).count()
+    charts = {
+        "accounts": {"platforms": accounts["platforms"], "series": [{"name": s["name"], "data": s["data"]} for s in accounts["series"]]},
+        "findings": {"units": findings["units"], "open": findings["open"], "overdue": findings["overdue"]},
+        "review": {"days": review["days"], "decided": review["decided"]},
+    }
+    return {"dashboard": {"region": region, "today": today, "accounts": accounts, "findings": findings, "review": review,
+                          "at_risk": at_risk, "sites": sites}, "dashboard_charts": charts}

@@ -1,0 +1,613 @@
+"""The compliance report of a region for a period: per site and per account the figures, the veto verdicts and
+the score, the findings of the period, and the change from the period before.
+
+Everything is computed from stored data with a fixed number of set-based queries (aggregates grouped per
+subject; one query for the distinct update days of the period), so the cost does not grow in queries with the
+number of subjects and any past period can be regenerated with the same result. The period is judged as of
+its last day (or today for the running month): a reply given after the period ends does not change it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from accounts.models import LIVE_STATUSES, Account, AccountUpdate, Platform
+from organisations.models import Organisation
+from inspections.dates import SHANGHAI, add_months, stale_cutoff
+from inspections.models import ErrorReport, Finding, Message
+from sites.models import BrokenLink, Column, ColumnUpdate, Site, SiteStatus
+
+from reports.periods import Period
+
+# Used only where the checklist in force has no item for a code (a deployment without the data migration).
+DEFAULT_THRESHOLDS = {
+    "account_stale": {"days": 14},
+    "account_original": {"days": 14},
+    "site_unreachable": {"max_failure_share": 0.05},
+    "site_columns_veto": {"key_stale": 5, "any_stale": 10, "blank": 5},
+    "site_interaction_veto": {"unanswered_months": 3, "lookback_months": 12},
+    "column_stale": {"periods": {
+        "news": {"days": 14}, "notice": {"months": 6}, "policy": {"months": 6}, "monthly": {"months": 1},
+        "quarterly": {"months": 3}, "annual": {"months": 12}, "other": {"months": 12},
+    }},
+}
+KEY_CATEGORIES = ("news", "notice", "policy")
+VETO_CODES = ("account_stale", "account_no_interaction", "site_unreachable", "site_columns_veto", "site_interaction_veto",
+              "homepage_stale", "repeat_notified")
+FULL_SCORE = 100.0
+PLATFORM_LABELS = dict(Platform.choices)
+
+RULE_LABELS_FALLBACK = {
+    "account_stale": "账号内容不更新",
+    "account_weekly": "账号每周未更新",
+    "account_original": "账号两周无原创",
+    "account_no_interaction": "互动回应差（账号）",
+    "site_unreachable": "站点无法访问",
+    "site_columns_veto": "栏目不更新（单项否决）",
+    "site_interaction_veto": "互动回应差（网站）",
+    "homepage_stale": "首页不更新",
+}
+
+
+def rule_label(code: str) -> str:
+    try:
+        from inspections.rules import RULE_LABELS
+    except ImportError:  # pragma: no cover - the rules module is part of the inspections app
+        RULE_LABELS = {}
+    return RULE_LABELS.get(code) or RULE_LABELS_FALLBACK.get(code, code)
+
+
+@dataclass
+class Checklist:
+    """The checklist items a report judges by, and the version it names."""
+
+    version: dict | None
+    items: dict  # code -> {"kind", "points", "thresholds", "name"}
+
+    def threshold(self, code: str, key: str | None = None, default=None):
+        item = self.items.get(code)
+        values = {**DEFAULT_THRESHOLDS.get(code, {}), **((item or {}).get("thresholds") or {})}
+        if key is None:
+            return values
+        return values.get(key, default)
+
+    def kind(self, code: str, default: str) -> str:
+        item = self.items.get(code)
+        return item["kind"] if item else default
+
+    def points(self, code: str) -> float:
+        item = self.items.get(code)
+        return float(item["points"]) if item and item.get("enabled", True) else 0.0
+
+    def enabled(self, code: str) -> bool:
+        item = self.items.get(code)
+        return item is None or item.get("enabled", True)
+
+
+def checklist_for(organisation: Organisation, on: dt.date) -> Checklist:
+    """The version in force for the report's organisation on the period's last day (local overrides apply)."""
+    from inspections import thresholds
+
+    try:
+        version = thresholds.version_for(organisation, on)
+        items = thresholds.items_for(organisation, on)
+    except thresholds.NoChecklist:
+        return Checklist(version=None, items={})
+    return Checklist(
+        version={"id": version.pk, "name": version.name, "year": version.year},
+        items={
+            code: {"kind": i.kind, "points": i.points, "thresholds": i.thresholds, "name": i.name, "enabled": i.enabled}
+            for code, i in items.items()
+        },
+    )
+
+
+def scope_organisations(organisation: Organisation, user=None):
+    """The organisations a report covers: `organisation` and everything below it, within the user's scope."""
+    orgs = Organisation.objects.filter(path__startswith=organisation.path)
+    if user is not None and not user.is_superuser:
+        orgs = orgs.filter(pk__in=Organisation.objects.for_user(user).values("pk"))
+    return orgs
+
+
+def _local(moment: dt.datetime | None) -> dt.date | None:
+    return timezone.localtime(moment).date() if moment else None
+
+
+def _runs(anchor: dt.date | None, days: list[dt.date], as_of: dt.date) -> int:
+    """The longest run of consecutive days without an update, counted from `anchor` (the last update before
+    the period, or the opening date) through the update days to `as_of`. A run of N days means the subject
+    was stale (more than 14 days since the last update) on some day iff N ≥ 15."""
+    seq = sorted({d for d in days if d <= as_of})
+    if anchor is not None:
+        seq = [anchor, *[d for d in seq if d > anchor]]
+    if not seq:
+        return 0
+    longest = max((b - a).days - 1 for a, b in zip(seq, seq[1:])) if len(seq) > 1 else 0
+    return max(longest, (as_of - seq[-1]).days)
+
+
+def _missed_weeks(days: set[dt.date], start: dt.date, as_of: dt.date, existed_from: dt.date | None) -> list[str]:
+    """The complete natural weeks (Mon–Sun) ending in [start, as_of] with no update, as ISO week keys."""
+    missed = []
+    sunday = start + dt.timedelta(days=(6 - start.weekday()))
+    while sunday <= as_of:
+        monday = sunday - dt.timedelta(days=6)
+        if existed_from is None or existed_from <= monday:
+            if not any(monday + dt.timedelta(days=i) in days for i in range(7)):
+                iso = monday.isocalendar()
+                missed.append(f"{iso.year}-W{iso.week:02d}")
+        sunday += dt.timedelta(days=7)
+    return missed
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+class ReportBuilder:
+    """Builds the report dict of one organisation's region for one period (see `build_report`)."""
+
+    def __init__(self, organisation: Organisation, period: Period, *, user=None, today: dt.date | None = None,
+                 progress=None):
+        self.organisation = organisation
+        self.period = period
+        self.user = user
+        today = today or timezone.localdate()
+        self.today = today
+        self.as_of = min(period.end, today)
+        self.complete = period.end < today
+        self.orgs = scope_organisations(organisation, user)
+        self.checklist = checklist_for(organisation, period.end)
+        self.progress = progress or (lambda step, total, text: None)
+        self.start_at = period.start_at
+        self.end_at = timezone.make_aware(dt.datetime.combine(self.as_of + dt.timedelta(days=1), dt.time.min))
+
+    # --- accounts -------------------------------------------------------------------------------------------
+    def accounts(self) -> list[dict]:
+        start_at, end_at = self.start_at, self.end_at
+        in_period = Q(updates__published_at__gte=start_at, updates__published_at__lt=end_at)
+        rows = list(
+            Account.objects.filter(owner__in=self.orgs.values("pk"), status__in=LIVE_STATUSES)
+            # Subjects that existed by the period's end (opening date, else when entered): a later one never
+            # appears in a past report.
+            .filter(Q(opened_on__isnull=True, created_at__lt=end_at) | Q(opened_on__lte=self.as_of))
+            .values("pk", "name", "platform", "status", "owner_id", "owner__name", "has_interaction", "opened_on",
+                    "created_at")
+            .annotate(
+                updates_count=Count("updates", filter=in_period),
+                originals_count=Count("updates", filter=in_period & Q(updates__original=True)),
+                last_before=Max("updates__published_at", filter=Q(updates__published_at__lt=start_at)),
+                last_original_before=Max(
+                    "updates__published_at", filter=Q(updates__published_at__lt=start_at, updates__original=True)
+                ),
+            )
+            .order_by("owner__path", "platform", "name", "pk")
+        )
+        ids = [r["pk"] for r in rows]
+        # Distinct (account, local day, original) from the Monday before the period: gaps and whole weeks.
+        days: dict[int, set] = defaultdict(set)
+        original_days: dict[int, set] = defaultdict(set)
+        week_from = timezone.make_aware(dt.datetime.combine(self.period.start - dt.timedelta(days=6), dt.time.min))
+        for account_id, day, original in (
+            AccountUpdate.objects.filter(account_id__in=ids, published_at__gte=week_from, published_at__lt=end_at)
+            .annotate(day=TruncDate("published_at", tzinfo=SHANGHAI))
+            .values_list("account_id", "day", "original")
+            .distinct()
+        ):
+            days[account_id].add(day)
+            if original:
+                original_days[account_id].add(day)
+        messages = self._message_figures(Message.objects.filter(account_id__in=ids), "account_id")
+        stale_days = int(self.checklist.threshold("account_stale", "days", 14))
+        original_limit = int(self.checklist.threshold("account_original", "days", 14))
+        result = []
+        for r in rows:
+            opened = r["opened_on"] or _local(r["created_at"])
+            anchor = _local(r["last_before"]) or opened
+            anchor_original = _local(r["last_original_before"]) or opened
+            in_period = [d for d in days[r["pk"]] if d >= self.period.start]
+            in_period_original = [d for d in original_days[r["pk"]] if d >= self.period.start]
+            gap = _runs(anchor, in_period, self.as_of)
+            original_gap = _runs(anchor_original, in_period_original, self.as_of)
+            missed = _missed_weeks(days[r["pk"]], self.period.start, self.as_of, opened)
+            figures = {
+                "updates": r["updates_count"],
+                "update_days": len(in_period),
+                "originals": r["originals_count"],
+                "longest_gap_days": gap,
+                "longest_original_gap_days": original_gap,
+                "weeks_without_update": missed,
+                "has_interaction": r["has_interaction"],
+                **messages.get(r["pk"], self._empty_messages()),
+            }
+            direct = []
+            if gap > stale_days:
+                direct.append(("account_stale", {"longest_gap_days": gap, "threshold_days": stale_days}))
+            if original_gap > original_limit:
+                direct.append(("account_original", {"longest_original_gap_days": original_gap, "threshold_days": original_limit}))
+            if missed:
+                direct.append(("account_weekly", {"weeks": missed}))
+            if not r["has_interaction"]:
+                direct.append(("account_no_interaction", {}))
+            if figures["messages_late"] or figures["messages_overdue"]:
+                direct.append(("message_late", {"late": figures["messages_late"], "overdue": figures["messages_overdue"]}))
+            result.append({
+                "id": r["pk"], "name": r["name"], "platform": r["platform"],
+                "platform_label": PLATFORM_LABELS.get(r["platform"], r["platform"]),
+                "status": r["status"], "organisation": r["owner_id"], "organisation_name": r["owner__name"],
+                "figures": figures, "_direct": direct,
+            })
+        return result
+
+    # --- sites ----------------------------------------------------------------------------------------------
+    def sites(self) -> list[dict]:
+        start_at, end_at = self.start_at, self.end_at
+        in_period = Q(probes__checked_at__gte=start_at, probes__checked_at__lt=end_at)
+        rows = list(
+            Site.objects.filter(owner__in=self.orgs.values("pk"), status=SiteStatus.RUNNING)
+            .filter(Q(launched_on__isnull=True, created_at__lt=end_at) | Q(launched_on__lte=self.as_of))
+            .values("pk", "name", "url", "owner_id", "owner__name", "has_consultation_channel")
+            .annotate(probes_total=Count("probes", filter=in_period), probes_failed=Count("probes", filter=in_period & Q(probes__ok=False)))
+            .order_by("owner__path", "name", "pk")
+        )
+        ids = [r["pk"] for r in rows]
+        column_updates = dict(
+            ColumnUpdate.objects.filter(column__site_id__in=ids, published_at__gte=start_at, published_at__lt=end_at)
+            .values("column__site_id").annotate(n=Count("pk")).values_list("column__site_id", "n")
+        )
+        columns = self._column_states(ids)
+        messages = self._message_figures(Message.objects.filter(site_id__in=ids), "site_id")
+        errors = self._message_figures(ErrorReport.objects.filter(site_id__in=ids), "site_id", valid=False)
+        long_unanswered = self._long_unanswered(ids)
+        broken = {
+            row["site_id"]: row
+            for row in BrokenLink.objects.filter(site_id__in=ids, first_seen_at__lt=end_at)
+            .values("site_id")
+            .annotate(
+                found=Count("pk", filter=Q(first_seen_at__gte=start_at)),
+                open_at_end=Count("pk", filter=Q(fixed_at__isnull=True) | Q(fixed_at__gte=end_at)),
+            )
+        }
+        share = float(self.checklist.threshold("site_unreachable", "max_failure_share", 0.05))
+        counts = self.checklist.threshold("site_columns_veto")
+        result = []
+        for r in rows:
+            total, failed = r["probes_total"], r["probes_failed"]
+            col = columns.get(r["pk"], {"columns": 0, "stale": 0, "key_stale": 0, "blank": 0})
+            link = broken.get(r["pk"], {"found": 0, "open_at_end": 0})
+            figures = {
+                "updates": column_updates.get(r["pk"], 0),
+                "columns": col["columns"], "stale_columns": col["stale"], "stale_key_columns": col["key_stale"],
+                "blank_columns": col["blank"],
+                "probes": total, "probes_failed": failed, "availability": None if not total else round(1 - failed / total, 4),
+                "availability_percent": None if not total else round(100 * (1 - failed / total), 1),
+                "broken_links_found": link["found"], "broken_links_open": link["open_at_end"],
+                "has_consultation_channel": r["has_consultation_channel"],
+                "messages_unanswered_over_limit": long_unanswered.get(r["pk"], 0),
+                **messages.get(r["pk"], self._empty_messages()),
+                **{f"error_reports_{k.removeprefix('messages_')}": v for k, v in errors.get(r["pk"], self._empty_messages()).items()},
+            }
+            direct = []
+            # The checklist judges 7 days of probes; the month's report applies the same share to the month's.
+            if total and failed >= share * total:
+                direct.append(("site_unreachable", {"probes": total, "failed": failed, "max_failure_share": share}))
+            if (col["key_stale"] >= int(counts.get("key_stale", 5)) or col["stale"] >= int(counts.get("any_stale", 10))
+                    or col["blank"] >= int(counts.get("blank", 5))):
+                direct.append(("site_columns_veto", {"stale": col["stale"], "key_stale": col["key_stale"], "blank": col["blank"]}))
+            if col["stale"]:
+                direct.append(("column_stale", {"stale": col["stale"]}))
+            if col["blank"]:
+                direct.append(("column_blank", {"blank": col["blank"]}))
+            if figures["messages_late"] or figures["messages_overdue"]:
+                direct.append(("message_late", {"late": figures["messages_late"], "overdue": figures["messages_overdue"]}))
+            if figures["error_reports_late"] or figures["error_reports_overdue"]:
+                direct.append(("error_report_late", {"late": figures["error_reports_late"],
+                                                     "overdue": figures["error_reports_overdue"]}))
+            if not r["has_consultation_channel"] or long_unanswered.get(r["pk"]):
+                direct.append(("site_interaction_veto", {
+                    "has_consultation_channel": r["has_consultation_channel"],
+                    "unanswered_over_limit": long_unanswered.get(r["pk"], 0),
+                }))
+            result.append({
+                "id": r["pk"], "name": r["name"], "url": r["url"], "organisation": r["owner_id"],
+                "organisation_name": r["owner__name"], "figures": figures, "_direct": direct,
+            })
+        return result
+
+    def _column_states(self, site_ids: list[int]) -> dict[int, dict]:
+        """Per site, as of the period's last day: columns, stale ones (key categories apart) and blank ones.
+
+        One grouped query: each column's newest update up to the period's end is a correlated subquery, and
+        "stale" is that date (or, for a blank column, its opening date) before its category's cutoff."""
+        periods = self.checklist.threshold("column_stale", "periods", {})
+        key_categories = list(self.checklist.threshold("site_columns_veto", "key_categories", KEY_CATEGORIES))
+        newest = (
+            ColumnUpdate.objects.filter(column=OuterRef("pk"), published_at__lt=self.end_at)
+            .order_by("-published_at").values("published_at")[:1]
+        )
+        stale = Q(pk__in=[])
+        categories = {c for c, _label in Column._meta.get_field("category").choices}
+        for category in categories:
+            period = periods.get(category) or periods.get("other")
+            if not isinstance(period, dict):
+                continue
+            cutoff = stale_cutoff(self.as_of, period)
+            cutoff_at = timezone.make_aware(dt.datetime.combine(cutoff, dt.time.min))
+            never = Q(last__isnull=True) & (
+                Q(opened_on__lt=cutoff) | Q(opened_on__isnull=True, created_at__lt=cutoff_at)
+            )
+            stale |= Q(category=category) & (Q(last__lt=cutoff_at) | never)
+        rows = (
+            Column.objects.filter(site_id__in=site_ids)
+            .filter(Q(opened_on__isnull=True, created_at__lt=self.end_at) | Q(opened_on__lte=self.as_of))
+            .annotate(last=Subquery(newest))
+            .values("site_id")
+            .annotate(
+                columns=Count("pk"),
+                blank=Count("pk", filter=Q(last__isnull=True)),
+                stale=Count("pk", filter=stale),
+                key_stale=Count("pk", filter=stale & Q(category__in=key_categories)),
+            )
+            .order_by()
+        )
+        return {r["site_id"]: {k: r[k] for k in ("columns", "stale", "key_stale", "blank")} for r in rows}
+
+    def _long_unanswered(self, site_ids: list[int]) -> dict[int, int]:
+        """Valid messages received in the year before the period's end and still unanswered more than the
+        checklist's limit (3 months) after they came in (checklist veto 互动回应差)."""
+        months = int(self.checklist.threshold("site_interaction_veto", "unanswered_months", 3))
+        lookback = int(self.checklist.threshold("site_interaction_veto", "lookback_months", 12))
+        year_ago = timezone.make_aware(dt.datetime.combine(add_months(self.as_of, -lookback), dt.time.min))
+        limit = timezone.make_aware(dt.datetime.combine(add_months(self.as_of, -months), dt.time.min))
+        return dict(
+            Message.objects.filter(site_id__in=site_ids, valid=True, received_at__gte=year_ago, received_at__lt=limit)
+            .filter(Q(replied_at__isnull=True) | Q(replied_at__gte=self.end_at))
+            .values("site_id").annotate(n=Count("pk")).values_list("site_id", "n")
+        )
+
+    @staticmethod
+    def _empty_messages() -> dict:
+        return {"messages_received": 0, "messages_on_time": 0, "messages_late": 0, "messages_overdue": 0, "messages_pending": 0}
+
+    def _message_figures(self, queryset, key: str, valid: bool = True) -> dict[int, dict]:
+        """Received in the period; of those, answered by their due day, answered late, past due and unanswered
+        at the period's end, and not yet due — all judged as of the period's end."""
+        end_at, as_of = self.end_at, self.as_of
+        if valid:
+            queryset = queryset.filter(valid=True)
+        replied = Q(replied_at__isnull=False, replied_at__lt=end_at)
+        rows = (
+            queryset.filter(received_at__gte=self.start_at, received_at__lt=end_at)
+            .values(key)
+            .annotate(
+                received=Count("pk"),
+                replied_in=Count("pk", filter=replied),
+                unanswered_overdue=Count("pk", filter=~replied & Q(due_on__lt=as_of)),
+                unanswered_pending=Count("pk", filter=~replied & Q(due_on__gte=as_of)),
+            )
+        )
+        result = {row[key]: row for row in rows}
+        # On time = replied on or before the due day (Asia/Shanghai): one query over the replied ones' dates.
+        on_time: dict[int, int] = defaultdict(int)
+        for subject, replied_day, due in (
+            queryset.filter(received_at__gte=self.start_at, received_at__lt=end_at).filter(replied)
+            .annotate(replied_day=TruncDate("replied_at", tzinfo=SHANGHAI))
+            .values_list(key, "replied_day", "due_on")
+        ):
+            if replied_day <= due:
+                on_time[subject] += 1
+        return {
+            subject: {
+                "messages_received": row["received"],
+                "messages_on_time": on_time[subject],
+                "messages_late": row["replied_in"] - on_time[subject],
+                "messages_overdue": row["unanswered_overdue"],
+                "messages_pending": row["unanswered_pending"],
+            }
+            for subject, row in result.items()
+        }
+
+    # --- findings ---------------------------------------------------------------------------------------------
+    def findings(self, site_of_column: dict[int, int]) -> list[dict]:
+        """Findings of the scope that were unresolved at some time in the period (found by then, not rectified
+        before it began)."""
+        start, end = self.period.start, self.as_of
+        rows = list(
+            Finding.objects.filter(organisation__in=self.orgs.values("pk"), found_on__lte=end)
+            .filter(Q(rectified_on__isnull=True) | Q(rectified_on__gte=start))
+            .values("pk", "rule", "severity", "subject_type", "subject_id", "subject_name", "organisation_id",
+                    "organisation__name", "found_on", "due_on", "rectified_on", "status", "detail")
+            .order_by("organisation__path", "found_on", "pk")
+        )
+        column_ids = [r["subject_id"] for r in rows if r["subject_type"] == "column" and r["subject_id"] not in site_of_column]
+        if column_ids:
+            site_of_column.update(Column.objects.filter(pk__in=column_ids).values_list("pk", "site_id"))
+        out = []
+        for r in rows:
+            # A rectification after the period's end is not yet known to the period's report.
+            rectified_on = r["rectified_on"] if r["rectified_on"] and r["rectified_on"] <= end else None
+            out.append({
+                "id": r["pk"], "rule": r["rule"], "rule_label": rule_label(r["rule"]), "severity": r["severity"],
+                "subject_type": r["subject_type"], "subject_id": r["subject_id"], "subject_name": r["subject_name"],
+                "organisation": r["organisation_id"], "organisation_name": r["organisation__name"],
+                "found_on": r["found_on"].isoformat(), "due_on": r["due_on"].isoformat(),
+                "rectified_on": rectified_on.isoformat() if rectified_on else None,
+                # The status as it stood at the period's end, so an old report does not change later.
+                "status": self._status_at_end(r),
+                "opened_in_period": start <= r["found_on"] <= end,
+                "rectified_in_period": bool(rectified_on and start <= rectified_on <= end),
+                "overdue_in_period": start <= r["due_on"] <= end and (rectified_on is None or rectified_on > r["due_on"])
+                and r["due_on"] < end,
+                "site": site_of_column.get(r["subject_id"]) if r["subject_type"] == "column" else None,
+            })
+        return out
+
+    def _status_at_end(self, r: dict) -> str:
+        if r["rectified_on"] and r["rectified_on"] <= self.as_of:
+            return "rectified"
+        return "overdue" if r["due_on"] < self.as_of else "open"
+
+    # --- assembly ---------------------------------------------------------------------------------------------
+    def _judge(self, subject: dict, findings: list[dict], subject_type: str) -> None:
+        """Verdict and score of one subject from its direct checks and the findings on it in the period."""
+        reasons: dict[str, dict] = {}
+        for code, detail in subject.pop("_direct"):
+            if self.checklist.enabled(code):
+                reasons[code] = {"rule": code, "label": rule_label(code), "detail": detail, "source": "figures"}
+        for f in findings:
+            reasons.setdefault(f["rule"], {"rule": f["rule"], "label": f["rule_label"], "detail": {"finding": f["id"]},
+                                           "source": "finding", "severity": f["severity"]})
+        vetoes, deductions = [], []
+        for code, reason in sorted(reasons.items()):
+            default = reason.get("severity") or ("veto" if code in VETO_CODES else "deduction")
+            kind = self.checklist.kind(code, default)
+            if kind == "veto":
+                vetoes.append(reason)
+            elif kind == "deduction":
+                deductions.append({**reason, "points": self.checklist.points(code)})
+        subject["vetoes"] = vetoes
+        subject["deductions"] = deductions
+        subject["score"] = round(max(0.0, FULL_SCORE - sum(d["points"] for d in deductions)), 1)
+        subject["verdict"] = "fail" if vetoes else "pass"
+        subject["findings"] = [f["id"] for f in findings]
+        subject["findings_opened"] = sum(1 for f in findings if f["opened_in_period"])
+        subject["findings_rectified"] = sum(1 for f in findings if f["rectified_in_period"])
+        subject["findings_overdue"] = sum(1 for f in findings if f["overdue_in_period"])
+
+    def build(self, with_previous: bool = True) -> dict:
+        self.progress(1, 5, "统计账号更新与互动")
+        accounts = self.accounts()
+        self.progress(2, 5, "统计网站栏目、可用性与错链")
+        sites = self.sites()
+        self.progress(3, 5, "汇总检查发现的问题")
+        findings = self.findings({})
+        by_subject: dict[tuple[str, int], list[dict]] = defaultdict(list)
+        for f in findings:
+            if f["subject_type"] in ("site", "account"):
+                by_subject[(f["subject_type"], f["subject_id"])].append(f)
+            elif f["subject_type"] == "column" and f["site"]:
+                by_subject[("site", f["site"])].append(f)
+        for a in accounts:
+            self._judge(a, by_subject[("account", a["id"])], "account")
+        for s in sites:
+            self._judge(s, by_subject[("site", s["id"])], "site")
+        units = self._units(accounts, sites, findings)
+        report = {
+            "kind": "quarterly" if self.period.is_quarter else "monthly",
+            "organisation": {"id": self.organisation.pk, "name": self.organisation.name},
+            "period": {"key": self.period.key, "label": self.period.label, "start": self.period.start.isoformat(),
+                       "end": self.period.end.isoformat(), "as_of": self.as_of.isoformat(), "complete": self.complete},
+            "checklist_version": self.checklist.version,
+            "totals": self._totals(accounts, sites, findings),
+            "units": units,
+            "sites": sites,
+            "accounts": accounts,
+            "findings": findings,
+        }
+        if with_previous:
+            self.progress(4, 5, "对比上期")
+            previous = ReportBuilder(
+                self.organisation, self.period.previous(), user=self.user, today=self.today
+            ).build(with_previous=False)
+            self._compare(report, previous)
+        self.progress(5, 5, "完成")
+        return report
+
+    def _units(self, accounts, sites, findings) -> list[dict]:
+        units: dict[int, dict] = {}
+
+        def unit(org_id, name):
+            return units.setdefault(org_id, {
+                "organisation": org_id, "organisation_name": name, "sites": 0, "accounts": 0, "failing_sites": 0,
+                "failing_accounts": 0, "scores": [], "findings_opened": 0, "findings_rectified": 0,
+                "findings_overdue": 0, "findings_unresolved": 0,
+            })
+
+        for s in sites:
+            u = unit(s["organisation"], s["organisation_name"])
+            u["sites"] += 1
+            u["failing_sites"] += s["verdict"] == "fail"
+            u["scores"].append(s["score"])
+        for a in accounts:
+            u = unit(a["organisation"], a["organisation_name"])
+            u["accounts"] += 1
+            u["failing_accounts"] += a["verdict"] == "fail"
+            u["scores"].append(a["score"])
+        for f in findings:
+            u = unit(f["organisation"], f["organisation_name"])
+            u["findings_opened"] += f["opened_in_period"]
+            u["findings_rectified"] += f["rectified_in_period"]
+            u["findings_overdue"] += f["overdue_in_period"]
+            u["findings_unresolved"] += f["status"] != "rectified"
+        for u in units.values():
+            scores = u.pop("scores")
+            u["average_score"] = round(sum(scores) / len(scores), 1) if scores else None
+            u["failing"] = u["failing_sites"] + u["failing_accounts"]
+        for u in units.values():
+            subjects = u["sites"] + u["accounts"]
+            u["failing_share"] = round(u["failing"] / subjects, 4) if subjects else 0.0
+
+        # Ranked: smallest share of failing subjects (a unit with many accounts is not punished for having
+        # them), then best average score, then fewest unresolved findings.
+        def order(u):
+            score = u["average_score"] if u["average_score"] is not None else FULL_SCORE
+            return (u["failing_share"], -score, u["findings_unresolved"], u["organisation_name"])
+
+        ranked = sorted(units.values(), key=order)
+        for position, u in enumerate(ranked, start=1):
+            u["rank"] = position
+        return ranked
+
+    @staticmethod
+    def _totals(accounts, sites, findings) -> dict:
+        scores = [x["score"] for x in (*sites, *accounts)]
+        return {
+            "sites": len(sites), "accounts": len(accounts),
+            "failing_sites": sum(s["verdict"] == "fail" for s in sites),
+            "failing_accounts": sum(a["verdict"] == "fail" for a in accounts),
+            "average_score": round(sum(scores) / len(scores), 1) if scores else None,
+            "account_updates": sum(a["figures"]["updates"] for a in accounts),
+            "account_originals": sum(a["figures"]["originals"] for a in accounts),
+            "site_updates": sum(s["figures"]["updates"] for s in sites),
+            "messages_received": sum(x["figures"]["messages_received"] for x in (*sites, *accounts)),
+            "messages_on_time": sum(x["figures"]["messages_on_time"] for x in (*sites, *accounts)),
+            "error_reports_received": sum(s["figures"]["error_reports_received"] for s in sites),
+            "error_reports_on_time": sum(s["figures"]["error_reports_on_time"] for s in sites),
+            "broken_links_found": sum(s["figures"]["broken_links_found"] for s in sites),
+            "findings_opened": sum(f["opened_in_period"] for f in findings),
+            "findings_rectified": sum(f["rectified_in_period"] for f in findings),
+            "findings_overdue": sum(f["overdue_in_period"] for f in findings),
+            "findings_unresolved": sum(f["status"] != "rectified" for f in findings),
+        }
+
+    @staticmethod
+    def _compare(report: dict, previous: dict) -> None:
+        report["previous"] = {"period": previous["period"], "totals": previous["totals"]}
+        report["change"] = {
+            key: (value - previous["totals"][key]) if isinstance(value, (int, float)) and isinstance(previous["totals"].get(key), (int, float)) else None
+            for key, value in report["totals"].items()
+        }
+        for kind in ("sites", "accounts"):
+            before = {x["id"]: x for x in previous[kind]}
+            for x in report[kind]:
+                old = before.get(x["id"])
+                x["previous_score"] = old["score"] if old else None
+                x["previous_verdict"] = old["verdict"] if old else None
+                x["score_change"] = round(x["score"] - old["score"], 1) if old else None
+                x["updates_change"] = x["figures"]["updates"] - old["figures"]["updates"] if old else None
+        before_units = {u["organisation"]: u for u in previous["units"]}
+        for u in report["units"]:
+            old = before_units.get(u["organisation"])
+            u["previous_rank"] = old["rank"] if old else None
+            u["previous_average_score"] = old["average_score"] if old else None
+
+
+def build_report(organisation: Organisation, period: Period, *, user=None, progress=None, today=None) -> dict:
+    """The report of `organisation` and everything below it (within `user`'s scope) for `period`."""
+    return ReportBuilder(organisation, period, user=user, progress=progress, today=today).build()

@@ -1,0 +1,267 @@
+"""Report pages: the monthly report and the quarterly bulletin (synchronous for a county, in the background
+with a progress bar for a big region), export progress, stored monthly documents, the self-inspection."""
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import render
+from django.urls import reverse
+
+from accounts.models import Account, LIVE_STATUSES
+from sites.models import Site, SiteStatus
+
+from reports import documents, services
+from reports.figures import build_report, scope_organisations
+from reports.periods import last_complete_month, last_complete_quarter, parse_month, parse_quarter
+from reports.selectors import covers_region, organisations_for_picker, resolve_organisation
+
+# Above this many sites and accounts a page report is built by the worker while the page shows progress.
+SYNC_SUBJECT_LIMIT = getattr(settings, "REPORTING_SYNC_SUBJECT_LIMIT", 400)
+
+
+def _subject_count(organisation, user) -> int:
+    orgs = scope_organisations(organisation, user).values("pk")
+    return (Account.objects.filter(owner__in=orgs, status__in=LIVE_STATUSES).count()
+            + Site.objects.filter(owner__in=orgs, status=SiteStatus.RUNNING).count())
+
+
+def _period(request, kind):
+    """The period asked for, or the last complete one; a malformed value is shown as an error, not a 500."""
+    raw = request.GET.get("quarter" if kind == "quarterly" else "month")
+    error = None
+    if raw:
+        try:
+            return (parse_quarter(raw) if kind == "quarterly" else parse_month(raw)), None
+        except ValidationError as exc:
+            error = "；".join(m for messages in exc.message_dict.values() for m in messages)
+    return (last_complete_quarter() if kind == "quarterly" else last_complete_month()), error
+
+
+def _stored_result(request, token: str) -> dict | None:
+    data = services.read_export_token(token, request.user)
+    if data is None or data["x"] != "json":
+        return None
+    path = services.export_path(data["t"], "json")
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def _published_bulletin(kind, organisation, period):
+    from reports import bulletins
+
+    if kind != "quarterly" or not bulletins.storage_ready():
+        return None
+    from reports.models import Bulletin
+
+    return Bulletin.objects.filter(organisation=organisation, quarter=period.key).select_related("published_by").first()
+
+
+def report_page(request, kind: str):
+    period, error = _period(request, kind)
+    try:
+        organisation = resolve_organisation(request.user, request.GET.get("organisation"))
+    except ValidationError:
+        raise Http404("单位不存在。") from None
+    report, background = None, False
+    published = _published_bulletin(kind, organisation, period)
+    if published is not None and not request.GET.get("live"):
+        # A published bulletin is shown exactly as published.
+        report = published.data
+    elif request.GET.get("result"):
+        report = _stored_result(request, request.GET["result"])
+        if report is None:
+            raise Http404("报告不存在或已过期，请重新生成。")
+    elif _subject_count(organisation, request.user) > SYNC_SUBJECT_LIMIT and not request.GET.get("now"):
+        background = True
+    else:
+        report = build_report(organisation, period, user=request.user)
+    param = "quarter" if kind == "quarterly" else "month"
+    query = f"{param}={period.key}&organisation={organisation.pk}"
+    context = {
+        "kind": kind, "period": period, "organisation": organisation, "report": report, "background": background,
+        "error": error, "query": query,
+        "previous_query": f"{param}={period.previous().key}&organisation={organisation.pk}",
+        "title": documents.title_of({"kind": kind, "organisation": {"name": organisation.name},
+                                     "period": {"label": period.label}}),
+        "api_url": reverse("api-report-quarterly" if kind == "quarterly" else "api-report-monthly"),
+        "organisations": organisations_for_picker(request.user),
+        "summary": documents.summary_rows(report) if report else [],
+        "stored": services.stored_documents("monthly", organisation) if kind == "monthly" else [],
+    }
+    if kind == "quarterly":
+        from reports import bulletins
+
+        context.update(bulletins.page_context(request, organisation, period, report))
+    return render(request, "reports/report.html", context)
+
+
+@login_required
+def monthly_page(request):
+    return report_page(request, "monthly")
+
+
+@login_required
+def quarterly_page(request):
+    if request.method == "POST":
+        from reports import bulletins
+
+        return bulletins.publish_from_page(request)
+    return report_page(request, "quarterly")
+
+
+@login_required
+def export_page(request, token: str):
+    """Progress of a background export without JavaScript: the page refreshes itself until the file is ready."""
+    from reports.api import export_status
+
+    status = export_status(request, token)
+    return render(request, "reports/export.html", {"status": status, "token": token})
+
+
+@login_required
+def stored_download(request, kind: str, period: str, organisation_id: int, fmt: str):
+    """A document beat stored for a region, to anyone who may see that region."""
+    organisation = resolve_organisation(request.user, organisation_id)
+    if kind not in ("monthly",) or fmt not in ("xlsx", "pdf"):
+        raise Http404()
+    # The stored document covers the whole region: only those whose scope reaches below it (supervisors and
+    # auditors of it or above) may have it; a unit's own staff read their unit's report instead.
+    if not covers_region(request.user, organisation):
+        raise Http404()
+    try:
+        parse_month(period)
+    except ValidationError:
+        raise Http404() from None
+    path = services.stored_path(kind, organisation.pk, period, fmt)
+    if not path.is_file():
+        raise Http404("该月报告尚未生成。")
+    name = documents.filename_of({"kind": kind, "organisation": {"id": organisation.pk}, "period": {"key": period}}, fmt)
+    return FileResponse(path.open("rb"), as_attachment=True, filename=name, content_type=services.FORMATS[fmt])
+
+
+@login_required
+def index_page(request):
+    """Where the reports start: pick a month or a quarter and a unit."""
+    region = resolve_organisation(request.user, None)
+    month, quarter = last_complete_month(), last_complete_quarter()
+    context = {
+        "region": region, "month": month, "quarter": quarter,
+        "organisations": organisations_for_picker(request.user),
+        "stored": services.stored_documents("monthly", region) if covers_region(request.user, region) else [],
+    }
+    from reports import bulletins
+
+    if bulletins.storage_ready():
+        from reports.models import Bulletin
+
+        context["bulletins"] = Bulletin.objects.for_user(request.user).select_related("organisation")[:12]
+    return render(request, "reports/index.html", context)
+
+
+def _self_inspection_units(user):
+    """Units whose self-inspection the user may fill in: their own units (not as auditor) and those they supervise."""
+    from organisations.models import Membership, Organisation, Role
+
+    own = Membership.objects.filter(user=user).exclude(role=Role.AUDITOR).values("organisation")
+    units = Organisation.objects.filter(pk__in=own) | Organisation.objects.managed_by(user)
+    return units.exclude(kind="internal").distinct().order_by("path")
+
+
+@login_required
+def self_inspection_page(request):
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    from reports import bulletins, selfcheck
+
+    units = _self_inspection_units(request.user)
+    raw_unit = request.POST.get("organisation") or request.GET.get("organisation")
+    if raw_unit:
+        try:
+            unit = units.filter(pk=int(raw_unit)).first()
+        except ValueError:
+            unit = None
+        if unit is None:
+            raise Http404("单位不存在。")
+    else:
+        unit = (units.filter(pk=request.user.home_organisation_id).first() if request.user.home_organisation_id else None) or units.first()
+    if unit is None:
+        raise Http404("您没有需要自查的单位。")
+    raw_month = request.POST.get("month") or request.GET.get("month")
+    error = None
+    period = last_complete_month()
+    if raw_month:
+        try:
+            period = parse_month(raw_month)
+        except ValidationError as exc:
+            error = "；".join(exc.messages)
+    stored = None
+    if bulletins.storage_ready():
+        from reports.models import SelfInspection
+
+        stored = SelfInspection.objects.filter(organisation=unit, month=period.key).select_related("submitted_by").first()
+    known = selfcheck.prefill(unit, period, user=request.user)
+    indicators = {code: dict(v) for code, v in known["indicators"].items()}
+    initial = {}
+    if stored:
+        for code, answer in stored.answers.items():
+            indicators.setdefault(code, {}).update(answer)
+        initial = stored.signers
+    printed = False
+    if request.method == "POST":
+        form = selfcheck.SelfInspectionForm(request.POST, indicators=indicators)
+        if form.is_valid():
+            if bulletins.storage_ready():
+                from reports.services import self_inspection_save
+
+                self_inspection_save(organisation=unit, period=period, user=request.user, answers=form.answers(),
+                                     signers=form.signers(), prefill=known)
+                messages.success(request, f"已保存{unit.name}{period.label}自查结果。")
+                return redirect(f"{request.path}?organisation={unit.pk}&month={period.key}")
+            printed = True
+    else:
+        form = selfcheck.SelfInspectionForm(initial=initial, indicators=indicators)
+    return render(request, "reports/self_inspection.html", {
+        "unit": unit, "units": units, "period": period, "form": form, "known": known, "indicators": indicators,
+        "stored": stored, "printed": printed, "error": error, "storage_ready": bulletins.storage_ready(),
+    })
+
+
+@login_required
+def bulletin_page(request, pk: int):
+    """A published bulletin, to everyone in its region (it names their units), exactly as published."""
+    from django.shortcuts import get_object_or_404
+
+    from reports.models import Bulletin
+
+    bulletin = get_object_or_404(Bulletin.objects.for_user(request.user).select_related("organisation", "published_by"), pk=pk)
+    report = bulletin.data
+    period = parse_quarter(bulletin.quarter, today=bulletin.published_at.date())
+    return render(request, "reports/report.html", {
+        "kind": "quarterly", "period": period, "organisation": bulletin.organisation, "report": report,
+        "background": False, "error": None, "published": bulletin, "bulletin_block": True, "can_publish": False,
+        "query": f"quarter={period.key}&organisation={bulletin.organisation_id}", "title": bulletin.title,
+        "previous_query": f"quarter={period.previous().key}&organisation={bulletin.organisation_id}",
+        "api_url": reverse("api-report-quarterly"), "organisations": organisations_for_picker(request.user),
+        "summary": documents.summary_rows(report), "stored": [], "snapshot_only": True,
+    })
+
+
+@login_required
+def bulletin_document(request, pk: int, fmt: str):
+    """The published bulletin as the document to send upward: xlsx or PDF of the snapshot."""
+    from django.http import HttpResponse
+    from django.shortcuts import get_object_or_404
+
+    from reports.models import Bulletin
+
+    if fmt not in ("xlsx", "pdf"):
+        raise Http404()
+    bulletin = get_object_or_404(Bulletin.objects.for_user(request.user), pk=pk)
+    content = services.render(bulletin.data, fmt)
+    response = HttpResponse(content, content_type=services.FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{documents.filename_of(bulletin.data, fmt)}"'
+    return response
