@@ -11,14 +11,15 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from govmedia.core.api import AuditedViewMixin
-from govmedia.core.updates import account_add_update
-from inspections.countdown import accounts_with_countdown
+from govmedia.core.api import AuditedViewMixin, ScopedPrimaryKeyField
+from govmedia.core.documents import XLSX_TYPE
+from organisations import access
+from organisations.models import Organisation
+from rules.countdown import accounts_with_countdown
 
-from accounts import documents, imports, services as registry
-from organisations import scope
+from accounts import documents, filing_services, imports, services
 from accounts import filings as form_rules
-from organisations.api import ScopedPrimaryKeyField
+from accounts.services import account_add_update
 from accounts.models import (
     Account,
     AccountStatus,
@@ -27,9 +28,8 @@ from accounts.models import (
     FilingKind,
     FilingStage,
     FilingStatus,
-    Platform,
 )
-from accounts.selectors import accounts_for, not_updated_for, owner_units, reference_date, selectable_units
+from accounts.selectors import accounts_for, not_updated_for, reference_date
 
 # --- The 备案登记表 as input -----------------------------------------------------------------------------------
 
@@ -72,35 +72,36 @@ class MenusField(serializers.JSONField):
         return walk(data, "菜单")
 
 
-class RegistrationFormSerializer(serializers.Serializer):
-    """Every field of the 备案登记表 (qingdao 附件1). All optional here: a draft may be incomplete."""
+def _serializer_field(field: form_rules.FormField) -> serializers.Field:
+    """The API's input for one declared field. All optional: a draft may be incomplete."""
+    kind = field.kind
+    if kind == form_rules.TEXT:
+        return serializers.CharField(max_length=field.max_length, required=False, allow_blank=True)
+    if kind == form_rules.LONG_TEXT:
+        return serializers.CharField(required=False, allow_blank=True)
+    if kind == form_rules.URL:
+        return serializers.URLField(max_length=field.max_length, required=False, allow_blank=True)
+    if kind == form_rules.DATE:
+        return serializers.DateField(required=False, allow_null=True)
+    if kind == form_rules.BOOL:
+        return serializers.BooleanField(required=False)
+    if kind == form_rules.COUNT:
+        return serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    if kind == form_rules.CHOICE:
+        return serializers.ChoiceField(choices=field.choices.choices, required=False, allow_blank=True)
+    if kind == form_rules.UNIT:
+        return ScopedPrimaryKeyField(field.units, required=False, allow_null=True)
+    raise ValueError(f"no API input for {kind!r} ({field.name})")
 
-    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    platform = serializers.ChoiceField(choices=Platform.choices, required=False, allow_blank=True)
-    account_type = serializers.CharField(max_length=40, required=False, allow_blank=True)
-    platform_id = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    registered_on = serializers.DateField(required=False, allow_null=True)
-    verified = serializers.BooleanField(required=False)
-    news_licence = serializers.BooleanField(required=False)
-    supervisor = ScopedPrimaryKeyField(selectable_units, required=False, allow_null=True)
-    supervisor_leader = serializers.CharField(max_length=60, required=False, allow_blank=True)
-    supervisor_leader_title = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    supervisor_contact = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    owner = ScopedPrimaryKeyField(owner_units, required=False, allow_null=True)
-    owner_leader = serializers.CharField(max_length=60, required=False, allow_blank=True)
-    owner_leader_title = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    owner_contact = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    operator = ScopedPrimaryKeyField(selectable_units, required=False, allow_null=True)
-    operator_leader = serializers.CharField(max_length=60, required=False, allow_blank=True)
-    operator_leader_title = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    operator_contact = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    functions = serializers.CharField(max_length=500, required=False, allow_blank=True)
-    introduction = serializers.CharField(required=False, allow_blank=True)
-    url = serializers.URLField(max_length=500, required=False, allow_blank=True)
-    followers = serializers.IntegerField(min_value=0, required=False, allow_null=True)
-    operation_started_on = serializers.DateField(required=False, allow_null=True)
-    menus = MenusField(required=False)
-    team = TeamRowSerializer(many=True, required=False)
+
+# Every field of the 备案登记表 (qingdao 附件1) but the QR code image, which is uploaded on its own (multipart).
+RegistrationFormSerializer = type("RegistrationFormSerializer", (serializers.Serializer,), {
+    "__doc__": "Every field of the 备案登记表 (qingdao 附件1). All optional here: a draft may be incomplete.",
+    "__module__": __name__,
+    **{field.name: _serializer_field(field) for field in form_rules.DATA_FIELDS},
+    "menus": MenusField(required=False),
+    "team": TeamRowSerializer(many=True, required=False),
+})
 
 
 def typed_form(validated: dict, base: dict | None = None) -> dict:
@@ -132,15 +133,12 @@ class AccountSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Account
-        fields = [
-            "id", "name", "platform", "platform_display", "account_type", "platform_id", "owner", "supervisor",
-            "operator", "status", "status_display", "opened_on", "last_updated_on", "last_original_on",
-            "days_since_update", "deadline", "days_left", "url", "feed_url", "has_interaction", "registered_on", "verified", "news_licence",
-            "supervisor_leader", "supervisor_leader_title", "supervisor_contact", "owner_leader",
-            "owner_leader_title", "owner_contact", "operator_leader", "operator_leader_title", "operator_contact",
-            "functions", "introduction", "followers", "operation_started_on", "qr_code", "national_reference",
+        # The registered data (every field of the 备案登记表), then what the register keeps beside it.
+        fields = ["id", *(field.name for field in form_rules.FIELDS), "menus", "team"] + [
+            "platform_display", "status", "status_display", "opened_on", "last_updated_on", "last_original_on",
+            "days_since_update", "deadline", "days_left", "feed_url", "has_interaction", "national_reference",
             "password_changed_on", "credential_change_due_since", "province_notice_count", "exemption_reason",
-            "opened_by_individual", "backfill_due_on", "closure_notice_on", "first_deregister_on", "menus", "team",
+            "opened_by_individual", "backfill_due_on", "closure_notice_on", "first_deregister_on",
         ]
         read_only_fields = fields
 
@@ -191,8 +189,6 @@ class AccountFilter(django_filters.FilterSet):
         return not_updated_for(queryset, int(value), timezone.localdate())
 
     def filter_within(self, queryset, name, value):
-        from organisations.models import Organisation
-
         root = Organisation.objects.filter(pk=value).first()
         return queryset.filter(owner__path__startswith=root.path) if root else queryset.none()
 
@@ -237,7 +233,7 @@ class AccountViewSet(AuditedViewMixin, mixins.CreateModelMixin, mixins.UpdateMod
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         extra = {k: data.pop(k) for k in ("feed_url", "password_changed_on", "has_interaction", "opened_by_individual")}
-        account = registry.account_register_existing(
+        account = services.account_register_existing(
             user=request.user, form=typed_form(data), qr_code=request.FILES.get("qr_code"), **extra
         )
         return Response(AccountSerializer(self._as_listed(account), context=self.get_serializer_context()).data,
@@ -260,9 +256,9 @@ class AccountViewSet(AuditedViewMixin, mixins.CreateModelMixin, mixins.UpdateMod
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         if "exemption_reason" in data:
-            account = registry.account_record_exemption(account=account, user=request.user, reason=data.pop("exemption_reason"))
+            account = services.account_record_exemption(account=account, user=request.user, reason=data.pop("exemption_reason"))
         if data:
-            account = registry.account_update_facts(account=account, user=request.user, **data)
+            account = services.account_update_facts(account=account, user=request.user, **data)
         return Response(AccountSerializer(self._as_listed(account), context=self.get_serializer_context()).data)
 
     @extend_schema(methods=["GET"], responses=AccountUpdateSerializer(many=True))
@@ -274,7 +270,7 @@ class AccountViewSet(AuditedViewMixin, mixins.CreateModelMixin, mixins.UpdateMod
         if request.method == "GET":
             page = self.paginate_queryset(account.updates.order_by("-published_at", "-pk"))
             return self.get_paginated_response(AccountUpdateSerializer(page, many=True).data)
-        if not registry.can_file(request.user, account):
+        if not access.can_file(request.user, account):
             raise PermissionDenied("您不是该账号主办或承办单位的工作人员，不能登记更新。")
         serializer = AccountUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -290,7 +286,7 @@ class AccountViewSet(AuditedViewMixin, mixins.CreateModelMixin, mixins.UpdateMod
     def import_updates(self, request, pk=None):
         """A platform's export as csv (发布时间, 标题, 链接, 是否原创): all rows or none, with a row-by-row report."""
         account = self.get_object()
-        if not registry.can_file(request.user, account):
+        if not access.can_file(request.user, account):
             raise PermissionDenied("您不是该账号主办或承办单位的工作人员，不能导入更新记录。")
         upload = request.FILES.get("file")
         if upload is None:
@@ -311,7 +307,7 @@ class AccountViewSet(AuditedViewMixin, mixins.CreateModelMixin, mixins.UpdateMod
         """The register of the accounts listed (same filters as the list) as xlsx, the list sent upward."""
         queryset = self.filter_queryset(self.get_queryset()).exclude(status=AccountStatus.DRAFT)
         content = documents.register_xlsx(queryset)
-        response = HttpResponse(content, content_type=documents.XLSX_TYPE)
+        response = HttpResponse(content, content_type=XLSX_TYPE)
         response["Content-Disposition"] = 'attachment; filename="account-register.xlsx"'
         return response
 
@@ -384,7 +380,7 @@ class FilingFilter(django_filters.FilterSet):
         fields = ["account", "kind", "status", "stage"]
 
     def filter_actionable(self, queryset, name, value):
-        mine = registry.actionable_filings(self.request.user).values("pk")
+        mine = filing_services.actionable_filings(self.request.user).values("pk")
         return queryset.filter(pk__in=mine) if value else queryset.exclude(pk__in=mine)
 
 
@@ -411,7 +407,7 @@ class FilingViewSet(AuditedViewMixin, viewsets.ModelViewSet):
         if kind == FilingKind.OPEN:
             if data.get("account"):
                 raise serializers.ValidationError({"account": ["开设备案不指定已有账号：账号随开设备案一起建立。"]})
-            serializer.instance = registry.filing_open_draft(
+            serializer.instance = filing_services.filing_open_draft(
                 user=user, event_date=data.get("event_date"), reason=data.get("reason", ""),
                 form=typed_form(data.get("form") or {}),
             )
@@ -420,7 +416,7 @@ class FilingViewSet(AuditedViewMixin, viewsets.ModelViewSet):
         if account is None:
             raise serializers.ValidationError({"account": ["请指定账号。"]})
         form = data.get("form")
-        serializer.instance = registry.filing_start(
+        serializer.instance = filing_services.filing_start(
             user=user, account=account, kind=kind, event_date=data.get("event_date"), reason=data.get("reason", ""),
             form=typed_form(form, form_rules.from_account(account)) if form is not None else None,
         )
@@ -432,13 +428,13 @@ class FilingViewSet(AuditedViewMixin, viewsets.ModelViewSet):
             if locked in data and data[locked] != getattr(filing, locked):
                 raise serializers.ValidationError({locked: ["备案类型和账号不能修改，请删除草稿后重新填报。"]})
         form = data.get("form")
-        serializer.instance = registry.filing_update(
+        serializer.instance = filing_services.filing_update(
             filing=filing, user=self.request.user, event_date=data.get("event_date"), reason=data.get("reason"),
             form=typed_form(form, form_rules.from_json(filing.form)) if form is not None else None,
         )
 
     def perform_destroy(self, instance):
-        registry.filing_delete(filing=instance, user=self.request.user)
+        filing_services.filing_delete(filing=instance, user=self.request.user)
 
     def _respond(self, filing):
         filing = self.get_queryset().get(pk=filing.pk)
@@ -447,28 +443,28 @@ class FilingViewSet(AuditedViewMixin, viewsets.ModelViewSet):
     @extend_schema(request=None, responses=FilingSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        return self._respond(registry.filing_submit(filing=self.get_object(), user=request.user))
+        return self._respond(filing_services.filing_submit(filing=self.get_object(), user=request.user))
 
     @extend_schema(request=CommentSerializer, responses=FilingSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
         body = CommentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return self._respond(registry.filing_approve(filing=self.get_object(), user=request.user, **body.validated_data))
+        return self._respond(filing_services.filing_approve(filing=self.get_object(), user=request.user, **body.validated_data))
 
     @extend_schema(request=CommentSerializer, responses=FilingSerializer)
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
         body = CommentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return self._respond(registry.filing_reject(filing=self.get_object(), user=request.user, **body.validated_data))
+        return self._respond(filing_services.filing_reject(filing=self.get_object(), user=request.user, **body.validated_data))
 
     @extend_schema(request=ReferencesSerializer, responses=FilingSerializer)
     @action(detail=True, methods=["post"])
     def references(self, request, pk=None):
         body = ReferencesSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return self._respond(registry.filing_record_references(filing=self.get_object(), user=request.user, **body.validated_data))
+        return self._respond(filing_services.filing_record_references(filing=self.get_object(), user=request.user, **body.validated_data))
 
     @extend_schema(request={"multipart/form-data": inline_serializer("QrUpload", {"qr_code": serializers.ImageField()})},
                    responses=FilingSerializer)
@@ -478,7 +474,7 @@ class FilingViewSet(AuditedViewMixin, viewsets.ModelViewSet):
         upload = request.FILES.get("qr_code")
         if upload is None:
             return Response({"qr_code": ["请上传二维码图片。"]}, status=status.HTTP_400_BAD_REQUEST)
-        return self._respond(registry.filing_update(filing=self.get_object(), user=request.user, qr_code=upload))
+        return self._respond(filing_services.filing_update(filing=self.get_object(), user=request.user, qr_code=upload))
 
 
 __all__ = ["AccountViewSet", "FilingViewSet", "FilingStage", "FilingStatus"]

@@ -2,60 +2,15 @@
 附件1) and the account register of a region as xlsx (the list offices send upward)."""
 from __future__ import annotations
 
-import glob
-import io
-import os
-from pathlib import Path
+from dataclasses import dataclass
 
-from django.conf import settings
-from django.http import HttpResponse
 from django.utils import timezone
 
 from accounts import filings as form_rules
+from accounts.filings import BOOL, COUNT, DATE, IMAGE, LEFT, RIGHT, WIDE
 from accounts.models import AccountStatus, Filing, FilingKind, FilingStatus
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-# Debian/Ubuntu packages first (CI installs fonts-wqy-microhei), then other common places.
-FONT_CANDIDATES = [
-    # Shipped with the project (WenQuanYi Micro Hei, Apache-2.0 or GPLv3), so PDFs work on any machine.
-    str(Path(__file__).resolve().parent.parent / "govmedia" / "core" / "fonts" / "wqy-microhei.ttc"),
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/truetype/arphic/uming.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
-    "/System/Library/Fonts/PingFang.ttc",
-    "C:/Windows/Fonts/msyh.ttc",
-    "C:/Windows/Fonts/simsun.ttc",
-]
-FONT_GLOBS = ["/usr/share/fonts/**/*wqy*.tt[cf]", "/usr/share/fonts/**/*[Hh]ei*.tt[cf]", "/usr/share/fonts/**/*CJK*.tt[cf]"]
-
-
-class CJKFontMissing(RuntimeError):
-    pass
-
-
-def find_cjk_font() -> str:
-    """A font with Chinese glyphs: GOVMEDIA_CJK_FONT (setting or environment) if given, else a known system font."""
-    configured = getattr(settings, "GOVMEDIA_CJK_FONT", "") or os.environ.get("GOVMEDIA_CJK_FONT", "")
-    if configured:
-        if os.path.isfile(configured):
-            return configured
-        raise CJKFontMissing(f"GOVMEDIA_CJK_FONT 指向的字体文件不存在：{configured}")
-    for path in FONT_CANDIDATES:
-        if os.path.isfile(path):
-            return path
-    for pattern in FONT_GLOBS:
-        found = sorted(glob.glob(pattern, recursive=True))
-        if found:
-            return found[0]
-    raise CJKFontMissing(
-        "服务器未安装中文字体，无法生成 PDF：请安装 fonts-wqy-microhei（或 fonts-noto-cjk），"
-        "或设置 GOVMEDIA_CJK_FONT 指向一个 TTF/TTC 字体文件。"
-    )
-
+from govmedia.core import documents
+from govmedia.core.documents import PdfCell
 
 def latest_filing(account) -> Filing | None:
     """The filing whose reason and opinions the form shows: the newest decided or pending one."""
@@ -67,11 +22,62 @@ def latest_filing(account) -> Filing | None:
     )
 
 
+@dataclass
+class PrintedCell:
+    """A heading and its value on the printed form. `kind` says how the value is drawn: "text", "bool" (a
+    是/否 pair of boxes) or "image" (`value` is the file)."""
+
+    header: str
+    text: str = ""
+    kind: str = "text"
+    value: object = None
+    colspan: int = 1
+    rowspan: int = 1
+
+
+def printed_rows(account, block: str) -> list[list[PrintedCell]]:
+    """The declared fields of one table of the printed form (filings.TOP or BOTTOM), row by row, each row a left
+    and a right cell or one wide cell, placed where each field's `Printed` says."""
+    places: dict[tuple[int, str], list[form_rules.FormField]] = {}
+    for field in form_rules.FIELDS:
+        if field.printed.block == block:
+            places.setdefault((field.printed.row, field.printed.side), []).append(field)
+    rows: list[list[PrintedCell]] = []
+    spanning = None  # the left cell that grows down over rows without a left cell of their own
+    for number in sorted({row for row, _ in places}):
+        if (number, WIDE) in places:
+            rows.append([_printed_cell(account, places[number, WIDE], colspan=3)])
+            spanning = None
+            continue
+        row = []
+        if (number, LEFT) in places:
+            spanning = _printed_cell(account, places[number, LEFT])
+            row.append(spanning)
+        elif spanning is not None:
+            spanning.rowspan += 1
+        else:
+            row.append(PrintedCell(""))
+        row.append(_printed_cell(account, places[number, RIGHT]) if (number, RIGHT) in places else PrintedCell(""))
+        rows.append(row)
+    return rows
+
+
+def _printed_cell(account, fields, colspan: int = 1) -> PrintedCell:
+    fields = sorted(fields, key=lambda field: field.printed.order)
+    header = next((field.printed.header for field in fields if field.printed.header), fields[0].label)
+    first = fields[0]
+    if first.kind == BOOL:
+        return PrintedCell(header, kind="bool", value=bool(getattr(account, first.name)), colspan=colspan)
+    if first.kind == IMAGE:
+        return PrintedCell(header, kind="image", value=getattr(account, first.name) or None, colspan=colspan)
+    parts = [(field, form_rules.display(field, getattr(account, field.name))) for field in fields]
+    text = "".join(field.printed.template.format(shown) for field, shown in parts if shown)
+    return PrintedCell(header, text=text.strip(), colspan=colspan)
+
+
 def form_context(account) -> dict:
     """Everything the printed form shows, in the official order, for the HTML page and the PDF alike."""
     filing = latest_filing(account)
-    data = form_rules.from_account(account)
-    menu_rows = form_rules.rows_from_menus(data["menus"])
     status_marks = {
         "正常": account.status in (AccountStatus.RUNNING, AccountStatus.APPLYING),
         "关停": account.status == AccountStatus.CLOSING,
@@ -82,12 +88,13 @@ def form_context(account) -> dict:
         "filing": filing,
         "unit": account.owner.name,
         "filled_on": timezone.localdate(),
-        "platform": account.get_platform_display() + (
-            f"（{form_rules.ACCOUNT_TYPE_LABELS.get(account.account_type, account.account_type)}）" if account.account_type else ""
-        ),
-        "id_and_name": f"{account.platform_id} / {account.name}" if account.platform_id else account.name,
-        "menu_rows": menu_rows,
-        "team": data["team"],
+        "top_rows": printed_rows(account, form_rules.TOP),
+        "bottom_rows": printed_rows(account, form_rules.BOTTOM),
+        "menu_rows": form_rules.rows_from_menus(form_rules.menu_tree(account)),
+        "team": [
+            {"name": m.name, "unit_title": m.unit_title, "office_phone": m.office_phone, "mobile": m.mobile}
+            for m in account.team.filter(left_on__isnull=True).order_by("position", "pk")
+        ],
         "status_marks": status_marks,
         "kind_label": filing.get_kind_display() if filing else "",
     }
@@ -103,61 +110,51 @@ def _yes_no(value: bool) -> str:
     return f"{_mark(value)}是  {_mark(not value)}否"
 
 
-def _leader(name, title) -> str:
-    return " ".join(part for part in (name, title) if part)
-
-
 def render_pdf(account) -> bytes:
-    """The 备案登记表 as PDF (A4), with CJK text embedded from a system font."""
-    from fpdf import FPDF
-    from fpdf.fonts import FontFace
-
-    font_path = find_cjk_font()
+    """The 备案登记表 as PDF (A4), with CJK text embedded from the CJK font."""
     ctx = form_context(account)
-    pdf = FPDF(format="A4")
-    pdf.set_auto_page_break(True, margin=15)
-    pdf.set_title(f"政务新媒体备案登记表 {account.name}")
-    pdf.add_font("cjk", fname=font_path)
-    pdf.add_page()
+    pdf = documents.new_pdf(title=f"政务新媒体备案登记表 {account.name}")
     pdf.set_font("cjk", size=16)
     pdf.cell(0, 10, "政务新媒体备案登记表", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("cjk", size=9.5)
     pdf.cell(0, 7, f"单位名称（盖章）：{ctx['unit']}", new_x="LMARGIN", new_y="NEXT")
     filled = ctx["filled_on"]
     pdf.cell(0, 6, f"填表时间：{filled.year}年{filled.month}月{filled.day}日", align="R", new_x="LMARGIN", new_y="NEXT")
-    head = FontFace(fill_color=(242, 242, 242))
     a = account
 
-    def table(widths, rows, header_cols=(0, 2)):
-        with pdf.table(col_widths=widths, text_align="LEFT", line_height=6, first_row_as_headings=False,
-                       padding=1.2) as t:
-            for values in rows:
-                row = t.row()
-                for index, value in enumerate(values):
-                    if isinstance(value, tuple):  # (text, colspan)
-                        row.cell(value[0], colspan=value[1], style=head if index in header_cols else None)
-                    else:
-                        row.cell(value, style=head if index in header_cols else None)
+    def table(widths, rows):
+        """A plain grid (menus, team): one text per cell."""
+        documents.pdf_table(pdf, rows, col_widths=widths)
 
-    table((30, 60, 38, 62), [
-        ("账号ID及名称", ctx["id_and_name"], "创建/注册日期", str(a.registered_on or "")),
-        ("发布平台（系统）", ctx["platform"], "是否通过认证", _yes_no(a.verified)),
-        ("主管单位", a.supervisor.name if a.supervisor else "", "是否取得互联网新闻信息服务资质", _yes_no(a.news_licence)),
-        ("主管单位分管领导及职务", _leader(a.supervisor_leader, a.supervisor_leader_title), "联系电话及方式", a.supervisor_contact),
-        ("主办单位", a.owner.name, "主办单位分管领导及职务", _leader(a.owner_leader, a.owner_leader_title)),
-        ("", "", "联系电话及方式", a.owner_contact),
-        ("承办单位", a.operator.name if a.operator else "", "承办单位分管领导及职务", _leader(a.operator_leader, a.operator_leader_title)),
-        ("", "", "联系电话及方式", a.operator_contact),
-        ("政务新媒体平台功能", (a.functions, 3)),
-        ("基本情况介绍", (a.introduction, 3)),
-        ("访问链接", (a.url, 3)),
-    ])
-    if a.qr_code:
+    images = []
+
+    def form_table(rows):
+        """Rows of PrintedCell: a shaded heading beside each value, as on the official form."""
+        grid = []
+        for cells in rows:
+            line = []
+            for cell in cells:
+                line.append(PdfCell(cell.header, rowspan=cell.rowspan, shaded=True))
+                if cell.kind == "bool":
+                    text = _yes_no(cell.value)
+                elif cell.kind == "image":
+                    text = "（见表下）" if cell.value else ""
+                    if cell.value:
+                        images.append(cell)
+                else:
+                    text = cell.text
+                line.append(PdfCell(text, colspan=cell.colspan, rowspan=cell.rowspan))
+            grid.append(line)
+        documents.pdf_table(pdf, grid, col_widths=(30, 60, 38, 62))
+
+    form_table(ctx["top_rows"])
+    # A cell is one line high, too small for a QR code that must scan: the image goes below the table.
+    for cell in images:
         try:
             y = pdf.get_y() + 2
             pdf.set_font("cjk", size=9.5)
-            pdf.cell(30, 6, "新媒体二维码：", new_x="RIGHT", new_y="TOP")
-            pdf.image(a.qr_code.path, x=pdf.l_margin + 32, y=y, w=28, h=28)
+            pdf.cell(30, 6, f"{cell.header}：", new_x="RIGHT", new_y="TOP")
+            pdf.image(cell.value.path, x=pdf.l_margin + 32, y=y, w=28, h=28)
             pdf.set_y(y + 30)
         except (OSError, ValueError):
             pdf.cell(0, 6, "（二维码图片无法读取）", new_x="LMARGIN", new_y="NEXT")
@@ -170,12 +167,12 @@ def render_pdf(account) -> bytes:
         menu_rows.append((a.name if len(menu_rows) == 1 else "", *cells, row["note"]))
     if len(menu_rows) == 1:
         menu_rows.append(("", "", "", "", ""))
-    table((38, 38, 38, 38, 38), menu_rows, header_cols=())
+    table((38, 38, 38, 38, 38), menu_rows)
     pdf.ln(2)
     pdf.cell(0, 6, "管理队伍（主要成员）", new_x="LMARGIN", new_y="NEXT")
     team_rows = [("管理员姓名", "所在单位及职务", "办公电话", "手机号码")]
     team_rows += [(m["name"], m["unit_title"], m["office_phone"], m["mobile"]) for m in ctx["team"]] or [("", "", "", "")]
-    table((34, 76, 40, 40), team_rows, header_cols=())
+    table((34, 76, 40, 40), team_rows)
     pdf.ln(2)
     filing = ctx["filing"]
     owner_sign = supervisor_sign = ""
@@ -194,15 +191,15 @@ def render_pdf(account) -> bytes:
             f"全国报送系统：{filing.national_reference or a.national_reference}" if (filing.national_reference or a.national_reference) else "",
         ) if part)
     rows = [
-        ("开办（变更、关停）理由", ((filing.reason if filing else ""), 3)),
-        ("主办单位意见", (((filing.owner_opinion if filing else "") + owner_sign), 3)),
-        ("主管单位意见", (((filing.supervisor_opinion if filing else "") + supervisor_sign), 3)),
-        ("正式运营时间", str(a.operation_started_on or ""), "关注量/粉丝量", "" if a.followers is None else str(a.followers)),
-        ("运行状态", (marks, 3)),
+        [PrintedCell("开办（变更、关停）理由", filing.reason if filing else "", colspan=3)],
+        [PrintedCell("主办单位意见", (filing.owner_opinion if filing else "") + owner_sign, colspan=3)],
+        [PrintedCell("主管单位意见", (filing.supervisor_opinion if filing else "") + supervisor_sign, colspan=3)],
+        *ctx["bottom_rows"],
+        [PrintedCell("运行状态", marks, colspan=3)],
     ]
     if references:
-        rows.append(("上级审批/报送编号", (references, 3)))
-    table((30, 60, 38, 62), rows)
+        rows.append([PrintedCell("上级审批/报送编号", references, colspan=3)])
+    form_table(rows)
     pdf.ln(2)
     pdf.set_font("cjk", size=8.5)
     pdf.multi_cell(0, 5, "注：1.此纸质备案表一式二份，主管单位、主办单位承办单位各留备案。\n"
@@ -210,59 +207,62 @@ def render_pdf(account) -> bytes:
     return bytes(pdf.output())
 
 
-def pdf_response(account) -> HttpResponse:
-    try:
-        content = render_pdf(account)
-    except CJKFontMissing as exc:
-        return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="account-{account.pk}-form.pdf"'
-    return response
+def pdf_response(account):
+    """The form inline as PDF, or a 503 naming the font to install."""
+    return documents.pdf_response(lambda: render_pdf(account), f"account-{account.pk}-form.pdf")
 
 
-REGISTER_COLUMNS = [
-    ("序号", 6), ("账号名称", 24), ("发布平台", 10), ("账号类型", 10), ("账号ID", 18), ("主办单位", 24),
-    ("主管单位", 22), ("承办单位", 22), ("是否认证", 8), ("新闻信息服务资质", 10), ("创建/注册日期", 12),
-    ("正式运营时间", 12), ("关注量/粉丝量", 10), ("运行状态", 10), ("最近更新", 12), ("访问链接", 30),
-    ("管理员", 16), ("管理员手机", 14), ("全国报送系统编号", 18),
+@dataclass(frozen=True)
+class RegisterColumn:
+    letter: str
+    header: str
+    width: int
+    value: object  # (number, account, current team) -> the cell's value
+
+
+def _field_value(field: form_rules.FormField):
+    # Dates and counts stay typed so that the spreadsheet can sort and sum them.
+    def value(number, account, team):
+        raw = getattr(account, field.name)
+        return raw if field.kind in (DATE, COUNT) else form_rules.display(field, raw)
+
+    return value
+
+
+# The register's own columns; each 登记表 field brings its column with its declaration (filings.FormField.column).
+OWN_COLUMNS = [
+    RegisterColumn("A", "序号", 6, lambda number, account, team: number),
+    RegisterColumn("N", "运行状态", 10, lambda number, account, team: account.get_status_display()),
+    RegisterColumn("O", "最近更新", 12, lambda number, account, team: account.last_updated_on),
+    RegisterColumn("Q", "管理员", 16, lambda number, account, team: "、".join(m.name for m in team)),
+    RegisterColumn("R", "管理员手机", 14, lambda number, account, team: "、".join(m.mobile for m in team if m.mobile)),
+    RegisterColumn("S", "全国报送系统编号", 18, lambda number, account, team: account.national_reference),
 ]
+REGISTER_COLUMNS = sorted(
+    OWN_COLUMNS + [
+        RegisterColumn(field.column.letter, field.column.header, field.column.width, _field_value(field))
+        for field in form_rules.FIELDS if field.column
+    ],
+    key=lambda column: (len(column.letter), column.letter),
+)
 
 
 def register_xlsx(queryset) -> bytes:
     """The register as a spreadsheet: one row per account, current management team joined into one cell."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "政务新媒体台账"
-    ws.append(["政务新媒体账号备案台账"])
-    ws["A1"].font = Font(bold=True, size=14)
-    ws.append([f"导出日期：{timezone.localdate():%Y-%m-%d}"])
-    ws.append([name for name, _ in REGISTER_COLUMNS])
-    for index, (_, width) in enumerate(REGISTER_COLUMNS, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-        ws.cell(row=3, column=index).font = Font(bold=True)
-        ws.cell(row=3, column=index).alignment = Alignment(wrap_text=True, vertical="center")
+    book = documents.workbook()
+    ws = book.create_sheet("政务新媒体台账")
+    for column in REGISTER_COLUMNS:
+        ws.column_dimensions[column.letter].width = column.width
+    documents.append_title(ws, "政务新媒体账号备案台账")
+    documents.append_row(ws, [f"导出日期：{timezone.localdate():%Y-%m-%d}"])
+    documents.append_header(ws, [column.header for column in REGISTER_COLUMNS])
     accounts = queryset.select_related("owner", "supervisor", "operator").prefetch_related("team")
-    for number, a in enumerate(accounts.iterator(chunk_size=500), start=1):
-        team = [m for m in a.team.all() if m.left_on is None]
-        ws.append([
-            number, a.name, a.get_platform_display(), form_rules.ACCOUNT_TYPE_LABELS.get(a.account_type, a.account_type),
-            a.platform_id, a.owner.name, a.supervisor.name if a.supervisor else "", a.operator.name if a.operator else "",
-            "是" if a.verified else "否", "是" if a.news_licence else "否", a.registered_on, a.operation_started_on,
-            a.followers, a.get_status_display(), a.last_updated_on, a.url, "、".join(m.name for m in team),
-            "、".join(m.mobile for m in team if m.mobile), a.national_reference,
-        ])
-    for row in ws.iter_rows(min_row=4):
-        for cell in row:
-            if hasattr(cell.value, "year"):
-                cell.number_format = "yyyy-mm-dd"
+    for number, account in enumerate(accounts.iterator(chunk_size=500), start=1):
+        team = [m for m in account.team.all() if m.left_on is None]
+        # Safe cells: an account named "=1+1" stays text; dates keep openpyxl's yyyy-mm-dd.
+        documents.append_row(ws, [column.value(number, account, team) for column in REGISTER_COLUMNS])
     ws.freeze_panes = "B4"
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return documents.xlsx_bytes(book)
 
 
-__all__ = ["render_pdf", "register_xlsx", "form_context", "find_cjk_font", "CJKFontMissing", "FilingKind"]
+__all__ = ["render_pdf", "register_xlsx", "form_context", "FilingKind"]

@@ -1,53 +1,163 @@
-"""The 备案登记表 (qingdao 附件1) as data: its fields, their checks, its JSON snapshot, and applying it to an account.
+"""The 备案登记表 (qingdao 附件1) as data: each field declared once, its checks, its JSON snapshot, applying it to an
+account, and how each value reads on paper.
 
-Both the API (a DRF serializer) and the pages (a Django form) turn their input into one "typed form": a dict
-with Python values (dates, Organisation objects, nested menus, team rows). Everything below works on that.
+Every other representation is derived from `FIELDS`: the API serializer (accounts/api.py), the page form and its
+sections (accounts/forms.py), the printed form and the register spreadsheet (accounts/documents.py). Adding a
+field to the form means adding its model column and one `FormField` here.
+
+Both the API and the pages turn their input into one "typed form": a dict with Python values (dates,
+Organisation objects, nested menus, team rows). Everything below works on that.
 """
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models.fields.files import FieldFile
 
-from accounts.models import Account, AccountMenu, AccountTeamMember, Platform
+from accounts.models import WECHAT_TYPES, Account, AccountMenu, AccountTeamMember, AccountType, Platform
+from organisations import access
 from organisations.models import Organisation, OrganisationKind
 
-# Scalar fields of the form, in the order of the official table, with their Chinese labels.
-TEXT_FIELDS = [
-    ("name", "账号名称"), ("account_type", "账号类型"), ("platform_id", "账号ID"),
-    ("supervisor_leader", "主管单位分管领导"), ("supervisor_leader_title", "主管单位分管领导职务"),
-    ("supervisor_contact", "主管单位联系电话及方式"),
-    ("owner_leader", "主办单位分管领导"), ("owner_leader_title", "主办单位分管领导职务"),
-    ("owner_contact", "主办单位联系电话及方式"),
-    ("operator_leader", "承办单位分管领导"), ("operator_leader_title", "承办单位分管领导职务"),
-    ("operator_contact", "承办单位联系电话及方式"),
-    ("functions", "平台功能"), ("introduction", "基本情况介绍"), ("url", "访问链接"),
-]
-DATE_FIELDS = [("registered_on", "创建/注册日期"), ("operation_started_on", "正式运营时间")]
-BOOL_FIELDS = [("verified", "是否通过认证"), ("news_licence", "是否取得互联网新闻信息服务资质")]
-UNIT_FIELDS = [("supervisor", "主管单位"), ("owner", "主办单位"), ("operator", "承办单位")]
-LABELS = dict(TEXT_FIELDS + DATE_FIELDS + BOOL_FIELDS + UNIT_FIELDS + [
-    ("platform", "发布平台"), ("followers", "关注量/粉丝量"), ("menus", "栏目设置（菜单）"), ("team", "管理队伍"),
-])
+# What a field holds; each representation (serializer, page form, snapshot, paper) maps these.
+TEXT, LONG_TEXT, URL, DATE, BOOL, COUNT, CHOICE, UNIT, IMAGE = (
+    "text", "long_text", "url", "date", "bool", "count", "choice", "unit", "image",
+)
+# Sections of the form, in order: the page's fieldsets.
+BASIC, SUPERVISOR, OWNER, OPERATOR, FUNCTIONS = "基本信息", "主管单位", "主办单位", "承办单位", "功能与菜单"
+# The printed form has a table above the menus and team (TOP) and one below the opinions (BOTTOM); a cell sits
+# in the LEFT or RIGHT half of a row, or takes the WIDE row.
+TOP, BOTTOM = "top", "bottom"
+LEFT, RIGHT, WIDE = "left", "right", "wide"
 
-# What a complete opening, change or backfill needs before it may be submitted.
-REQUIRED_ON_SUBMIT = [
-    "name", "platform", "platform_id", "owner", "supervisor", "owner_leader", "owner_leader_title", "owner_contact",
-    "supervisor_leader", "supervisor_leader_title", "supervisor_contact", "functions", "introduction",
+
+@dataclass(frozen=True)
+class Printed:
+    """A field's cell on the printed form, where the official table puts it.
+
+    Fields with the same block, row and side share one cell (账号ID及名称, 分管领导及职务): they are joined in
+    `order`, each through its `template`, empty values left out. `header` is the cell's heading where it is not
+    the field's label. A row without a LEFT cell lets the LEFT cell above span it (主办单位 beside its leader and
+    its contact)."""
+
+    block: str
+    row: int
+    side: str
+    header: str = ""
+    template: str = "{}"
+    order: int = 0
+
+
+@dataclass(frozen=True)
+class Column:
+    """A field's column in the register spreadsheet (the list sent upward): its letter, heading and width."""
+
+    letter: str
+    header: str
+    width: int
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One field of the 备案登记表. `required`: needed before a filing may be submitted (a draft may lack it)."""
+
+    name: str
+    label: str
+    kind: str
+    section: str
+    printed: Printed
+    required: bool = False
+    choices: type[models.TextChoices] | None = None
+    # For UNIT: the units a filer may name, as a function of the user.
+    units: Callable | None = None
+    # A shorter label on the page, where the section heading says the rest ("分管领导" under 主管单位).
+    page_label: str = ""
+    help_text: str = ""
+    column: Column | None = None
+
+    @property
+    def max_length(self) -> int | None:
+        """The storage limit, from the account's column."""
+        return Account._meta.get_field(self.name).max_length
+
+
+FIELDS: tuple[FormField, ...] = (
+    # 基本信息
+    FormField("name", "账号名称", TEXT, BASIC, Printed(TOP, 1, LEFT, "账号ID及名称", order=1), required=True,
+              column=Column("B", "账号名称", 24)),
+    FormField("platform", "发布平台", CHOICE, BASIC, Printed(TOP, 2, LEFT, "发布平台（系统）"), required=True,
+              choices=Platform, column=Column("C", "发布平台", 10)),
+    FormField("account_type", "账号类型", CHOICE, BASIC, Printed(TOP, 2, LEFT, template="（{}）", order=1),
+              choices=AccountType, help_text="政务微信请注明服务号、订阅号或小程序", column=Column("D", "账号类型", 10)),
+    FormField("platform_id", "账号ID", TEXT, BASIC, Printed(TOP, 1, LEFT, template="{} / "), required=True,
+              column=Column("E", "账号ID", 18)),
+    FormField("registered_on", "创建/注册日期", DATE, BASIC, Printed(TOP, 1, RIGHT),
+              column=Column("K", "创建/注册日期", 12)),
+    FormField("verified", "是否通过认证", BOOL, BASIC, Printed(TOP, 2, RIGHT), page_label="已通过认证",
+              column=Column("I", "是否认证", 8)),
+    FormField("news_licence", "是否取得互联网新闻信息服务资质", BOOL, BASIC, Printed(TOP, 3, RIGHT),
+              page_label="已取得互联网新闻信息服务资质", column=Column("J", "新闻信息服务资质", 10)),
+    FormField("url", "访问链接", URL, BASIC, Printed(TOP, 11, WIDE), column=Column("P", "访问链接", 30)),
+    FormField("operation_started_on", "正式运营时间", DATE, BASIC, Printed(BOTTOM, 1, LEFT),
+              column=Column("L", "正式运营时间", 12)),
+    FormField("followers", "关注量/粉丝量", COUNT, BASIC, Printed(BOTTOM, 1, RIGHT),
+              column=Column("M", "关注量/粉丝量", 10)),
+    # 主管单位
+    FormField("supervisor", "主管单位", UNIT, SUPERVISOR, Printed(TOP, 3, LEFT), required=True,
+              units=access.region_organisations, column=Column("G", "主管单位", 22)),
+    FormField("supervisor_leader", "主管单位分管领导", TEXT, SUPERVISOR, Printed(TOP, 4, LEFT, "主管单位分管领导及职务"),
+              required=True, page_label="分管领导"),
+    FormField("supervisor_leader_title", "主管单位分管领导职务", TEXT, SUPERVISOR,
+              Printed(TOP, 4, LEFT, template=" {}", order=1), required=True, page_label="职务"),
+    FormField("supervisor_contact", "主管单位联系电话及方式", TEXT, SUPERVISOR, Printed(TOP, 4, RIGHT, "联系电话及方式"),
+              required=True, page_label="联系电话及方式"),
+    # 主办单位
+    FormField("owner", "主办单位", UNIT, OWNER, Printed(TOP, 5, LEFT), required=True, units=access.owned_organisations,
+              column=Column("F", "主办单位", 24)),
+    FormField("owner_leader", "主办单位分管领导", TEXT, OWNER, Printed(TOP, 5, RIGHT, "主办单位分管领导及职务"),
+              required=True, page_label="分管领导"),
+    FormField("owner_leader_title", "主办单位分管领导职务", TEXT, OWNER, Printed(TOP, 5, RIGHT, template=" {}", order=1),
+              required=True, page_label="职务"),
+    FormField("owner_contact", "主办单位联系电话及方式", TEXT, OWNER, Printed(TOP, 6, RIGHT, "联系电话及方式"),
+              required=True, page_label="联系电话及方式"),
+    # 承办单位
+    FormField("operator", "承办单位", UNIT, OPERATOR, Printed(TOP, 7, LEFT), units=access.region_organisations,
+              help_text="不填则由主办单位自行承办", column=Column("H", "承办单位", 22)),
+    FormField("operator_leader", "承办单位分管领导", TEXT, OPERATOR, Printed(TOP, 7, RIGHT, "承办单位分管领导及职务"),
+              page_label="分管领导"),
+    FormField("operator_leader_title", "承办单位分管领导职务", TEXT, OPERATOR,
+              Printed(TOP, 7, RIGHT, template=" {}", order=1), page_label="职务"),
+    FormField("operator_contact", "承办单位联系电话及方式", TEXT, OPERATOR, Printed(TOP, 8, RIGHT, "联系电话及方式"),
+              page_label="联系电话及方式"),
+    # 功能与菜单 (the menus and the team are rows of their own, below)
+    FormField("functions", "平台功能", TEXT, FUNCTIONS, Printed(TOP, 9, WIDE, "政务新媒体平台功能"), required=True,
+              help_text="如 信息发布、政务服务、互动交流"),
+    FormField("introduction", "基本情况介绍", LONG_TEXT, FUNCTIONS, Printed(TOP, 10, RIGHT), required=True),
+    # The image travels beside the form (on the filing, or the account), never inside its JSON snapshot.
+    FormField("qr_code", "新媒体二维码", IMAGE, FUNCTIONS, Printed(TOP, 10, LEFT), help_text="PNG/JPEG 图片，不超过 2 MB"),
+)
+FIELD = {field.name: field for field in FIELDS}
+# The fields a typed form, its snapshot and the account's register data carry (the image travels apart).
+DATA_FIELDS = tuple(field for field in FIELDS if field.kind != IMAGE)
+SECTIONS: list[tuple[str, list[FormField]]] = [
+    (section, [field for field in FIELDS if field.section == section])
+    for section in dict.fromkeys(field.section for field in FIELDS)
 ]
-WECHAT_TYPES = {"service": "服务号", "subscription": "订阅号", "miniprogram": "小程序"}
-ACCOUNT_TYPE_LABELS = {**WECHAT_TYPES, "app": "移动客户端"}
 MOBILE = re.compile(r"^1\d{10}$")
 MAX_MENU_DEPTH = AccountMenu.MAX_DEPTH
 
 
+_STRING_KINDS = {TEXT, LONG_TEXT, URL, CHOICE}
+_EMPTY = {TEXT: "", LONG_TEXT: "", URL: "", CHOICE: "", DATE: None, COUNT: None, UNIT: None, BOOL: False}
+
+
 def empty_form() -> dict:
-    data = {name: "" for name, _ in TEXT_FIELDS}
-    data.update({name: None for name, _ in DATE_FIELDS + UNIT_FIELDS})
-    data.update({name: False for name, _ in BOOL_FIELDS})
-    data.update(platform="", followers=None, menus=[], team=[])
+    data = {field.name: _EMPTY[field.kind] for field in DATA_FIELDS}
+    data.update(menus=[], team=[])
     return data
 
 
@@ -62,8 +172,10 @@ def check(data: dict, *, complete: bool) -> None:
     if owner is not None and owner.kind == OrganisationKind.INTERNAL:
         parent = owner.parent.name if owner.parent_id else "其所属单位"
         add("owner", f"“{owner.name}”是内设机构，不得以内设机构名义开设政务新媒体，请以“{parent}”名义开设。")
-    if data.get("platform") and data["platform"] not in Platform.values:
-        add("platform", "未知平台。")
+    for field in DATA_FIELDS:
+        value = data.get(field.name)
+        if field.kind == CHOICE and value and value not in field.choices.values:
+            add(field.name, f"未知{field.label}：{value}。")
     menu_errors = _check_menus(data.get("menus") or [], level=1, trail="")
     if menu_errors:
         errors["menus"] = menu_errors
@@ -81,9 +193,9 @@ def check(data: dict, *, complete: bool) -> None:
     if team_errors:
         errors["team"] = team_errors
     if complete:
-        for field in REQUIRED_ON_SUBMIT:
-            if data.get(field) in (None, ""):
-                add(field, f"请填写{LABELS[field]}。")
+        for field in DATA_FIELDS:
+            if field.required and data.get(field.name) in (None, ""):
+                add(field.name, f"请填写{field.label}。")
         if data.get("platform") == Platform.WECHAT and data.get("account_type") not in WECHAT_TYPES:
             add("account_type", "微信账号请注明公众号类型：service（服务号）、subscription（订阅号）或 miniprogram（小程序）。")
         if not [row for row in data.get("team") or [] if (row.get("name") or "").strip()]:
@@ -142,19 +254,19 @@ def rows_from_menus(menus: list[dict], level: int = 1) -> list[dict]:
 def to_json(data: dict) -> dict:
     """The typed form as JSON: units by id with their names as filed, dates ISO, menus and team as given."""
     out = {}
-    for name, _ in TEXT_FIELDS:
-        out[name] = data.get(name) or ""
-    for name, _ in DATE_FIELDS:
-        value = data.get(name)
-        out[name] = value.isoformat() if value else None
-    for name, _ in BOOL_FIELDS:
-        out[name] = bool(data.get(name))
-    for name, _ in UNIT_FIELDS:
-        unit = data.get(name)
-        out[name] = unit.pk if unit else None
-        out[f"{name}_name"] = unit.name if unit else ""
-    out["platform"] = data.get("platform") or ""
-    out["followers"] = data.get("followers")
+    for field in DATA_FIELDS:
+        value = data.get(field.name)
+        if field.kind in _STRING_KINDS:
+            out[field.name] = value or ""
+        elif field.kind == DATE:
+            out[field.name] = value.isoformat() if value else None
+        elif field.kind == BOOL:
+            out[field.name] = bool(value)
+        elif field.kind == UNIT:
+            out[field.name] = value.pk if value else None
+            out[f"{field.name}_name"] = value.name if value else ""
+        else:
+            out[field.name] = value
     out["menus"] = _clean_menus(data.get("menus") or [])
     out["team"] = [
         {key: (row.get(key) or "").strip() for key in ("name", "unit_title", "office_phone", "mobile")}
@@ -175,19 +287,19 @@ def from_json(form: dict) -> dict:
     """The typed form back from a stored snapshot (units looked up again by id)."""
     data = empty_form()
     form = form or {}
-    for name, _ in TEXT_FIELDS:
-        data[name] = form.get(name) or ""
-    for name, _ in DATE_FIELDS:
-        value = form.get(name)
-        data[name] = dt.date.fromisoformat(value) if value else None
-    for name, _ in BOOL_FIELDS:
-        data[name] = bool(form.get(name))
-    ids = [form.get(name) for name, _ in UNIT_FIELDS if form.get(name)]
-    units = Organisation.objects.in_bulk(ids)
-    for name, _ in UNIT_FIELDS:
-        data[name] = units.get(form.get(name))
-    data["platform"] = form.get("platform") or ""
-    data["followers"] = form.get("followers")
+    units = Organisation.objects.in_bulk([form[f.name] for f in DATA_FIELDS if f.kind == UNIT and form.get(f.name)])
+    for field in DATA_FIELDS:
+        value = form.get(field.name)
+        if field.kind in _STRING_KINDS:
+            data[field.name] = value or ""
+        elif field.kind == DATE:
+            data[field.name] = dt.date.fromisoformat(value) if value else None
+        elif field.kind == BOOL:
+            data[field.name] = bool(value)
+        elif field.kind == UNIT:
+            data[field.name] = units.get(value)
+        else:
+            data[field.name] = value
     data["menus"] = form.get("menus") or []
     data["team"] = form.get("team") or []
     return data
@@ -195,11 +307,7 @@ def from_json(form: dict) -> dict:
 
 def from_account(account: Account) -> dict:
     """The account's current register data as a typed form (the starting point of a change or closure)."""
-    data = empty_form()
-    for name, _ in TEXT_FIELDS + DATE_FIELDS + BOOL_FIELDS + UNIT_FIELDS:
-        data[name] = getattr(account, name)
-    data["platform"] = account.platform
-    data["followers"] = account.followers
+    data = {field.name: getattr(account, field.name) for field in DATA_FIELDS}
     data["menus"] = menu_tree(account)
     data["team"] = [
         {"name": m.name, "unit_title": m.unit_title, "office_phone": m.office_phone, "mobile": m.mobile}
@@ -223,26 +331,21 @@ def menu_tree(account: Account) -> list[dict]:
 
 # --- Applying an approved form to the account -----------------------------------------------------------------
 
-TEXT_NAMES = {name for name, _ in TEXT_FIELDS} | {"platform"}
-BOOL_NAMES = {name for name, _ in BOOL_FIELDS}
-ACCOUNT_FIELDS = [name for name, _ in TEXT_FIELDS + DATE_FIELDS + BOOL_FIELDS + UNIT_FIELDS] + ["platform", "followers"]
-
-
 def apply_to_account(account: Account, data: dict, *, effective_on: dt.date, qr_code: FieldFile | None = None) -> list[str]:
     """Write the form into the account and its menus and team; return the names of team members who left.
 
     Members no longer listed leave on `effective_on`, which marks the platform password as due for change
     (jinan §18, anyue §30: at once when someone leaves the team).
     """
-    for name in ACCOUNT_FIELDS:
-        value = data.get(name)
-        if name == "operator" and value is None:
+    for field in DATA_FIELDS:
+        value = data.get(field.name)
+        if field.name == "operator" and value is None:
             value = data.get("owner")  # the owner runs it itself unless a 承办单位 is named
-        if name in TEXT_NAMES:
+        if field.kind in _STRING_KINDS:
             value = value or ""
-        elif name in BOOL_NAMES:
+        elif field.kind == BOOL:
             value = bool(value)
-        setattr(account, name, value)
+        setattr(account, field.name, value)
     if qr_code:
         account.qr_code = qr_code.name
     account.save()
@@ -287,13 +390,18 @@ def apply_to_account(account: Account, data: dict, *, effective_on: dt.date, qr_
     return left
 
 
-def display_value(name: str, value) -> str:
-    if isinstance(value, bool):
+# --- How a value reads on paper -------------------------------------------------------------------------------
+
+def display(field: FormField, value) -> str:
+    """A value as the printed form and the register show it: choices by their Chinese label, units by name."""
+    if field.kind == BOOL:
         return "是" if value else "否"
-    if name == "platform":
-        return Platform(value).label if value in Platform.values else (value or "")
-    if name == "account_type":
-        return ACCOUNT_TYPE_LABELS.get(value, value or "")
-    if value is None:
+    if value is None or value == "":
         return ""
+    if field.kind == CHOICE:
+        return field.choices(value).label if value in field.choices.values else str(value)
+    if field.kind == UNIT:
+        return value.name
+    if field.kind == DATE:
+        return value.isoformat()
     return str(value)

@@ -4,65 +4,53 @@ from __future__ import annotations
 from django import forms
 
 from accounts import filings as form_rules
-from accounts.models import Platform
-from accounts.selectors import owner_units, selectable_units
-
-ACCOUNT_TYPE_CHOICES = [("", "—"), ("subscription", "订阅号"), ("service", "服务号"), ("miniprogram", "小程序"),
-                        ("app", "移动客户端"), ("video", "短视频号"), ("other", "其他")]
-
-SECTIONS = [
-    ("基本信息", ["name", "platform", "account_type", "platform_id", "registered_on", "verified", "news_licence", "url",
-              "operation_started_on", "followers"]),
-    ("主管单位", ["supervisor", "supervisor_leader", "supervisor_leader_title", "supervisor_contact"]),
-    ("主办单位", ["owner", "owner_leader", "owner_leader_title", "owner_contact"]),
-    ("承办单位", ["operator", "operator_leader", "operator_leader_title", "operator_contact"]),
-    ("功能与菜单", ["functions", "introduction", "qr_code"]),
-]
 
 
-class RegistrationForm(forms.Form):
+def _page_field(field: form_rules.FormField) -> forms.Field:
+    """The page's input for one declared field. Nothing is required here: a draft may be incomplete."""
+    common = {"label": field.page_label or field.label, "required": False, "help_text": field.help_text}
+    kind = field.kind
+    if kind == form_rules.TEXT:
+        return forms.CharField(max_length=field.max_length, **common)
+    if kind == form_rules.LONG_TEXT:
+        return forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), **common)
+    if kind == form_rules.URL:
+        return forms.URLField(max_length=field.max_length, assume_scheme="https", **common)
+    if kind == form_rules.DATE:
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    if kind == form_rules.BOOL:
+        return forms.BooleanField(**common)
+    if kind == form_rules.COUNT:
+        return forms.IntegerField(min_value=0, **common)
+    if kind == form_rules.CHOICE:
+        return forms.ChoiceField(choices=[("", "—")] + field.choices.choices, **common)
+    if kind == form_rules.UNIT:
+        # The units offered depend on who fills the form: set in RegistrationForm.__init__.
+        return forms.ModelChoiceField(queryset=None, **common)
+    if kind == form_rules.IMAGE:
+        return forms.ImageField(**common)
+    raise ValueError(f"no page input for {kind!r} ({field.name})")
+
+
+# The declared fields as a form class; RegistrationForm adds the menu and team rows and the per-user units.
+RegistrationFields = type("RegistrationFields", (forms.Form,), {f.name: _page_field(f) for f in form_rules.FIELDS})
+
+
+class RegistrationForm(RegistrationFields):
     """Typing and widgets only: the rules (required on submit, internal owner, depth ...) are in the services."""
-
-    name = forms.CharField(label="账号名称", max_length=200, required=False)
-    platform = forms.ChoiceField(label="发布平台", choices=[("", "—")] + Platform.choices, required=False)
-    account_type = forms.ChoiceField(label="账号类型", choices=ACCOUNT_TYPE_CHOICES, required=False,
-                                     help_text="政务微信请注明服务号、订阅号或小程序")
-    platform_id = forms.CharField(label="账号ID", max_length=200, required=False)
-    registered_on = forms.DateField(label="创建/注册日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    verified = forms.BooleanField(label="已通过认证", required=False)
-    news_licence = forms.BooleanField(label="已取得互联网新闻信息服务资质", required=False)
-    url = forms.URLField(label="访问链接", max_length=500, required=False, assume_scheme="https")
-    operation_started_on = forms.DateField(label="正式运营时间", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    followers = forms.IntegerField(label="关注量/粉丝量", min_value=0, required=False)
-    supervisor = forms.ModelChoiceField(label="主管单位", queryset=None, required=False)
-    supervisor_leader = forms.CharField(label="分管领导", max_length=60, required=False)
-    supervisor_leader_title = forms.CharField(label="职务", max_length=100, required=False)
-    supervisor_contact = forms.CharField(label="联系电话及方式", max_length=100, required=False)
-    owner = forms.ModelChoiceField(label="主办单位", queryset=None, required=False)
-    owner_leader = forms.CharField(label="分管领导", max_length=60, required=False)
-    owner_leader_title = forms.CharField(label="职务", max_length=100, required=False)
-    owner_contact = forms.CharField(label="联系电话及方式", max_length=100, required=False)
-    operator = forms.ModelChoiceField(label="承办单位", queryset=None, required=False, help_text="不填则由主办单位自行承办")
-    operator_leader = forms.CharField(label="分管领导", max_length=60, required=False)
-    operator_leader_title = forms.CharField(label="职务", max_length=100, required=False)
-    operator_contact = forms.CharField(label="联系电话及方式", max_length=100, required=False)
-    functions = forms.CharField(label="平台功能", max_length=500, required=False, help_text="如 信息发布、政务服务、互动交流")
-    introduction = forms.CharField(label="基本情况介绍", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    qr_code = forms.ImageField(label="新媒体二维码", required=False, help_text="PNG/JPEG 图片，不超过 2 MB")
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = owner_units(user).order_by("path")
-        units = selectable_units(user).order_by("path")
-        self.fields["supervisor"].queryset = units
-        self.fields["operator"].queryset = units
+        for field in form_rules.FIELDS:
+            if field.kind == form_rules.UNIT:
+                self.fields[field.name].queryset = field.units(user).order_by("path")
         self.menu_rows: list[dict] = []
         self.team_rows: list[dict] = []
         self.menu_errors: list[str] = []
         self.team_errors: list[str] = []
 
     def sections(self):
-        return [(title, [self[name] for name in names]) for title, names in SECTIONS]
+        return [(title, [self[field.name] for field in fields]) for title, fields in form_rules.SECTIONS]
 
     def read_rows(self, post):
         """The menu and team rows as posted; blank rows are dropped."""
@@ -79,7 +67,7 @@ class RegistrationForm(forms.Form):
     def typed(self) -> dict:
         data = form_rules.empty_form()
         for name in data:
-            if name in self.cleaned_data and name != "qr_code":
+            if name in self.cleaned_data:
                 data[name] = self.cleaned_data[name]
         tree, problems = form_rules.menus_from_rows(self.menu_rows)
         self.menu_errors = problems

@@ -1,24 +1,22 @@
 """Importing a platform's export of an account's posts (csv): every row is checked first; all or nothing.
 
 Platforms name their columns differently (微信公众平台 "发表时间", 微博 "发布时间", 抖音 "发布日期" ...), files
-come as UTF-8 (with or without BOM) or GBK from Excel: both are accepted, and the report says row by row
-what was refused and why.
+come as UTF-8 (with or without BOM) or GBK from Excel, or as the xlsx itself: reading them is core's
+(govmedia.core.imports); the columns and the checks of a row are this module's.
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 
-from govmedia.core.updates import account_add_update
+from accounts.services import account_add_update
+from govmedia.core.imports import ImportReport, UnreadableFile, read_table
 
-MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20000
 
 HEADERS = {
@@ -39,16 +37,15 @@ CN_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日(?:\s*(\d{1,2})[:：�
 
 
 @dataclass
-class ImportReport:
+class UpdateImportReport(ImportReport):
     rows: int = 0
     created: int = 0
     duplicates: int = 0
-    errors: list[dict] = field(default_factory=list)  # {"row": n, "errors": [...]}, n counts the header as row 1
-    file_errors: list[str] = field(default_factory=list)
 
     @property
-    def ok(self) -> bool:
-        return not self.errors and not self.file_errors
+    def errors(self) -> list[dict]:
+        """{"row": n, "errors": [...]} for each refused row; n counts the header as row 1."""
+        return self.by_row()
 
     def as_dict(self) -> dict:
         data = {"rows": self.rows, "created": self.created, "duplicates": self.duplicates, "imported": self.ok}
@@ -61,15 +58,6 @@ class ImportReport:
 
 def _normalise(header: str) -> str:
     return re.sub(r"[\s_（）()*:：]", "", (header or "").strip().lower())
-
-
-def _decode(raw: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValueError
 
 
 def parse_time(value: str) -> dt.datetime | None:
@@ -121,72 +109,54 @@ def _columns(header: list[str]) -> tuple[dict[str, int], list[str]]:
     return found, missing
 
 
-def import_account_updates(*, account, upload) -> ImportReport:
+def import_account_updates(*, account, upload) -> UpdateImportReport:
     """Check every row; record them all through `account_add_update` only if none is refused."""
-    report = ImportReport()
-    raw = upload.read(MAX_BYTES + 1)
-    if len(raw) > MAX_BYTES:
-        report.file_errors.append(f"文件超过 {MAX_BYTES // 1024 // 1024} MB，请分批导入。")
-        return report
+    report = UpdateImportReport()
     try:
-        text = _decode(raw)
-    except ValueError:
-        report.file_errors.append("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 csv 文件。")
+        table = read_table(upload, max_rows=MAX_ROWS, delimiters=",\t;")
+    except UnreadableFile as exc:
+        report.refuse_file(exc.reason)
         return report
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    header = next(reader, None)
-    if not header:
-        report.file_errors.append("文件为空。")
+    if not table.header:
+        report.refuse_file("文件为空。")
         return report
-    columns, missing = _columns(header)
+    columns, missing = _columns(table.header)
     if missing:
-        report.file_errors.append(
+        report.refuse_file(
             f"缺少列：{'、'.join(missing)}。需要的列为 发布时间、标题、链接、是否原创（可用常见的同义列名）。"
         )
         return report
     today = timezone.localdate()
     parsed = []
-    for number, row in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        report.rows += 1
-        if report.rows > MAX_ROWS:
-            report.file_errors.append(f"一次最多导入 {MAX_ROWS} 行。")
-            return report
-
-        def cell(key):
-            index = columns.get(key)
-            return row[index].strip() if index is not None and index < len(row) else ""
-
+    report.rows = len(table.rows)
+    for row in table.rows:
+        cell = {key: row.get(columns.get(key)) for key in HEADERS}  # a missing column reads as ""
         problems = []
-        published_at = parse_time(cell("published_at"))
+        published_at = parse_time(cell["published_at"])
         if published_at is None:
-            problems.append(f"发布时间“{cell('published_at')}”无法识别（例：2024-10-08 09:30）。")
+            problems.append(f"发布时间“{cell['published_at']}”无法识别（例：2024-10-08 09:30）。")
         elif timezone.localtime(published_at).date() > today:
             problems.append("发布时间晚于今天。")
-        title = cell("title")
+        title = cell["title"]
         if not title:
             problems.append("标题为空。")
-        url = cell("url")
+        url = cell["url"]
         if url and not re.match(r"^https?://", url):
             problems.append(f"链接“{url[:60]}”不是 http(s) 地址。")
-        original = parse_original(cell("original"))
+        original = parse_original(cell["original"])
         if original is None:
-            problems.append(f"是否原创“{cell('original')}”无法识别（填 是/否 或 原创/转载）。")
+            problems.append(f"是否原创“{cell['original']}”无法识别（填 是/否 或 原创/转载）。")
         if problems:
-            report.errors.append({"row": number, "errors": problems})
+            for problem in problems:
+                report.refuse_row(row.number, problem)
             continue
         # The same post imported twice is recorded once: its link, else its time and title, identifies it.
         key = url or f"{published_at.isoformat()}|{title}"
         external_id = "import:" + hashlib.sha1(key.encode()).hexdigest()
         parsed.append(dict(published_at=published_at, title=title, url=url[:1000], original=original,
                            external_id=external_id))
-    if report.rows == 0 and not report.errors:
-        report.file_errors.append("文件中没有数据行。")
+    if not table.rows:
+        report.refuse_file("文件中没有数据行。")
     if not report.ok:
         return report
     with transaction.atomic():

@@ -1,10 +1,13 @@
 """The new-media register: accounts, their updates, menus and team, and the 备案 filings (SPEC "Filings")."""
 from __future__ import annotations
 
-from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
+from govmedia.core.workdays import add_workdays
+from organisations import access
 from organisations.models import Organisation, Role, User
 
 class Platform(models.TextChoices):
@@ -15,6 +18,20 @@ class Platform(models.TextChoices):
     TOUTIAO = "toutiao", "今日头条"
     APP = "app", "移动客户端"
     OTHER = "other", "其他"
+
+
+class AccountType(models.TextChoices):
+    """The kind of account on its platform. A WeChat account must say which of the first three it is (附件1 note)."""
+
+    SUBSCRIPTION = "subscription", "订阅号"
+    SERVICE = "service", "服务号"
+    MINIPROGRAM = "miniprogram", "小程序"
+    APP = "app", "移动客户端"
+    VIDEO = "video", "短视频号"
+    OTHER = "other", "其他"
+
+
+WECHAT_TYPES = (AccountType.SERVICE, AccountType.SUBSCRIPTION, AccountType.MINIPROGRAM)
 
 
 class AccountStatus(models.TextChoices):
@@ -31,7 +48,7 @@ LIVE_STATUSES = (AccountStatus.APPLYING, AccountStatus.RUNNING, AccountStatus.CL
 
 class AccountQuerySet(models.QuerySet):
     def for_user(self, user):
-        orgs = Organisation.objects.for_user(user).values("pk")
+        orgs = access.organisation_ids_for(user)
         return self.filter(Q(owner__in=orgs) | Q(operator__in=orgs) | Q(supervisor__in=orgs))
 
     def live(self):
@@ -47,7 +64,7 @@ class Account(models.Model):
 
     name = models.CharField("账号名称", max_length=200)
     platform = models.CharField("平台", max_length=20, choices=Platform.choices)
-    account_type = models.CharField("账号类型", max_length=40, blank=True, help_text="如 service（服务号）、subscription（订阅号）、miniprogram（小程序）")
+    account_type = models.CharField("账号类型", max_length=40, blank=True, choices=AccountType.choices)
     platform_id = models.CharField("账号ID", max_length=200, blank=True)
     owner = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="accounts", verbose_name="主办单位")
     supervisor = models.ForeignKey(
@@ -131,8 +148,6 @@ class Account(models.Model):
         """The first day a deregistration may take effect: the 15th working day after the closure notice."""
         if not self.closure_notice_on:
             return None
-        from govmedia.core.workdays import add_workdays
-
         return add_workdays(self.closure_notice_on, 15)
 
 
@@ -194,8 +209,6 @@ class AccountMenu(models.Model):
         return depth
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         if self.parent_id and self.parent.account_id != self.account_id:
             raise ValidationError({"parent": "上级菜单必须属于同一账号。"})
         if self.depth > self.MAX_DEPTH:
@@ -320,13 +333,15 @@ class Filing(models.Model):
     def is_editable(self) -> bool:
         return self.status in (FilingStatus.DRAFT, FilingStatus.REJECTED)
 
+    def deciding_role(self, stage: str | None = None) -> str | None:
+        """The role that decides `stage` (default: the open one): the owner's principal, then a supervisor."""
+        return {FilingStage.OWNER_PRINCIPAL: Role.PRINCIPAL, FilingStage.SUPERVISOR: Role.SUPERVISOR}.get(stage or self.stage)
+
     @property
     def submitted_late(self) -> bool | None:
         """Whether it was (or, unsubmitted, would now be) filed after its deadline."""
         if not self.due_on or not self.submitted_at:
             return None
-        from django.utils import timezone
-
         return timezone.localtime(self.submitted_at).date() > self.due_on
 
 

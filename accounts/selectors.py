@@ -44,32 +44,3 @@ def counts_by(queryset, field: str) -> dict[str, int]:
 def register_queryset(queryset):
     """What the register lists: everything in the register, drafts of openings excluded."""
     return queryset.exclude(status=AccountStatus.DRAFT)
-
-
-def selectable_units(user):
-    """Units that may be named as supervisor or operator: anything in the caller's own region (the tree their
-    units belong to), since the supervising office sits above a unit and a contractor beside it."""
-    from organisations.models import Membership, Organisation
-
-    if user.is_superuser:
-        return Organisation.objects.all()
-    paths = Membership.objects.filter(user=user).values_list("organisation__path", flat=True)
-    roots = {"/" + path.strip("/").split("/")[0] + "/" for path in paths if path}
-    condition = Q(pk__in=[])
-    for root in roots:
-        condition |= Q(path__startswith=root)
-    return Organisation.objects.filter(condition)
-
-
-def owner_units(user):
-    """Units the caller might name as owner: their own units and everything below them (so that an internal
-    section is refused with a reason rather than reported as unknown)."""
-    from organisations.models import Membership, Organisation
-
-    if user.is_superuser:
-        return Organisation.objects.all()
-    paths = Membership.objects.filter(user=user).values_list("organisation__path", flat=True)
-    condition = Q(pk__in=[])
-    for path in paths:
-        condition |= Q(path__startswith=path)
-    return Organisation.objects.filter(condition)

@@ -1,7 +1,7 @@
-"""Services of the account register and the 备案 workflow (SPEC "Filings", qingdao §5–7, 19; jinan §10–12).
+"""Writes of the account register: accounts brought in directly, their day-to-day facts, exemptions and update
+records, and the checks the 备案 workflow (accounts/filing_services.py) shares (SPEC "Accounts", qingdao §5, 19).
 
-Views, serializers and tasks call these; the rules live here. Every write is atomic; each transition checks
-the current state first (else `DomainConflict`, a 409), then who may act (else `PermissionDenied`, a 403).
+Views, serializers and tasks call these; the rules live here. Every write is atomic.
 """
 from __future__ import annotations
 
@@ -9,90 +9,25 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from PIL import Image, UnidentifiedImageError
 
 from govmedia.core import audit
-from govmedia.core.exceptions import DomainConflict
 from govmedia.core.workdays import add_workdays
 
 from accounts import filings as form_rules
-from accounts.models import (
-    LIVE_STATUSES,
-    Account,
-    AccountStatus,
-    Filing,
-    FilingDecision,
-    FilingKind,
-    FilingStage,
-    FilingStatus,
-)
-from organisations.models import Organisation, Role, User
+from accounts.models import LIVE_STATUSES, Account, AccountStatus, AccountUpdate
+from organisations import access
+from organisations.models import Organisation, User
 
-FILING_DEADLINE_WORKDAYS = 7  # qingdao §6 and 附件1 note
 BACKFILL_WORKDAYS = 20  # qingdao §19
-CLOSURE_NOTICE_WORKDAYS = 15  # qingdao §7
 QR_MAX_BYTES = 2 * 1024 * 1024
 QR_FORMATS = {"PNG", "JPEG", "GIF", "WEBP"}
-OWNER_DECLARATION = (
-    "已知本单位在网络公共平台开办（变更、关停）此政务新媒体账号，并在开办期间建立有关管理制度，"
-    "明确对此账号及发布内容负有管理责任。"
-)
 
 
-# --- Who may do what -------------------------------------------------------------------------------------------
-
-def _unit_roles(user: User, organisation: Organisation | None) -> set[str]:
-    if organisation is None or not user.is_authenticated:
-        return set()
-    return set(user.memberships.filter(organisation=organisation).values_list("role", flat=True))
-
-
-def can_file_for_unit(user: User, owner: Organisation) -> bool:
-    """A member of the owner unit (not a mere auditor) or a supervisor above it may file in its name."""
-    if user.is_superuser:
-        return True
-    return bool(_unit_roles(user, owner) - {Role.AUDITOR}) or user.supervises(owner)
-
-
-def can_file(user: User, account: Account) -> bool:
-    if can_file_for_unit(user, account.owner):
-        return True
-    return Role.OPERATOR in _unit_roles(user, account.operator)
-
-
-def can_decide(user: User, filing: Filing, stage: str | None = None) -> bool:
-    """The owner's principal decides the first stage; a supervisor of the supervising or owner unit the second."""
-    stage = stage or filing.stage
-    account = filing.account
-    if user.is_superuser:
-        return True
-    if stage == FilingStage.OWNER_PRINCIPAL:
-        return Role.PRINCIPAL in _unit_roles(user, account.owner)
-    if stage == FilingStage.SUPERVISOR:
-        return user.supervises(account.owner) or (account.supervisor is not None and user.supervises(account.supervisor))
-    return False
-
-
-def actionable_filings(user: User):
-    """Pending filings whose open stage `user` may decide now (the approval queue), in one query."""
-    from organisations.models import Membership
-
-    base = Filing.objects.for_user(user).filter(status=FilingStatus.PENDING)
-    if user.is_superuser:
-        return base
-    principal_of = Membership.objects.filter(user=user, role=Role.PRINCIPAL).values("organisation_id")
-    paths = list(Membership.objects.filter(user=user, role=Role.SUPERVISOR).values_list("organisation__path", flat=True))
-    supervised = Q(pk__in=[])
-    for path in paths:
-        supervised |= Q(account__owner__path__startswith=path) | Q(account__supervisor__path__startswith=path)
-    return base.filter(
-        Q(stage=FilingStage.OWNER_PRINCIPAL, account__owner__in=principal_of) | (Q(stage=FilingStage.SUPERVISOR) & supervised)
-    )
-
-
-# --- Checks shared by several transitions ---------------------------------------------------------------------
+# --- Checks shared with the 备案 workflow ------------------------------------------------------------------
 
 def check_one_live_per_platform(*, owner: Organisation, platform: str, account: Account | None) -> None:
     """One live account per owner and platform (jinan §10, qingdao §5): name the existing one in the refusal."""
@@ -114,33 +49,12 @@ def check_one_live_per_platform(*, owner: Organisation, platform: str, account: 
 
 def check_filer_belongs(*, user: User, owner: Organisation) -> None:
     """No one may open an account in the name of a unit they do not belong to (qingdao §5: 禁止个人以单位名义开办)."""
-    if not can_file_for_unit(user, owner):
+    if not access.can_act_for_unit(user, owner):
         raise ValidationError({"owner": f"您不是“{owner.name}”的工作人员，不能以该单位名义开设或登记账号。"})
-
-
-def check_event_date(event_date: dt.date | None) -> None:
-    if event_date is None:
-        raise ValidationError({"event_date": "请填写事项发生日期。"})
-    if event_date > timezone.localdate():
-        raise ValidationError({"event_date": "事项发生日期不能晚于今天。"})
-
-
-def check_deregistration_allowed(account: Account, on: dt.date) -> None:
-    """Deregistration only after the closure notice has stood 15 working days (qingdao §7)."""
-    if account.status != AccountStatus.CLOSING or not account.closure_notice_on:
-        raise DomainConflict("账号须先经关停备案并向社会公告，公告期满后方可注销。")
-    first = account.first_deregister_on
-    if on < first:
-        raise DomainConflict(
-            f"关停公告自 {account.closure_notice_on:%Y-%m-%d} 起须满15个工作日，最早可于 {first:%Y-%m-%d} 注销。",
-            first_allowed_on=first.isoformat(),
-        )
 
 
 def validate_qr_code(upload) -> None:
     """A QR code must be a real, small image: checked with Pillow, not trusted by its name."""
-    from PIL import Image, UnidentifiedImageError
-
     if upload.size > QR_MAX_BYTES:
         raise ValidationError({"qr_code": f"二维码图片不能超过 {QR_MAX_BYTES // 1024 // 1024} MB。"})
     try:
@@ -159,14 +73,6 @@ def validate_qr_code(upload) -> None:
         raise ValidationError({"qr_code": "二维码图片尺寸应在 50×50 到 4000×4000 像素之间。"})
 
 
-def due_on_for(kind: str, event_date: dt.date | None, account: Account) -> dt.date | None:
-    if kind in (FilingKind.OPEN, FilingKind.CHANGE) and event_date:
-        return add_workdays(event_date, FILING_DEADLINE_WORKDAYS)
-    if kind == FilingKind.BACKFILL:
-        return account.backfill_due_on
-    return None
-
-
 def rules_effective_on() -> dt.date | None:
     value = getattr(settings, "GOVMEDIA_RULES_EFFECTIVE_ON", None)
     if isinstance(value, str) and value:
@@ -174,337 +80,14 @@ def rules_effective_on() -> dt.date | None:
     return value or None
 
 
-def _open_filing(account: Account) -> Filing | None:
-    return account.filings.filter(status__in=(FilingStatus.DRAFT, FilingStatus.PENDING)).first()
-
-
-def _draft_account_fields(data: dict) -> dict:
+def draft_account_fields(data: dict) -> dict:
+    """The account row a form gives before any approval: what the register lists and the one-per-platform rule reads."""
     return {
         "name": data.get("name") or "（未命名账号）", "platform": data.get("platform") or "other",
         "account_type": data.get("account_type") or "", "platform_id": data.get("platform_id") or "",
         "owner": data["owner"], "supervisor": data.get("supervisor"), "operator": data.get("operator") or data["owner"],
         "url": data.get("url") or "",
     }
-
-
-# --- Filings --------------------------------------------------------------------------------------------------
-
-@transaction.atomic
-def filing_open_draft(*, user: User, event_date: dt.date | None, reason: str = "", form: dict, qr_code=None) -> Filing:
-    """Start an opening: a draft account (not yet in the register, never live) and its draft `open` filing."""
-    if form.get("owner") is None:
-        raise ValidationError({"owner": "请选择主办单位。"})
-    form_rules.check(form, complete=False)
-    check_filer_belongs(user=user, owner=form["owner"])
-    if event_date is not None:
-        check_event_date(event_date)
-    if qr_code:
-        validate_qr_code(qr_code)
-    account = Account(status=AccountStatus.DRAFT, **_draft_account_fields(form))
-    account.full_clean(exclude=["url"])
-    account.save()
-    filing = Filing(
-        account=account, kind=FilingKind.OPEN, event_date=event_date or timezone.localdate(), reason=reason,
-        form=form_rules.to_json(form), created_by=user,
-    )
-    if qr_code:
-        filing.qr_code = qr_code
-    filing.due_on = due_on_for(filing.kind, filing.event_date, account)
-    filing.full_clean(exclude=["qr_code"])
-    filing.save()
-    audit.record_action(filing, "create", actor=user, changes={"status": [None, filing.status]})
-    return filing
-
-
-@transaction.atomic
-def filing_start(*, user: User, account: Account, kind: str, event_date: dt.date | None = None, reason: str = "",
-                 form: dict | None = None, qr_code=None) -> Filing:
-    """Start a change, closure, deregistration or backfill of an account already in the register."""
-    account = Account.objects.select_for_update().get(pk=account.pk)
-    if kind == FilingKind.OPEN:
-        raise ValidationError({"kind": "开设备案请新建账号（不指定已有账号）。"})
-    if kind not in FilingKind.values:
-        raise ValidationError({"kind": "未知备案类型。"})
-    if not can_file(user, account):
-        raise PermissionDenied("您不是该账号主办单位或承办单位的工作人员，不能为其备案。")
-    existing = _open_filing(account)
-    if existing:
-        raise DomainConflict(f"该账号已有未办结的{existing.get_kind_display()}（编号 {existing.pk}），请先办结或删除。")
-    if kind in (FilingKind.CHANGE, FilingKind.BACKFILL) and account.status not in (AccountStatus.RUNNING, AccountStatus.CLOSING):
-        raise DomainConflict(f"账号当前状态为“{account.get_status_display()}”，不能{FilingKind(kind).label}。")
-    if kind == FilingKind.CLOSE and account.status != AccountStatus.RUNNING:
-        raise DomainConflict(f"账号当前状态为“{account.get_status_display()}”，只有运行中的账号可以关停。")
-    if kind == FilingKind.BACKFILL and (
-        not account.backfill_due_on or account.filings.filter(kind=FilingKind.BACKFILL, status=FilingStatus.APPROVED).exists()
-    ):
-        raise DomainConflict("该账号无需补办备案（不是直接登记的存量账号，或已补办）。")
-    event_date = event_date or timezone.localdate()
-    check_event_date(event_date)
-    if kind == FilingKind.DEREGISTER:
-        check_deregistration_allowed(account, event_date)
-    data = form if form is not None and kind in (FilingKind.CHANGE, FilingKind.BACKFILL) else form_rules.from_account(account)
-    form_rules.check(data, complete=False)
-    if qr_code:
-        validate_qr_code(qr_code)
-    filing = Filing(account=account, kind=kind, event_date=event_date, reason=reason, form=form_rules.to_json(data),
-                    created_by=user)
-    if qr_code:
-        filing.qr_code = qr_code
-    filing.due_on = due_on_for(kind, event_date, account)
-    filing.full_clean(exclude=["qr_code"])
-    filing.save()
-    audit.record_action(filing, "create", actor=user, changes={"status": [None, filing.status]})
-    return filing
-
-
-def _lock(filing: Filing) -> Filing:
-    # Lock the filing row only: the supervisor join is nullable, and PostgreSQL cannot lock an outer join's side.
-    return (
-        Filing.objects.select_for_update(of=("self",))
-        .select_related("account", "account__owner", "account__supervisor")
-        .get(pk=filing.pk)
-    )
-
-
-@transaction.atomic
-def filing_update(*, filing: Filing, user: User, event_date: dt.date | None = None, reason: str | None = None,
-                  form: dict | None = None, qr_code=None) -> Filing:
-    """Save a draft (or a returned filing) again. Nothing is required yet: a draft may be incomplete."""
-    filing = _lock(filing)
-    if not filing.is_editable:
-        raise DomainConflict(f"备案状态为“{filing.get_status_display()}”，不能修改。")
-    if not (filing.created_by_id == user.pk or can_file(user, filing.account)):
-        raise PermissionDenied("您不能修改这份备案。")
-    if event_date is not None:
-        check_event_date(event_date)
-        if filing.kind == FilingKind.DEREGISTER:
-            check_deregistration_allowed(filing.account, event_date)
-        filing.event_date = event_date
-    if reason is not None:
-        filing.reason = reason
-    if form is not None and filing.kind in (FilingKind.OPEN, FilingKind.CHANGE, FilingKind.BACKFILL):
-        form_rules.check(form, complete=False)
-        if form.get("owner") is None:
-            raise ValidationError({"owner": "请选择主办单位。"})
-        if filing.kind == FilingKind.OPEN:
-            check_filer_belongs(user=user, owner=form["owner"])
-            account = filing.account
-            for name, value in _draft_account_fields(form).items():
-                setattr(account, name, value)
-            account.full_clean(exclude=["url"])
-            account.save()
-        filing.form = form_rules.to_json(form)
-    if qr_code:
-        validate_qr_code(qr_code)
-        filing.qr_code = qr_code
-    filing.due_on = due_on_for(filing.kind, filing.event_date, filing.account)
-    filing.full_clean(exclude=["qr_code"])
-    filing.save()
-    return filing
-
-
-@transaction.atomic
-def filing_delete(*, filing: Filing, user: User) -> None:
-    """Throw away a draft; a draft opening takes its draft account with it."""
-    filing = _lock(filing)
-    if filing.status != FilingStatus.DRAFT:
-        raise DomainConflict("只有草稿可以删除；已提交的备案留作记录。")
-    if not (filing.created_by_id == user.pk or can_file(user, filing.account)):
-        raise PermissionDenied("您不能删除这份备案。")
-    account = filing.account
-    audit.record_action(filing, "delete", actor=user)
-    filing.delete()
-    if filing.kind == FilingKind.OPEN and account.status == AccountStatus.DRAFT and not account.filings.exists():
-        account.delete()
-
-
-@transaction.atomic
-def filing_submit(*, filing: Filing, user: User) -> Filing:
-    """Submit for approval: the form must be complete; an opening takes its owner's slot on the platform now."""
-    filing = _lock(filing)
-    if not filing.is_editable:
-        raise DomainConflict(f"备案状态为“{filing.get_status_display()}”，不能提交。")
-    if not (filing.created_by_id == user.pk or can_file(user, filing.account)):
-        raise PermissionDenied("您不能提交这份备案。")
-    account = filing.account
-    if filing.status == FilingStatus.REJECTED:
-        other = _open_filing(account)
-        if other:
-            raise DomainConflict(f"该账号已有未办结的{other.get_kind_display()}（编号 {other.pk}）。")
-    check_event_date(filing.event_date)
-    errors = {}
-    if filing.kind != FilingKind.BACKFILL and not filing.reason.strip():
-        errors["reason"] = ["请填写开办（变更、关停）理由。"]
-    data = form_rules.from_json(filing.form)
-    if filing.kind in (FilingKind.OPEN, FilingKind.CHANGE, FilingKind.BACKFILL):
-        try:
-            form_rules.check(data, complete=True)
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
-    if filing.kind == FilingKind.OPEN:
-        check_filer_belongs(user=user, owner=data["owner"])
-        check_one_live_per_platform(owner=data["owner"], platform=data["platform"], account=account)
-        Account.objects.filter(pk=account.pk).update(status=AccountStatus.APPLYING)
-    elif filing.kind == FilingKind.CHANGE and (data["owner"] != account.owner or data["platform"] != account.platform):
-        check_one_live_per_platform(owner=data["owner"], platform=data["platform"], account=account)
-    elif filing.kind == FilingKind.DEREGISTER:
-        check_deregistration_allowed(account, filing.event_date)
-    previous = filing.status
-    filing.status = FilingStatus.PENDING
-    filing.stage = FilingStage.OWNER_PRINCIPAL
-    filing.rejection_comment = ""
-    # The first submission is the one the 7-working-day deadline is judged by.
-    filing.submitted_at = filing.submitted_at or timezone.now()
-    filing.form = {**filing.form, "status_at_submission": account.status}
-    filing.save()
-    audit.record_action(filing, "submit", actor=user, changes={"status": [previous, filing.status]})
-    _notify_deciders(filing)
-    return filing
-
-
-@transaction.atomic
-def filing_approve(*, filing: Filing, user: User, comment: str = "") -> Filing:
-    """Approve the open stage. The supervisor's approval completes the filing and changes the account."""
-    filing = _lock(filing)
-    if filing.status != FilingStatus.PENDING:
-        raise DomainConflict(f"备案状态为“{filing.get_status_display()}”，没有待审批的环节。")
-    stage = filing.stage
-    if not can_decide(user, filing, stage):
-        raise PermissionDenied(f"“{FilingStage(stage).label}”须由相应负责人审批，您没有该权限。")
-    now = timezone.now()
-    if stage == FilingStage.OWNER_PRINCIPAL:
-        changes = {"stage": FilingStage.SUPERVISOR, "owner_opinion": comment.strip() or OWNER_DECLARATION,
-                   "owner_approved_by": user, "owner_approved_at": now}
-    else:
-        changes = {"stage": "", "status": FilingStatus.APPROVED, "supervisor_opinion": comment.strip() or "同意。",
-                   "supervisor_approved_by": user, "decided_at": now}
-    # Claim the stage with a conditional UPDATE: of two approvers at once exactly one changes a row.
-    won = Filing.objects.filter(pk=filing.pk, status=FilingStatus.PENDING, stage=stage).update(**changes, updated_at=now)
-    if not won:
-        raise DomainConflict("该环节已由他人处理。")
-    for name, value in changes.items():
-        setattr(filing, name, value)
-    FilingDecision.objects.create(filing=filing, stage=stage, outcome=FilingDecision.Outcome.APPROVED, decided_by=user,
-                                  decided_at=now, comment=comment)
-    audit.record_action(filing, "approve", actor=user, comment=comment, changes={"stage": [stage, filing.stage or None]})
-    if filing.status == FilingStatus.APPROVED:
-        _apply_approved(filing, user)
-    else:
-        _notify_deciders(filing)
-    return filing
-
-
-@transaction.atomic
-def filing_reject(*, filing: Filing, user: User, comment: str) -> Filing:
-    """Return the filing to its filer with the reason; it may be corrected and submitted again."""
-    if not (comment or "").strip():
-        raise ValidationError({"comment": "退回时请填写意见。"})
-    filing = _lock(filing)
-    if filing.status != FilingStatus.PENDING:
-        raise DomainConflict(f"备案状态为“{filing.get_status_display()}”，没有待审批的环节。")
-    stage = filing.stage
-    if not can_decide(user, filing, stage):
-        raise PermissionDenied(f"“{FilingStage(stage).label}”须由相应负责人审批，您没有该权限。")
-    now = timezone.now()
-    won = Filing.objects.filter(pk=filing.pk, status=FilingStatus.PENDING, stage=stage).update(
-        status=FilingStatus.REJECTED, stage="", rejection_comment=comment, updated_at=now
-    )
-    if not won:
-        raise DomainConflict("该环节已由他人处理。")
-    filing.status, filing.stage, filing.rejection_comment = FilingStatus.REJECTED, "", comment
-    FilingDecision.objects.create(filing=filing, stage=stage, outcome=FilingDecision.Outcome.REJECTED, decided_by=user,
-                                  decided_at=now, comment=comment)
-    if filing.kind == FilingKind.OPEN:
-        # A refused opening gives its owner's slot on the platform back.
-        Account.objects.filter(pk=filing.account_id, status=AccountStatus.APPLYING).update(status=AccountStatus.DRAFT)
-    audit.record_action(filing, "reject", actor=user, comment=comment, changes={"status": [FilingStatus.PENDING, filing.status]})
-    _notify(users=[filing.created_by], text=f"您提交的“{filing}”被退回：{comment}", filing=filing, kind="filing_rejected")
-    return filing
-
-
-@transaction.atomic
-def filing_record_references(*, filing: Filing, user: User, city_reference: str | None = None,
-                             province_reference: str | None = None, national_reference: str | None = None) -> Filing:
-    """Record the approvals above (city, province, the national 报送系统 number). Supervisors only."""
-    filing = _lock(filing)
-    if not can_decide(user, filing, FilingStage.SUPERVISOR):
-        raise PermissionDenied("只有主管单位可以登记上级审批信息。")
-    if filing.status == FilingStatus.DRAFT:
-        raise DomainConflict("草稿尚未提交，不能登记上级审批信息。")
-    changes = {}
-    for name, value in (("city_reference", city_reference), ("province_reference", province_reference),
-                        ("national_reference", national_reference)):
-        if value is not None and value != getattr(filing, name):
-            changes[name] = [getattr(filing, name), value]
-            setattr(filing, name, value.strip())
-    filing.full_clean(exclude=["qr_code"])
-    filing.save()
-    if national_reference and filing.status == FilingStatus.APPROVED:
-        Account.objects.filter(pk=filing.account_id).update(national_reference=national_reference.strip())
-    audit.record_action(filing, "references", actor=user, changes=changes)
-    return filing
-
-
-def _apply_approved(filing: Filing, user: User) -> None:
-    """What an approved filing does to the account (SPEC "Filings")."""
-    account = Account.objects.select_for_update().get(pk=filing.account_id)
-    before = account.status
-    kind = filing.kind
-    if kind in (FilingKind.OPEN, FilingKind.CHANGE, FilingKind.BACKFILL):
-        data = form_rules.from_json(filing.form)
-        if data["owner"] is None:
-            raise ValidationError({"owner": "备案中的主办单位已不存在。"})
-        if kind == FilingKind.OPEN or data["owner"] != account.owner or data["platform"] != account.platform:
-            check_one_live_per_platform(owner=data["owner"], platform=data["platform"], account=account)
-        if kind == FilingKind.OPEN:
-            account.status = AccountStatus.RUNNING
-            account.opened_on = data.get("registered_on") or filing.event_date
-        form_rules.apply_to_account(account, data, effective_on=filing.event_date, qr_code=filing.qr_code or None)
-    elif kind == FilingKind.CLOSE:
-        account.status = AccountStatus.CLOSING
-        account.closure_notice_on = timezone.localdate()
-        account.save(update_fields=["status", "closure_notice_on"])
-    elif kind == FilingKind.DEREGISTER:
-        check_deregistration_allowed(account, filing.event_date)
-        account.status = AccountStatus.DEREGISTERED
-        account.save(update_fields=["status"])
-    if filing.national_reference:
-        account.national_reference = filing.national_reference
-        account.save(update_fields=["national_reference"])
-    if account.status != before:
-        audit.record_action(account, f"filing_{kind}", actor=user, comment=f"备案编号 {filing.pk}",
-                            changes={"status": [before, account.status]})
-    _notify(users=[filing.created_by], text=f"“{filing}”已审批通过。", filing=filing, kind="filing_approved")
-
-
-def _decider_users(filing: Filing):
-    from organisations.models import Membership
-
-    account = filing.account
-    if filing.stage == FilingStage.OWNER_PRINCIPAL:
-        return User.objects.filter(memberships__organisation=account.owner, memberships__role=Role.PRINCIPAL, is_active=True)
-    ids = set(account.owner.ancestor_ids()) | set(account.supervisor.ancestor_ids() if account.supervisor_id else [])
-    return User.objects.filter(
-        pk__in=Membership.objects.filter(role=Role.SUPERVISOR, organisation_id__in=ids).values("user_id"), is_active=True
-    )
-
-
-def _notify_deciders(filing: Filing) -> None:
-    _notify(users=list(_decider_users(filing).distinct()), text=f"“{filing}”等待您审批（{filing.get_stage_display()}）。",
-            filing=filing, kind="filing_pending")
-
-
-def _notify(*, users, text: str, filing: Filing, kind: str) -> None:
-    """Tell people through the review area's notifications when that area is installed; never fail a filing."""
-    try:
-        from notifications.services import notify
-    except ImportError:
-        return
-    from django.urls import reverse
-
-    notify(users=users, kind=kind, text=text, url=reverse("filing-detail", args=[filing.pk]))
 
 
 # --- Accounts brought into the register directly, and their day-to-day facts ---------------------------------
@@ -522,11 +105,11 @@ def account_register_existing(*, user: User, form: dict, feed_url: str = "", pas
     errors = {}
     for name in ("name", "platform", "owner"):
         if form.get(name) in (None, ""):
-            errors[name] = [f"请填写{form_rules.LABELS[name]}。"]
+            errors[name] = [f"请填写{form_rules.FIELD[name].label}。"]
     if errors:
         raise ValidationError(errors)
     form_rules.check(form, complete=False)
-    if not can_file_for_unit(user, form["owner"]):
+    if not access.can_act_for_unit(user, form["owner"]):
         raise PermissionDenied(f"您不是“{form['owner'].name}”的工作人员，不能为其登记账号。")
     check_one_live_per_platform(owner=form["owner"], platform=form["platform"], account=None)
     if qr_code:
@@ -536,7 +119,7 @@ def account_register_existing(*, user: User, form: dict, feed_url: str = "", pas
     account = Account(
         status=AccountStatus.RUNNING, feed_url=feed_url, password_changed_on=password_changed_on,
         has_interaction=has_interaction, opened_by_individual=opened_by_individual,
-        backfill_due_on=add_workdays(effective, BACKFILL_WORKDAYS), **_draft_account_fields(form),
+        backfill_due_on=add_workdays(effective, BACKFILL_WORKDAYS), **draft_account_fields(form),
     )
     account.opened_on = form.get("registered_on") or form.get("operation_started_on") or today
     account.full_clean(exclude=["url", "qr_code"])
@@ -561,7 +144,7 @@ def account_update_facts(*, account: Account, user: User, **fields) -> Account:
     unknown = set(fields) - OPERATIONAL_FIELDS - SUPERVISOR_FIELDS
     if unknown:
         raise ValidationError({name: ["该项属于备案登记表内容，请通过变更备案修改。"] for name in sorted(unknown)})
-    if not can_file(user, account):
+    if not access.can_file(user, account):
         raise PermissionDenied("您不能修改该账号。")
     if set(fields) & SUPERVISOR_FIELDS and not user.supervises(account.owner):
         raise PermissionDenied("只有主管单位可以修改通报次数或个人开设标记。")
@@ -591,3 +174,37 @@ def account_record_exemption(*, account: Account, user: User, reason: str) -> Ac
     account.save(update_fields=["exemption_reason"])
     audit.record_action(account, "exemption", actor=user, comment=reason, changes={"exemption_reason": [before, reason]})
     return account
+
+
+# --- Account updates: every path (publication, API, import, feed) records them here ------------------------
+# The account's denormalised `last_updated_on` (and `last_original_on`) move forward in the same transaction,
+# by a conditional UPDATE, so concurrent records never move them backwards.
+
+
+def _advance_account(pk, field: str, day: dt.date) -> None:
+    Account.objects.filter(pk=pk).filter(Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lt": day})).update(
+        **{field: day}
+    )
+
+
+@transaction.atomic
+def account_add_update(*, account, published_at, title, url="", original=True, source="api", external_id=""):
+    """Record one update of an account; returns (update, created). A repeated `external_id` adds nothing."""
+    if external_id:
+        existing = AccountUpdate.objects.filter(account=account, external_id=external_id).first()
+        if existing:
+            return existing, False
+    try:
+        with transaction.atomic():
+            update = AccountUpdate.objects.create(
+                account=account, published_at=published_at, title=title[:500], url=url, original=original,
+                source=source, external_id=external_id,
+            )
+    except IntegrityError:  # a concurrent import of the same item
+        return AccountUpdate.objects.get(account=account, external_id=external_id), False
+    moment = timezone.localtime(published_at) if timezone.is_aware(published_at) else published_at
+    day = moment.date()
+    _advance_account(account.pk, "last_updated_on", day)
+    if original:
+        _advance_account(account.pk, "last_original_on", day)
+    return update, True

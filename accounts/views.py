@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -11,12 +12,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from govmedia.core.audit import describe, entries_for_object
+from govmedia.core.documents import XLSX_TYPE
 from govmedia.core.exceptions import DomainConflict
 from govmedia.core.models import AuditEntry
-from govmedia.core.updates import account_add_update
-from inspections.countdown import accounts_with_countdown
+from accounts.services import account_add_update
+from rules.countdown import accounts_with_countdown
 
-from accounts import documents, imports, services as registry
+from accounts import documents, filing_services, imports, services
 from accounts import filings as form_rules
 from accounts.models import Account, AccountStatus, Filing, FilingKind, FilingStatus, Platform
 from accounts.forms import (
@@ -29,8 +31,8 @@ from accounts.forms import (
     RegistrationForm,
     UpdateRecordForm,
 )
-from organisations.scope import visible_organisations
 from accounts.selectors import accounts_for, counts_by, not_updated_for, reference_date, register_queryset
+from organisations import access
 
 
 def _error_text(exc) -> str:
@@ -58,7 +60,7 @@ def _filtered_accounts(request):
     if params.get("platform") in Platform.values:
         accounts = accounts.filter(platform=params["platform"])
     if params.get("owner", "").isdigit():
-        owner = visible_organisations(request.user).filter(pk=params["owner"]).first()
+        owner = access.visible_organisations(request.user).filter(pk=params["owner"]).first()
         accounts = accounts.filter(owner__path__startswith=owner.path) if owner else accounts.none()
     days = params.get("days", "")
     if days.isdigit():
@@ -79,29 +81,27 @@ def account_list(request):
     page = Paginator(accounts.order_by("owner__path", "platform", "name", "pk"), 50).get_page(request.GET.get("page"))
     for account in page.object_list:
         account.days_since_update = (today - reference_date(account)).days
-    owners = visible_organisations(request.user).filter(accounts__isnull=False).distinct().order_by("path")
+    owners = access.visible_organisations(request.user).filter(accounts__isnull=False).distinct().order_by("path")
     return render(request, "accounts/account_list.html", {
         "page": page,
         "platform_counts": [(label, by_platform.get(value, 0), value) for value, label in Platform.choices],
         "status_counts": [(label, by_status.get(value, 0), value) for value, label in AccountStatus.choices],
         "platforms": Platform.choices, "statuses": AccountStatus.choices, "owners": owners,
         "params": request.GET, "total": sum(by_status.values()),
-        "pending_count": registry.actionable_filings(request.user).count(),
+        "pending_count": filing_services.actionable_filings(request.user).count(),
     })
 
 
 @login_required
 def account_register_xlsx(request):
     response = HttpResponse(documents.register_xlsx(register_queryset(_filtered_accounts(request))),
-                            content_type=documents.XLSX_TYPE)
+                            content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="account-register-{timezone.localdate():%Y%m%d}.xlsx"'
     return response
 
 
 def _history(account):
     filing_ids = [str(pk) for pk in account.filings.values_list("pk", flat=True)]
-    from django.contrib.contenttypes.models import ContentType
-
     own = entries_for_object(account)
     filings = AuditEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(Filing), object_pk__in=filing_ids
@@ -113,7 +113,7 @@ def _history(account):
 def account_detail(request, pk):
     user = request.user
     account = _get_account(user, pk)
-    can_file = registry.can_file(user, account)
+    can_file = access.can_file(user, account)
     supervises = user.supervises(account.owner)
     filings = account.filings.select_related("created_by").order_by("-created_at", "-pk")
     context = {
@@ -142,7 +142,7 @@ def account_detail(request, pk):
 @require_POST
 def account_add_update_page(request, pk):
     account = _get_account(request.user, pk)
-    if not registry.can_file(request.user, account):
+    if not access.can_file(request.user, account):
         raise PermissionDenied("您不是该账号主办或承办单位的工作人员。")
     form = UpdateRecordForm(request.POST, prefix="update")
     if form.is_valid():
@@ -156,7 +156,7 @@ def account_add_update_page(request, pk):
 @login_required
 def account_import_updates(request, pk):
     account = _get_account(request.user, pk)
-    if not registry.can_file(request.user, account):
+    if not access.can_file(request.user, account):
         raise PermissionDenied("您不是该账号主办或承办单位的工作人员。")
     form = ImportForm(request.POST or None, request.FILES or None, prefix="import")
     report = None
@@ -176,7 +176,7 @@ def account_facts(request, pk):
     form = FactsForm(request.POST, prefix="facts")
     if form.is_valid():
         try:
-            registry.account_update_facts(account=account, user=request.user, **form.cleaned_data)
+            services.account_update_facts(account=account, user=request.user, **form.cleaned_data)
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
         else:
@@ -193,7 +193,7 @@ def account_exemption(request, pk):
     form = ExemptionForm(request.POST, prefix="exempt")
     if form.is_valid():
         try:
-            registry.account_record_exemption(account=account, user=request.user, reason=form.cleaned_data["reason"])
+            services.account_record_exemption(account=account, user=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
         else:
@@ -243,7 +243,7 @@ def filing_open(request):
     if form.menu_errors:
         return _render_form(request, form=form, fields_form=fields_form, status=400)
     try:
-        filing = registry.filing_open_draft(
+        filing = filing_services.filing_open_draft(
             user=user, event_date=fields_form.cleaned_data["event_date"], reason=fields_form.cleaned_data["reason"],
             form=data, qr_code=form.cleaned_data.get("qr_code"),
         )
@@ -256,7 +256,7 @@ def filing_open(request):
 def _after_save(request, filing, form, fields_form, mode="open"):
     if request.POST.get("action") == "submit":
         try:
-            registry.filing_submit(filing=filing, user=request.user)
+            filing_services.filing_submit(filing=filing, user=request.user)
         except ValidationError as exc:
             form.apply_errors(fields_form.apply_errors(exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}))
             messages.error(request, "草稿已保存，但尚不能提交：请按提示补全后再提交。")
@@ -278,7 +278,7 @@ def filing_edit(request, pk):
     if not filing.is_editable:
         messages.info(request, "该备案已提交，不能再修改。")
         return redirect("filing-detail", pk=filing.pk)
-    if not (filing.created_by_id == user.pk or registry.can_file(user, filing.account)):
+    if not (filing.created_by_id == user.pk or access.can_file(user, filing.account)):
         raise PermissionDenied("您不能修改这份备案。")
     with_form = filing.kind in (FilingKind.OPEN, FilingKind.CHANGE, FilingKind.BACKFILL)
     mode = "full" if with_form else "short"
@@ -296,7 +296,7 @@ def filing_edit(request, pk):
     if not valid or (with_form and form.menu_errors):
         return _render_form(request, form=form, fields_form=fields_form, filing=filing, mode=mode, status=400)
     try:
-        filing = registry.filing_update(
+        filing = filing_services.filing_update(
             filing=filing, user=user, event_date=fields_form.cleaned_data["event_date"],
             reason=fields_form.cleaned_data["reason"], form=data,
             qr_code=form.cleaned_data.get("qr_code") if with_form else None,
@@ -316,7 +316,7 @@ def filing_start(request, pk):
     account = _get_account(request.user, pk)
     kind = request.POST.get("kind", "")
     try:
-        filing = registry.filing_start(user=request.user, account=account, kind=kind)
+        filing = filing_services.filing_start(user=request.user, account=account, kind=kind)
     except (ValidationError, DomainConflict) as exc:
         messages.error(request, _error_text(exc))
         return redirect("account-detail", pk=account.pk)
@@ -339,7 +339,7 @@ def account_register_existing(request):
     if form.menu_errors:
         return _render_form(request, form=form, fields_form=fields_form, mode="existing", status=400)
     try:
-        account = registry.account_register_existing(user=user, form=data, qr_code=form.cleaned_data.get("qr_code"))
+        account = services.account_register_existing(user=user, form=data, qr_code=form.cleaned_data.get("qr_code"))
     except ValidationError as exc:
         form.apply_errors(exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages})
         return _render_form(request, form=form, fields_form=fields_form, mode="existing", status=400)
@@ -354,8 +354,8 @@ def filing_detail(request, pk):
     user = request.user
     filing = _get_filing(user, pk)
     data = form_rules.from_json(filing.form)
-    can_decide = filing.status == FilingStatus.PENDING and registry.can_decide(user, filing)
-    supervises = registry.can_decide(user, filing, "supervisor")
+    can_decide = filing.status == FilingStatus.PENDING and access.can_decide_filing(user, filing)
+    supervises = access.can_decide_filing(user, filing, "supervisor")
     return render(request, "accounts/filing_detail.html", {
         "filing": filing, "account": filing.account, "data": data,
         "menu_rows": form_rules.rows_from_menus(data["menus"]),
@@ -365,7 +365,7 @@ def filing_detail(request, pk):
             "city_reference": filing.city_reference, "province_reference": filing.province_reference,
             "national_reference": filing.national_reference,
         }) if supervises and filing.status != FilingStatus.DRAFT else None,
-        "can_edit": filing.is_editable and (filing.created_by_id == user.pk or registry.can_file(user, filing.account)),
+        "can_edit": filing.is_editable and (filing.created_by_id == user.pk or access.can_file(user, filing.account)),
         "history": entries_for_object(filing).order_by("-timestamp")[:30],
     })
 
@@ -378,24 +378,24 @@ def filing_action(request, pk, action):
     comment = request.POST.get("comment", "")
     try:
         if action == "approve":
-            registry.filing_approve(filing=filing, user=user, comment=comment)
+            filing_services.filing_approve(filing=filing, user=user, comment=comment)
             messages.success(request, "已审批同意。")
         elif action == "reject":
-            registry.filing_reject(filing=filing, user=user, comment=comment)
+            filing_services.filing_reject(filing=filing, user=user, comment=comment)
             messages.success(request, "已退回填报人。")
         elif action == "submit":
-            registry.filing_submit(filing=filing, user=user)
+            filing_services.filing_submit(filing=filing, user=user)
             messages.success(request, "备案已提交。")
         elif action == "delete":
             account_pk = filing.account_id
-            registry.filing_delete(filing=filing, user=user)
+            filing_services.filing_delete(filing=filing, user=user)
             messages.success(request, "草稿已删除。")
             exists = Account.objects.filter(pk=account_pk).exists()
             return redirect("account-detail", pk=account_pk) if exists else redirect("account-list")
         elif action == "references":
             form = ReferencesForm(request.POST)
             if form.is_valid():
-                registry.filing_record_references(filing=filing, user=user, **form.cleaned_data)
+                filing_services.filing_record_references(filing=filing, user=user, **form.cleaned_data)
                 messages.success(request, "上级审批信息已登记。")
         else:
             raise PermissionDenied
@@ -412,7 +412,7 @@ def filing_action(request, pk, action):
 def filing_queue(request):
     """What waits for the caller's decision, oldest first; and everything recent in scope below it."""
     user = request.user
-    waiting = registry.actionable_filings(user).select_related("account", "account__owner", "created_by").order_by("submitted_at", "pk")
+    waiting = filing_services.actionable_filings(user).select_related("account", "account__owner", "created_by").order_by("submitted_at", "pk")
     recent = Filing.objects.for_user(user).select_related("account", "account__owner", "created_by").order_by("-created_at", "-pk")
     status = request.GET.get("status", "")
     if status in FilingStatus.values:

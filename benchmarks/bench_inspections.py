@@ -149,7 +149,7 @@ def _updates_python(root, per_account: int, per_column: int):
     from accounts.models import Account, AccountUpdate
     from sites.models import Column, ColumnUpdate, Probe, Site
 
-    from inspections.dates import start_of_day
+    from rules.dates import start_of_day
 
     def lag(pk):
         return 20 + pk % 30 if pk % 10 == 0 else pk % 7

@@ -3,25 +3,22 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from govmedia import views
+from govmedia.core import views as core_views
 from organisations.api import TokenView
 from organisations.forms import LoginForm
-from govmedia.core import views as core_views
-
-from govmedia.core.plugins import area_modules
 
 from .api_urls import extra_urlpatterns, router
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", views.home, name="home"),
     path(
         "login/",
         auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("calendar/", core_views.calendar_page, name="calendar"),
-    path("audit/", core_views.audit_page, name="audit"),
-    path("healthz/", core_views.health, name="health"),
+    path("healthz/", views.health, name="health"),
     re_path(r"^media/(?P<path>.+)$", core_views.media, name="media"),
     path("api/v1/auth/token/", TokenView.as_view(), name="api-token"),
     # Non-router API paths of the areas (reports, register ...), before the router's.
@@ -30,6 +27,13 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("admin/", admin.site.urls),
+    # Each area's pages, in room order.
+    path("", include("organisations.urls")),
+    path("", include("accounts.urls")),
+    path("", include("sites.urls")),
+    path("", include("publishing.urls")),
+    path("", include("review.urls")),
+    path("", include("notifications.urls")),
+    path("", include("inspections.urls")),
+    path("", include("reports.urls")),
 ]
-# Each area's pages (`<area>/urls.py`).
-urlpatterns += [path("", include(module.__name__)) for module in area_modules("urls")]

@@ -1,18 +1,6 @@
 from django.contrib import admin
 
-from .models import ChecklistItem, ChecklistVersion, ErrorReport, Finding, Inspection, Message, MessagePolicy
-
-
-class ChecklistItemInline(admin.TabularInline):
-    model = ChecklistItem
-    extra = 0
-
-
-@admin.register(ChecklistVersion)
-class ChecklistVersionAdmin(admin.ModelAdmin):
-    list_display = ["name", "year", "organisation", "base", "active"]
-    list_filter = ["year", "active"]
-    inlines = [ChecklistItemInline]
+from .models import ErrorReport, Finding, Inspection, Message, MessagePolicy
 
 
 @admin.register(Inspection)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import django_filters
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -16,36 +15,23 @@ from rest_framework.response import Response
 from rest_framework.generics import GenericAPIView
 
 from accounts.models import Account
-from organisations.models import Organisation
-from govmedia.core.api import AuditedViewMixin
+from organisations import access
+from govmedia.core.api import AuditedViewMixin, Pagination, ScopedPrimaryKeyField
+from rules import countdown, definitions
+from rules.models import ChecklistItem, ChecklistVersion, SubjectType
 from sites.models import Column, Site
 
-from . import countdown, imports, selectors, services
+from . import imports, selectors, services
 from .models import (
-    ChecklistItem, ChecklistVersion, ErrorReport, Finding, FindingStatus, Inspection, Message, MessagePolicy,
-    Rectification, Severity, SubjectType,
+    ErrorReport, Finding, FindingStatus, Inspection, Message, MessagePolicy, Rectification, Severity,
 )
-from .rules import RULE_LABELS
-
-
-def _denied(exc: DjangoPermissionDenied):
-    return PermissionDenied(str(exc) or "您没有权限执行该操作。")
-
-
-class ScopedField(serializers.PrimaryKeyRelatedField):
-    def __init__(self, scope_fn, **kwargs):
-        self.scope_fn = scope_fn
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        return self.scope_fn(self.context["request"].user)
 
 
 # ------------------------------------------------------------------------------------------- inspections
 
 
 class InspectionSerializer(serializers.ModelSerializer):
-    organisation = ScopedField(lambda u: Organisation.objects.for_user(u), required=False, allow_null=True)
+    organisation = ScopedPrimaryKeyField(access.visible_organisations, required=False, allow_null=True)
     checklist_version_name = serializers.CharField(source="checklist_version.name", read_only=True, default=None)
     counts = serializers.SerializerMethodField()
 
@@ -55,7 +41,7 @@ class InspectionSerializer(serializers.ModelSerializer):
         request = self.context.get("request")
         if request is None:
             return run.counts
-        paths = self.context.setdefault("_regional_paths", selectors.regional_paths(request.user))
+        paths = self.context.setdefault("_regional_paths", access.regional_paths(request.user))
         return run.counts if selectors.run_covered(run, paths) else {}
 
     class Meta:
@@ -78,13 +64,10 @@ class InspectionViewSet(AuditedViewMixin, mixins.CreateModelMixin, viewsets.Read
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            run = services.inspection_create(
-                as_of=serializer.validated_data["as_of"], organisation=serializer.validated_data.get("organisation"),
-                user=request.user,
-            )
-        except DjangoPermissionDenied as exc:
-            raise _denied(exc)
+        run = services.inspection_create(
+            as_of=serializer.validated_data["as_of"], organisation=serializer.validated_data.get("organisation"),
+            user=request.user,
+        )
         return Response(self.get_serializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -114,7 +97,7 @@ class FindingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_rule_label(self, obj) -> str:
-        return RULE_LABELS.get(obj.rule, obj.rule)
+        return definitions.label(obj.rule)
 
     def get_overdue(self, obj) -> bool:
         return obj.status == FindingStatus.OVERDUE
@@ -129,7 +112,7 @@ class FindingDetailSerializer(FindingSerializer):
 
 
 class FindingFilter(django_filters.FilterSet):
-    rule = django_filters.ChoiceFilter(choices=sorted(RULE_LABELS.items()))
+    rule = django_filters.ChoiceFilter(choices=sorted(definitions.LABELS.items()))
     severity = django_filters.ChoiceFilter(choices=Severity.choices)
     status = django_filters.ChoiceFilter(choices=FindingStatus.choices)
     subject_type = django_filters.ChoiceFilter(choices=SubjectType.choices)
@@ -178,13 +161,10 @@ class FindingViewSet(AuditedViewMixin, viewsets.ReadOnlyModelViewSet):
         serializer = RectifySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            rectification = services.finding_rectify(
-                finding=finding, user=request.user, comment=data["comment"], evidence_url=data.get("evidence_url", ""),
-                evidence_file=data.get("evidence_file"),
-            )
-        except DjangoPermissionDenied as exc:
-            raise _denied(exc)
+        rectification = services.finding_rectify(
+            finding=finding, user=request.user, comment=data["comment"], evidence_url=data.get("evidence_url", ""),
+            evidence_file=data.get("evidence_file"),
+        )
         return Response(RectificationSerializer(rectification, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
@@ -197,7 +177,7 @@ class ReplySerializer(serializers.Serializer):
 
 
 class ErrorReportSerializer(serializers.ModelSerializer):
-    site = ScopedField(lambda u: Site.objects.for_user(u))
+    site = ScopedPrimaryKeyField(lambda u: Site.objects.for_user(u))
     late = serializers.SerializerMethodField()
 
     class Meta:
@@ -210,7 +190,7 @@ class ErrorReportSerializer(serializers.ModelSerializer):
         return services.is_late(obj)
 
     def validate_site(self, site):
-        if not selectors.can_reply(self.context["request"].user, site.owner_id):
+        if not access.can_act_for_unit(self.context["request"].user, site.owner):
             raise PermissionDenied("只有网站主办单位人员或其主管单位可以登记找错。")
         return site
 
@@ -221,14 +201,14 @@ class ErrorReportSerializer(serializers.ModelSerializer):
 class ReplyMixin:
     reply_service = None
 
-    def owner_id(self, obj):
+    def owner(self, obj):
         raise NotImplementedError
 
     @extend_schema(request=ReplySerializer)
     @action(detail=True, methods=["post"])
     def reply(self, request, pk=None):
         obj = self.get_object()
-        if not selectors.can_reply(request.user, self.owner_id(obj)):
+        if not access.can_act_for_unit(request.user, self.owner(obj)):
             raise PermissionDenied("只有主办单位人员或其主管单位可以答复。")
         serializer = ReplySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -249,8 +229,8 @@ class ErrorReportViewSet(AuditedViewMixin, ReplyMixin, mixins.CreateModelMixin, 
     def reply_service(obj, **kw):
         return services.error_report_reply(report=obj, **kw)
 
-    def owner_id(self, obj):
-        return obj.site.owner_id
+    def owner(self, obj):
+        return obj.site.owner
 
     def get_queryset(self):
         qs = selectors.visible_error_reports(self.request.user).select_related("site")
@@ -270,8 +250,8 @@ class ErrorReportViewSet(AuditedViewMixin, ReplyMixin, mixins.CreateModelMixin, 
 
 
 class MessageSerializer(serializers.ModelSerializer):
-    site = ScopedField(lambda u: Site.objects.for_user(u), required=False, allow_null=True)
-    account = ScopedField(lambda u: Account.objects.for_user(u), required=False, allow_null=True)
+    site = ScopedPrimaryKeyField(lambda u: Site.objects.for_user(u), required=False, allow_null=True)
+    account = ScopedPrimaryKeyField(lambda u: Account.objects.for_user(u), required=False, allow_null=True)
     late = serializers.SerializerMethodField()
 
     class Meta:
@@ -288,8 +268,8 @@ class MessageSerializer(serializers.ModelSerializer):
         site, account = attrs.get("site"), attrs.get("account")
         if (site is None) == (account is None):
             raise ValidationError({"site": "请指定留言所在的网站或账号（二者选一）。"})
-        owner_id = site.owner_id if site else account.owner_id
-        if not selectors.can_reply(self.context["request"].user, owner_id):
+        owner = site.owner if site else account.owner
+        if not access.can_act_for_unit(self.context["request"].user, owner):
             raise PermissionDenied("只有主办单位人员或其主管单位可以登记留言。")
         return attrs
 
@@ -306,8 +286,8 @@ class MessageViewSet(AuditedViewMixin, ReplyMixin, mixins.CreateModelMixin, view
     def reply_service(obj, **kw):
         return services.message_reply(message=obj, **kw)
 
-    def owner_id(self, obj):
-        return obj.owner_id
+    def owner(self, obj):
+        return obj.owner
 
     def get_queryset(self):
         qs = selectors.visible_messages(self.request.user).select_related("site", "account")
@@ -327,7 +307,7 @@ class MessageViewSet(AuditedViewMixin, ReplyMixin, mixins.CreateModelMixin, view
 
 
 class MessagePolicySerializer(serializers.ModelSerializer):
-    organisation = ScopedField(lambda u: Organisation.objects.for_user(u))
+    organisation = ScopedPrimaryKeyField(access.visible_organisations)
     reply_workdays = serializers.IntegerField(min_value=1, max_value=60)
 
     class Meta:
@@ -337,19 +317,13 @@ class MessagePolicySerializer(serializers.ModelSerializer):
         validators = []
 
     def create(self, validated_data):
-        try:
-            return services.message_policy_set(user=self.context["request"].user, **validated_data)
-        except DjangoPermissionDenied as exc:
-            raise _denied(exc)
+        return services.message_policy_set(user=self.context["request"].user, **validated_data)
 
     def update(self, instance, validated_data):
-        try:
-            return services.message_policy_set(
-                user=self.context["request"].user, organisation=instance.organisation,
-                reply_workdays=validated_data.get("reply_workdays", instance.reply_workdays),
-            )
-        except DjangoPermissionDenied as exc:
-            raise _denied(exc)
+        return services.message_policy_set(
+            user=self.context["request"].user, organisation=instance.organisation,
+            reply_workdays=validated_data.get("reply_workdays", instance.reply_workdays),
+        )
 
 
 class MessagePolicyViewSet(AuditedViewMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -359,7 +333,7 @@ class MessagePolicyViewSet(AuditedViewMixin, mixins.CreateModelMixin, mixins.Upd
     filterset_fields = ["organisation"]
 
     def get_queryset(self):
-        return MessagePolicy.objects.filter(organisation__in=Organisation.objects.for_user(self.request.user).values("pk"))
+        return MessagePolicy.objects.filter(organisation__in=access.organisation_ids_for(self.request.user))
 
 
 # ------------------------------------------------------------------------------------- checklist, countdown
@@ -387,7 +361,7 @@ class ChecklistVersionViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["year", "organisation", "active"]
 
     def get_queryset(self):
-        orgs = Organisation.objects.for_user(self.request.user).values("pk")
+        orgs = access.organisation_ids_for(self.request.user)
         return ChecklistVersion.objects.filter(Q(organisation__isnull=True) | Q(organisation__in=orgs)).prefetch_related("items")
 
 
@@ -436,7 +410,7 @@ def countdown_queryset(user, *, kind: str, organisation: int | None = None, with
     today = today or services.local_today()
     org = None
     if organisation is not None:
-        org = Organisation.objects.for_user(user).filter(pk=organisation).first()
+        org = access.visible_organisations(user).filter(pk=organisation).first()
         if org is None:
             raise ValidationError({"organisation": "单位不存在或不在您的查看范围内。"})
     if kind == "column":
@@ -455,8 +429,6 @@ def countdown_queryset(user, *, kind: str, organisation: int | None = None, with
 
 
 def countdown_rows(request, *, kind, organisation=None, within=None):
-    from govmedia.core.api import Pagination
-
     qs = countdown_queryset(request.user, kind=kind, organisation=organisation, within=within)
 
     class _Rows:

@@ -1,9 +1,9 @@
 from django import forms
 
 from organisations.models import Organisation
+from rules.definitions import LABELS
 
 from .models import FindingStatus, Severity
-from .rules import RULE_LABELS
 
 
 class RunForm(forms.Form):
@@ -18,7 +18,7 @@ class RunForm(forms.Form):
 
 
 class FindingFilterForm(forms.Form):
-    rule = forms.ChoiceField(label="规则", required=False, choices=[("", "全部")] + sorted(RULE_LABELS.items(), key=lambda i: i[1]))
+    rule = forms.ChoiceField(label="规则", required=False, choices=[("", "全部")] + sorted(LABELS.items(), key=lambda i: i[1]))
     severity = forms.ChoiceField(label="严重程度", required=False, choices=[("", "全部")] + Severity.choices)
     organisation = forms.ModelChoiceField(label="单位（含下级）", required=False, queryset=Organisation.objects.none(), empty_label="全部")
     status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部")] + FindingStatus.choices)

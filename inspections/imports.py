@@ -1,28 +1,40 @@
-"""CSV import of error reports (找错) and messages (留言): every row is checked first, and either all valid
-rows are recorded or, when any row is bad, nothing is and each bad row is named with its line and field.
-A row whose `external_id` is already recorded is skipped, so a file may be imported twice."""
+"""CSV (or xlsx) import of error reports (找错) and messages (留言): every row is checked first, and either all
+valid rows are recorded or, when any row is bad, nothing is and each bad row is named with its line and field.
+A row whose `external_id` is already recorded is skipped, so a file may be imported twice. Reading the file
+(size, encoding such as Excel's GBK, rows) is core's."""
 from __future__ import annotations
-
-import csv
-import io
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.dateparse import parse_date, parse_datetime
 
 from accounts.models import Account
+from govmedia.core.imports import ImportReport, UnreadableFile, read_table
+from organisations import access
+from rules.dates import start_of_day
 from sites.models import Site
 
-from . import selectors, services
+from . import services
 from .models import ErrorReport, Message
 
 MAX_ROWS = 5000
 
 
-def _rows(file) -> list[dict]:
-    raw = file.read()
-    text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
-    return list(csv.DictReader(io.StringIO(text)))
+def _rows(file, report: ImportReport) -> list[tuple[int, dict]]:
+    """(line, {heading: value}) of every data row; nothing when the file is unreadable or has no data."""
+    try:
+        records = read_table(file, max_rows=MAX_ROWS).records()
+    except UnreadableFile as exc:
+        report.refuse_row(1, exc.reason, field="file")
+        return []
+    if not records:
+        report.refuse_row(1, "文件没有数据行（第一行应为表头）。", field="file")
+    return records
+
+
+def _answer(report: ImportReport) -> dict:
+    errors = [{"line": p.row, "field": p.field, "error": p.message} for p in report.problems]
+    return {"created": 0, "skipped": 0, "errors": errors}
 
 
 def _moment(value: str):
@@ -31,45 +43,35 @@ def _moment(value: str):
     if moment is None and value:
         day = parse_date(value)
         if day:
-            from .dates import start_of_day
-
             moment = start_of_day(day)
     return moment
 
 
-def _lookup(model_qs, value, field, errors, line):
+def _lookup(model_qs, value, field, report, line):
     try:
         return model_qs.get(pk=int(value))
     except (ValueError, TypeError, model_qs.model.DoesNotExist):
-        errors.append({"line": line, "field": field, "error": f"{field} “{value}” 不存在或不在您的范围内。"})
+        report.refuse_row(line, f"{field} “{value}” 不存在或不在您的范围内。", field=field)
         return None
 
 
-def _check_count(rows, errors):
-    if not rows:
-        errors.append({"line": 1, "field": "file", "error": "文件没有数据行（第一行应为表头）。"})
-    if len(rows) > MAX_ROWS:
-        errors.append({"line": 1, "field": "file", "error": f"一次最多导入 {MAX_ROWS} 行。"})
-
-
 def import_error_reports(*, user, file) -> dict:
-    rows = _rows(file)
-    errors: list[dict] = []
-    _check_count(rows, errors)
+    report = ImportReport()
+    rows = _rows(file, report)
     sites = Site.objects.for_user(user)
     prepared = []
-    for line, row in enumerate(rows, start=2):
-        site = _lookup(sites, row.get("site"), "site", errors, line)
-        if site and not selectors.can_reply(user, site.owner_id):
-            errors.append({"line": line, "field": "site", "error": "您不能为该网站登记找错。"})
+    for line, row in rows:
+        site = _lookup(sites, row.get("site"), "site", report, line)
+        if site and not access.can_act_for_unit(user, site.owner):
+            report.refuse_row(line, "您不能为该网站登记找错。", field="site")
         received_at = _moment(row.get("received_at"))
         if received_at is None:
-            errors.append({"line": line, "field": "received_at", "error": "收到时间格式应为 YYYY-MM-DD HH:MM。"})
+            report.refuse_row(line, "收到时间格式应为 YYYY-MM-DD HH:MM。", field="received_at")
         if not (row.get("content") or "").strip():
-            errors.append({"line": line, "field": "content", "error": "问题描述不能为空。"})
+            report.refuse_row(line, "问题描述不能为空。", field="content")
         prepared.append((line, site, received_at, row))
-    if errors:
-        return {"created": 0, "skipped": 0, "errors": errors}
+    if not report.ok:
+        return _answer(report)
     return _save(prepared, ErrorReport, lambda site, received_at, row: services.error_report_create(
         site=site, received_at=received_at, content=row["content"].strip(), url=(row.get("url") or "").strip(),
         reporter=(row.get("reporter") or "").strip(), external_id=(row.get("external_id") or "").strip(),
@@ -77,29 +79,28 @@ def import_error_reports(*, user, file) -> dict:
 
 
 def import_messages(*, user, file) -> dict:
-    rows = _rows(file)
-    errors: list[dict] = []
-    _check_count(rows, errors)
+    report = ImportReport()
+    rows = _rows(file, report)
     sites, accounts = Site.objects.for_user(user), Account.objects.for_user(user)
     prepared = []
-    for line, row in enumerate(rows, start=2):
+    for line, row in rows:
         target = None
         if (row.get("site") or "").strip():
-            target = _lookup(sites, row["site"], "site", errors, line)
+            target = _lookup(sites, row["site"], "site", report, line)
         elif (row.get("account") or "").strip():
-            target = _lookup(accounts, row["account"], "account", errors, line)
+            target = _lookup(accounts, row["account"], "account", report, line)
         else:
-            errors.append({"line": line, "field": "site", "error": "请填写 site（网站编号）或 account（账号编号）。"})
-        if target is not None and not selectors.can_reply(user, target.owner_id):
-            errors.append({"line": line, "field": "site", "error": "您不能为该网站或账号登记留言。"})
+            report.refuse_row(line, "请填写 site（网站编号）或 account（账号编号）。", field="site")
+        if target is not None and not access.can_act_for_unit(user, target.owner):
+            report.refuse_row(line, "您不能为该网站或账号登记留言。", field="site")
         received_at = _moment(row.get("received_at"))
         if received_at is None:
-            errors.append({"line": line, "field": "received_at", "error": "收到时间格式应为 YYYY-MM-DD HH:MM。"})
+            report.refuse_row(line, "收到时间格式应为 YYYY-MM-DD HH:MM。", field="received_at")
         if not (row.get("content") or "").strip():
-            errors.append({"line": line, "field": "content", "error": "留言内容不能为空。"})
+            report.refuse_row(line, "留言内容不能为空。", field="content")
         prepared.append((line, target, received_at, row))
-    if errors:
-        return {"created": 0, "skipped": 0, "errors": errors}
+    if not report.ok:
+        return _answer(report)
 
     def create(target, received_at, row):
         is_site = isinstance(target, Site)
@@ -120,7 +121,7 @@ def import_messages(*, user, file) -> dict:
 
 def _save(prepared, model, create, existing) -> dict:
     created = skipped = 0
-    errors = []
+    report = ImportReport()
     with transaction.atomic():
         for line, target, received_at, row in prepared:
             if (row.get("external_id") or "").strip() and existing(target, row).exists():
@@ -130,10 +131,10 @@ def _save(prepared, model, create, existing) -> dict:
                 create(target, received_at, row)
             except ValidationError as exc:
                 for field, messages in getattr(exc, "message_dict", {"file": exc.messages}).items():
-                    errors.append({"line": line, "field": field, "error": "；".join(messages)})
+                    report.refuse_row(line, "；".join(messages), field=field)
             else:
                 created += 1
-        if errors:
+        if not report.ok:
             transaction.set_rollback(True)
-            return {"created": 0, "skipped": 0, "errors": errors}
+            return _answer(report)
     return {"created": created, "skipped": skipped, "errors": []}

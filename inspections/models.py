@@ -1,84 +1,16 @@
-"""Inspections (检查): the checklist as versioned data, runs, findings and their rectification, and the
-citizens' error reports (找错) and messages (留言) whose timeliness the rules judge."""
+"""Inspections (检查): runs, findings and their rectification, and the citizens' error reports (找错) and
+messages (留言) whose timeliness the rules judge. The checklist they judge by is in rules/."""
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-
-class ItemKind(models.TextChoices):
-    VETO = "veto", "单项否决"
-    DEDUCTION = "deduction", "扣分"
-    WARNING = "warning", "提醒"
-
-
-class ChecklistVersion(models.Model):
-    """One year's checklist: the national one (no organisation) or a local override that adds or tightens items.
-
-    A local override names its base version; items it holds replace the base's item of the same code for
-    the override's organisation and everything below it.
-    """
-
-    year = models.PositiveSmallIntegerField("年度")
-    name = models.CharField("名称", max_length=200)
-    base = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="overrides", verbose_name="所依据的版本"
-    )
-    organisation = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="checklist_versions",
-        verbose_name="适用单位（本地版本）",
-    )
-    active = models.BooleanField("启用", default=True)
-    source = models.CharField("依据", max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-year", "organisation_id", "id"]
-        verbose_name = "检查指标版本"
-        verbose_name_plural = verbose_name
-        constraints = [
-            models.UniqueConstraint(
-                fields=["year"], condition=Q(active=True, organisation__isnull=True),
-                name="checklist_one_active_national_per_year",
-            ),
-            models.UniqueConstraint(
-                fields=["organisation", "year"], condition=Q(active=True, organisation__isnull=False),
-                name="checklist_one_active_local_per_org_year",
-            ),
-            models.CheckConstraint(
-                condition=Q(organisation__isnull=True) | Q(base__isnull=False), name="checklist_local_has_base"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.name}（{self.year}）"
-
-    def get_additional_data(self):
-        return {"organisation": self.organisation_id}
-
-
-class ChecklistItem(models.Model):
-    version = models.ForeignKey(ChecklistVersion, on_delete=models.CASCADE, related_name="items", verbose_name="版本")
-    code = models.CharField("规则代码", max_length=60)
-    name = models.CharField("指标", max_length=200)
-    kind = models.CharField("类型", max_length=20, choices=ItemKind.choices)
-    thresholds = models.JSONField("阈值", default=dict, blank=True)
-    points = models.DecimalField("分值（扣分）", max_digits=5, decimal_places=1, default=0)
-    enabled = models.BooleanField("启用", default=True)
-    source = models.CharField("依据", max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["version", "code"]
-        verbose_name = "检查指标"
-        verbose_name_plural = verbose_name
-        constraints = [models.UniqueConstraint(fields=["version", "code"], name="checklist_item_unique_code")]
-
-    def __str__(self):
-        return f"{self.code} {self.name}"
-
-    def get_additional_data(self):
-        return {"organisation": self.version.organisation_id}
+from accounts.models import Account
+from organisations import access
+from rules.definitions import label
+from rules.models import ChecklistVersion, ItemKind, SubjectType
+from sites.models import Site
 
 
 class InspectionStatus(models.TextChoices):
@@ -92,13 +24,11 @@ class InspectionQuerySet(models.QuerySet):
     def for_user(self, user):
         """Runs over the caller's region or over a region containing one of their units, and whole-deployment
         runs (the findings inside stay scoped per organisation)."""
-        from organisations.models import Organisation
-
         # A member of a unit also sees the runs of the regions above it: their findings are about the unit.
         paths = user.memberships.values_list("organisation__path", flat=True) if user.is_authenticated else []
         above = {int(part) for path in paths for part in path.strip("/").split("/") if part}
         return self.filter(
-            Q(organisation__isnull=True) | Q(organisation__in=Organisation.objects.for_user(user).values("pk"))
+            Q(organisation__isnull=True) | Q(organisation__in=access.organisation_ids_for(user))
             | Q(organisation__in=above)
         )
 
@@ -149,25 +79,12 @@ class FindingStatus(models.TextChoices):
     OVERDUE = "overdue", "逾期未整改"
 
 
-class SubjectType(models.TextChoices):
-    SITE = "site", "网站"
-    COLUMN = "column", "栏目"
-    ACCOUNT = "account", "账号"
-    FILING = "filing", "备案"
-    ERROR_REPORT = "error_report", "找错"
-    MESSAGE = "message", "留言"
-    POST = "post", "稿件"
-    FINDING = "finding", "问题"
-
-
 UNRESOLVED = (FindingStatus.OPEN, FindingStatus.OVERDUE)
 
 
 class FindingQuerySet(models.QuerySet):
     def for_user(self, user):
-        from organisations.models import Organisation
-
-        return self.filter(organisation__in=Organisation.objects.for_user(user).values("pk"))
+        return self.filter(organisation__in=access.organisation_ids_for(user))
 
     def unresolved(self):
         return self.filter(status__in=UNRESOLVED)
@@ -230,9 +147,7 @@ class Finding(models.Model):
 
     @property
     def rule_label(self) -> str:
-        from .rules import RULE_LABELS
-
-        return RULE_LABELS.get(self.rule, self.rule)
+        return label(self.rule)
 
     @property
     def is_unresolved(self) -> bool:
@@ -299,8 +214,6 @@ class MessagePolicy(models.Model):
 
 class ErrorReportQuerySet(models.QuerySet):
     def for_user(self, user):
-        from sites.models import Site
-
         return self.filter(site__in=Site.objects.for_user(user).values("pk"))
 
 
@@ -343,9 +256,6 @@ class ErrorReport(models.Model):
 
 class MessageQuerySet(models.QuerySet):
     def for_user(self, user):
-        from accounts.models import Account
-        from sites.models import Site
-
         return self.filter(
             Q(site__in=Site.objects.for_user(user).values("pk")) | Q(account__in=Account.objects.for_user(user).values("pk"))
         )

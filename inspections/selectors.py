@@ -60,27 +60,6 @@ def visible_messages(user):
     return Message.objects.for_user(user)
 
 
-def can_reply(user, owner_id: int) -> bool:
-    """Staff of the owner (not auditors) and its supervisors may answer its reports and messages."""
-    from organisations.models import Role
-
-    if user.is_superuser:
-        return True
-    if user.memberships.filter(organisation_id=owner_id).exclude(role=Role.AUDITOR).exists():
-        return True
-    owner = Organisation.objects.get(pk=owner_id)
-    return user.supervises(owner)
-
-
-def regional_paths(user) -> list[str] | None:
-    """Paths of the regions the user oversees (supervisor or auditor); None for the superuser: everything."""
-    from organisations.models import REGIONAL_ROLES
-
-    if user.is_superuser:
-        return None
-    return list(user.memberships.filter(role__in=REGIONAL_ROLES).values_list("organisation__path", flat=True))
-
-
 def run_covered(run, paths: list[str] | None) -> bool:
     """Whether a run's whole scope lies within what the user oversees, so its totals may be shown to them."""
     if paths is None:

@@ -7,25 +7,34 @@ import logging
 import time
 from collections import Counter
 
+from celery import signature
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from govmedia.core import audit
 from govmedia.core.exceptions import DomainConflict
 from govmedia.core.workdays import add_workdays
+from notifications.services import notify
+from organisations import access
+from organisations.models import Membership, Role
+from rules import thresholds as checklist
+from rules.dates import start_of_day
+from rules.definitions import RULES
 
-from . import thresholds as checklist
+from .checks import CHECKS, Context
 from .models import (
     UNRESOLVED, ErrorReport, Finding, FindingStatus, Inspection, InspectionStatus, Message, MessagePolicy,
     Rectification, RectificationOutcome,
 )
-from .rules import RULES, Context, MissingModel
 
 log = logging.getLogger(__name__)
 BATCH = 5000
-DEFAULT_RECTIFY_DAYS = 7
+RECTIFY_DAYS = RULES["rectification_overdue"].threshold("days")
+# Queued by name: the task module imports this one, not the other way round.
+RUN_TASK = "inspections.tasks.run_inspection"
 
 
 def local_today() -> dt.date:
@@ -40,18 +49,8 @@ def _check_as_of(as_of) -> dt.date:
     return as_of
 
 
-def can_run_inspection(user, organisation=None) -> bool:
-    if not user.is_authenticated:
-        return False
-    if organisation is None:
-        return user.is_superuser
-    return user.supervises(organisation)
-
-
 def default_scope(user):
     """The widest organisation a supervisor supervises (None for the superuser: everything)."""
-    from organisations.models import Membership, Role
-
     if user.is_superuser:
         return None
     membership = (
@@ -69,14 +68,12 @@ def inspection_create(*, as_of: dt.date, user, organisation=None) -> Inspection:
         organisation = default_scope(user)
         if organisation is None:
             raise PermissionDenied("只有主管单位工作人员可以发起检查。")
-    if not can_run_inspection(user, organisation):
+    if not access.can_run_inspection(user, organisation):
         raise PermissionDenied("只有主管单位工作人员可以对该单位发起检查。")
     run = Inspection(as_of=as_of, organisation=organisation, created_by=user)
     run.full_clean()
     run.save()
-    from .tasks import run_inspection
-
-    transaction.on_commit(lambda: run_inspection.delay(run.pk))
+    transaction.on_commit(lambda: signature(RUN_TASK).delay(run.pk))
     return run
 
 
@@ -138,7 +135,6 @@ def _execute(run: Inspection) -> dict:
 
     new_by_rule: Counter = Counter()
     rectified_by_rule: Counter = Counter()
-    skipped: dict[str, str] = {}
     failed: dict[str, str] = {}
     firing_subjects = 0
     # Seconds per rule (checking, recording): the run history shows which rule is slow at scale.
@@ -147,33 +143,30 @@ def _execute(run: Inspection) -> dict:
     pending_answers = set(
         Rectification.objects.filter(outcome=RectificationOutcome.PENDING).values_list("finding_id", flat=True)
     )
-    for rule in RULES:
-        if rule.code == "rectification_overdue":
+    for check in CHECKS:
+        if check.code == "rectification_overdue":
             _mark_overdue(run)
         for group in groups:
-            item = group.items.get(rule.code)
+            item = group.items.get(check.code)
             if item is None or not item.enabled:
                 continue
             ctx = Context(as_of=as_of, include=group.include, exclude=group.exclude, items=group.items, cache=cache.setdefault(id(group), {}))
             started = time.perf_counter()
             try:
-                # A savepoint, so that a rule that cannot run (a model not yet migrated) leaves the run usable.
+                # A savepoint, so that a rule that fails leaves the run usable for the others.
                 with transaction.atomic():
-                    hits = rule.check(ctx, item.thresholds)
+                    hits = check.run(ctx, item.thresholds)
                     checked = time.perf_counter()
-                    subjects = rule.subjects(ctx)
-                    closed = _record(run, rule, item, hits, subjects, pending_answers)
-            except MissingModel as exc:
-                skipped[rule.code] = f"缺少数据模型 {exc}"
-                continue
+                    subjects = check.subjects(ctx)
+                    closed = _record(run, check, item, hits, subjects, pending_answers)
             except Exception as exc:  # one rule's fault (bad data it cannot read) never stops the others
-                log.exception("inspection %s: rule %s failed", run.pk, rule.code)
-                failed[rule.code] = f"{type(exc).__name__}: {exc}"[:500]
+                log.exception("inspection %s: rule %s failed", run.pk, check.code)
+                failed[check.code] = f"{type(exc).__name__}: {exc}"[:500]
                 continue
-            timings[rule.code] = [round(timings.get(rule.code, [0, 0])[0] + checked - started, 3),
-                                  round(timings.get(rule.code, [0, 0])[1] + time.perf_counter() - checked, 3)]
+            timings[check.code] = [round(timings.get(check.code, [0, 0])[0] + checked - started, 3),
+                                   round(timings.get(check.code, [0, 0])[1] + time.perf_counter() - checked, 3)]
             firing_subjects += len(hits)
-            rectified_by_rule[rule.code] += closed
+            rectified_by_rule[check.code] += closed
     # What this run added, per rule, in one query (rows skipped as conflicts are not counted).
     new_by_rule.update(dict(
         Finding.objects.filter(inspection=run).order_by().values("rule").annotate(n=Count("id")).values_list("rule", "n")
@@ -187,22 +180,20 @@ def _execute(run: Inspection) -> dict:
         "overdue": unresolved.filter(status=FindingStatus.OVERDUE).count(),
         "new_by_rule": dict(sorted(new_by_rule.items())),
         "rectified_by_rule": dict(sorted(r for r in rectified_by_rule.items() if r[1])),
-        "skipped_rules": skipped,
         "failed_rules": failed,
         "groups": len(groups),
         "seconds_by_rule": timings,
     }
 
 
-def _record(run: Inspection, rule, item, hits, subjects, pending_answers: set[int]) -> int:
+def _record(run: Inspection, check, item, hits, subjects, pending_answers: set[int]) -> int:
     """Insert what is new, close what no longer fires; returns the number closed.
 
     `pending_answers` holds the findings with an answer awaiting verification (read once per run: few).
     """
     as_of = run.as_of
-    rectify_days = DEFAULT_RECTIFY_DAYS
     existing = list(
-        Finding.objects.filter(rule=rule.code, subject_type=rule.subject_type, status__in=UNRESOLVED, found_on__lte=as_of,
+        Finding.objects.filter(rule=check.code, subject_type=check.subject_type, status__in=UNRESOLVED, found_on__lte=as_of,
                                subject_id__in=subjects.values("pk"))
         .values_list("id", "subject_id", "period_key")
     )
@@ -212,13 +203,13 @@ def _record(run: Inspection, rule, item, hits, subjects, pending_answers: set[in
     now = timezone.now()
     rows = []
     for h in hits:
-        if not h.past and (h.subject_id in open_subjects if rule.dedupe == "subject" else (h.subject_id, h.period_key) in open_keys):
+        if not h.past and (h.subject_id in open_subjects if check.dedupe == "subject" else (h.subject_id, h.period_key) in open_keys):
             continue
         rows.append(dict(
-            inspection_id=run.pk, rule=rule.code, severity=item.kind, subject_type=rule.subject_type, subject_id=h.subject_id,
+            inspection_id=run.pk, rule=check.code, severity=item.kind, subject_type=check.subject_type, subject_id=h.subject_id,
             subject_name=(h.name or "")[:300], organisation_id=h.organisation_id,
             detail={**h.detail, "checklist_version": item.version_id}, found_on=as_of,
-            due_on=as_of + dt.timedelta(days=rectify_days), period_key=h.period_key[:40],
+            due_on=as_of + dt.timedelta(days=RECTIFY_DAYS), period_key=h.period_key[:40],
             status=FindingStatus.RECTIFIED if h.past else FindingStatus.OPEN,
             rectified_on=as_of if h.past else None, rectified_by_id=run.pk if h.past else None, created_at=now,
         ))
@@ -238,7 +229,7 @@ def _record(run: Inspection, rule, item, hits, subjects, pending_answers: set[in
     still = [pk for pk, subject, _key in existing if subject in firing and pk in pending_answers]
     if still:
         Rectification.objects.filter(
-            finding_id__in=still, outcome=RectificationOutcome.PENDING, submitted_at__lt=_start_of(as_of),
+            finding_id__in=still, outcome=RectificationOutcome.PENDING, submitted_at__lt=start_of_day(as_of),
         ).update(outcome=RectificationOutcome.STILL_FAILING, checked_at=now)
     return len(to_close)
 
@@ -278,12 +269,6 @@ def _insert_findings(rows: list[dict]) -> None:
         cursor.execute("TRUNCATE inspections_finding_incoming")
 
 
-def _start_of(day: dt.date):
-    from .dates import start_of_day
-
-    return start_of_day(day)
-
-
 def _mark_overdue(run: Inspection) -> int:
     """An unanswered finding past its due date becomes overdue (one UPDATE)."""
     answered = Rectification.objects.filter(finding=OuterRef("pk"))
@@ -296,23 +281,14 @@ def _mark_overdue(run: Inspection) -> int:
 
 def _notify_new_findings(run: Inspection) -> None:
     """Tell each unit's staff once per run how many new problems it has (not one message per finding)."""
-    try:
-        from notifications.services import notify
-    except ImportError:  # the notifications module belongs to another area; without it, nobody is told
-        return
-    from organisations.models import Membership, Role
-
     per_org = dict(
         Finding.objects.filter(inspection=run, status=FindingStatus.OPEN).order_by().values("organisation_id")
         .annotate(n=Count("id")).values_list("organisation_id", "n")
     )
     if not per_org:
         return
-    from django.urls import reverse
-
-    staff_roles = [Role.EDITOR, Role.SECTION_HEAD, Role.DEPUTY_HEAD, Role.PRINCIPAL]
     recipients: dict[int, list] = {}
-    for membership in Membership.objects.filter(organisation_id__in=list(per_org), role__in=staff_roles).select_related("user"):
+    for membership in Membership.objects.filter(organisation_id__in=list(per_org), role__in=access.UNIT_STAFF_ROLES).select_related("user"):
         recipients.setdefault(membership.organisation_id, [])
         if membership.user not in recipients[membership.organisation_id]:
             recipients[membership.organisation_id].append(membership.user)
@@ -324,21 +300,11 @@ def _notify_new_findings(run: Inspection) -> None:
 # ------------------------------------------------------------------------------------------ rectification
 
 
-def can_answer_finding(user, finding: Finding) -> bool:
-    from organisations.models import Role
-
-    if not user.is_authenticated:
-        return False
-    if user.supervises(finding.organisation):
-        return True
-    return user.memberships.filter(organisation_id=finding.organisation_id).exclude(role=Role.AUDITOR).exists()
-
-
 @transaction.atomic
 def finding_rectify(*, finding: Finding, user, comment: str, evidence_url: str = "", evidence_file=None) -> Rectification:
     """The unit's answer to a finding; the next run verifies it against the rule."""
     finding = Finding.objects.select_for_update().get(pk=finding.pk)
-    if not can_answer_finding(user, finding):
+    if not access.can_act_for_unit(user, finding.organisation):
         raise PermissionDenied("只有责任单位人员或其主管单位可以反馈整改情况。")
     if finding.status == FindingStatus.RECTIFIED:
         raise DomainConflict("该问题已确认整改，无需再次反馈。")
@@ -367,7 +333,8 @@ def reply_limit_for(organisation) -> int:
     if policy:
         return policy.reply_workdays
     item = checklist.items_for(organisation, local_today()).get("message_late")
-    return int(item.thresholds.get("default_workdays", 5)) if item else 5
+    default = RULES["message_late"].threshold("default_workdays")
+    return int(item.thresholds.get("default_workdays", default)) if item else default
 
 
 def _received_on(received_at: dt.datetime) -> dt.date:
@@ -390,7 +357,8 @@ def error_report_create(*, site, received_at, content, url="", reporter="", exte
     received_at = _check_received(received_at)
     if external_id and ErrorReport.objects.filter(site=site, external_id=external_id).exists():
         raise ValidationError({"external_id": "该平台编号的找错已登记。"})
-    workdays = int(checklist.items_for(site.owner, _received_on(received_at)).get("error_report_late").thresholds.get("workdays", 1))
+    item = checklist.items_for(site.owner, _received_on(received_at)).get("error_report_late")
+    workdays = int(item.thresholds.get("workdays", RULES["error_report_late"].threshold("workdays")))
     report = ErrorReport(
         site=site, received_at=received_at, content=content, url=url, reporter=reporter, external_id=external_id,
         due_on=add_workdays(_received_on(received_at), workdays),
@@ -452,7 +420,7 @@ def message_reply(*, message: Message, user, reply: str, replied_at=None) -> Mes
 
 @transaction.atomic
 def message_policy_set(*, organisation, reply_workdays: int, user) -> MessagePolicy:
-    if not user.supervises(organisation) and "principal" not in user.roles_in(organisation):
+    if not access.can_direct_unit(user, organisation):
         raise PermissionDenied("只有本单位主要负责人或主管单位可以设置留言答复时限。")
     policy, _ = MessagePolicy.objects.get_or_create(organisation=organisation, defaults={"reply_workdays": reply_workdays})
     policy.reply_workdays = reply_workdays

@@ -3,13 +3,13 @@ import logging
 
 from celery import shared_task
 
+from .services import inspect, inspection_run, local_today
+
 log = logging.getLogger(__name__)
 
 
 @shared_task
 def run_inspection(inspection_id: int) -> str:
-    from .services import inspection_run
-
     run = inspection_run(inspection_id=inspection_id)
     return run.status
 
@@ -17,8 +17,6 @@ def run_inspection(inspection_id: int) -> str:
 @shared_task
 def daily_inspection() -> str:
     """Beat's daily check of everything as of today: findings, their verification, overdue rectification."""
-    from .services import inspect, local_today
-
     run = inspect(as_of=local_today())
     log.info("daily inspection %s: %s %s", run.pk, run.status, run.counts)
     return run.status

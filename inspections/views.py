@@ -8,32 +8,27 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from accounts.models import Account
-from organisations.models import Organisation
 from govmedia.core.exceptions import DomainConflict
+from govmedia.core.forms import apply_errors
+from organisations import access
+from rules import definitions
+from rules.models import ChecklistVersion
+from rules.thresholds import NoChecklist, items_for, version_for
 from sites.models import Site
 
 from . import api, imports, selectors, services
 from .forms import (
     ErrorReportForm, FindingFilterForm, ImportForm, MessageForm, PolicyForm, RectifyForm, ReplyForm, RunForm,
 )
-from .models import ChecklistVersion, Finding, FindingStatus, MessagePolicy
-from .rules import RULE_LABELS
-from .thresholds import NoChecklist, items_for, version_for
-
-
-def _errors_to_form(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
+from .models import Finding, FindingStatus, MessagePolicy
 
 
 def _is_supervisor(user) -> bool:
-    return user.is_superuser or Organisation.objects.managed_by(user).exists()
+    return user.is_superuser or access.managed_organisations(user).exists()
 
 
 # ------------------------------------------------------------------------------------------------- runs
@@ -42,7 +37,7 @@ def _is_supervisor(user) -> bool:
 @login_required
 def inspection_list(request):
     user = request.user
-    managed = Organisation.objects.managed_by(user)
+    managed = access.managed_organisations(user)
     form = None
     if _is_supervisor(user):
         form = RunForm(request.POST or None, organisations=managed, initial={"as_of": services.local_today()})
@@ -50,7 +45,7 @@ def inspection_list(request):
             try:
                 run = services.inspection_create(as_of=form.cleaned_data["as_of"], organisation=form.cleaned_data["organisation"], user=user)
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                apply_errors(form, exc)
             except PermissionDenied as exc:
                 form.add_error("organisation", str(exc))
             else:
@@ -58,7 +53,7 @@ def inspection_list(request):
                 return redirect("inspection-detail", pk=run.pk)
     runs = selectors.visible_inspections(user).select_related("organisation", "checklist_version", "created_by")
     page = Paginator(runs, 50).get_page(request.GET.get("page"))
-    paths = selectors.regional_paths(user)
+    paths = access.regional_paths(user)
     for run in page.object_list:
         # Totals over a wider region than the user oversees are not theirs to read.
         run.shown_counts = run.counts if selectors.run_covered(run, paths) else {}
@@ -72,8 +67,8 @@ def inspection_detail(request, pk):
         selectors.visible_findings(request.user).filter(inspection=run).order_by().values("rule", "severity")
         .annotate(n=Count("id")).order_by("rule")
     )
-    rows = [{"rule": r["rule"], "label": RULE_LABELS.get(r["rule"], r["rule"]), "severity": r["severity"], "n": r["n"]} for r in by_rule]
-    covered = selectors.run_covered(run, selectors.regional_paths(request.user))
+    rows = [{"rule": r["rule"], "label": definitions.label(r["rule"]), "severity": r["severity"], "n": r["n"]} for r in by_rule]
+    covered = selectors.run_covered(run, access.regional_paths(request.user))
     return render(request, "inspections/inspection_detail.html", {"run": run, "rows": rows, "covered": covered})
 
 
@@ -95,7 +90,7 @@ def _finding_filters(request, organisations):
 @login_required
 def finding_list(request):
     user = request.user
-    organisations = Organisation.objects.for_user(user)
+    organisations = access.visible_organisations(user)
     form, filters = _finding_filters(request, organisations)
     qs = selectors.filter_findings(selectors.visible_findings(user), as_of=services.local_today(), **filters)
     qs = qs.select_related("organisation").order_by("-found_on", "-id")
@@ -112,8 +107,6 @@ def my_findings(request):
 
 
 def _subject_link(finding: Finding) -> str | None:
-    from django.urls import NoReverseMatch, reverse
-
     names = {"account": "account-detail", "site": "site-detail", "column": "column-detail", "filing": "filing-detail",
              "post": "post-detail", "error_report": "error-report-detail", "message": "message-detail",
              "finding": "finding-detail"}
@@ -162,7 +155,7 @@ def _detail_value(value):
 def finding_detail(request, pk):
     user = request.user
     finding = selectors.get_finding_for(user, pk)
-    can_answer = services.can_answer_finding(user, finding) and finding.status != FindingStatus.RECTIFIED
+    can_answer = access.can_act_for_unit(user, finding.organisation) and finding.status != FindingStatus.RECTIFIED
     form = RectifyForm(request.POST or None, request.FILES or None) if can_answer else None
     if request.method == "POST":
         if not can_answer:
@@ -174,7 +167,7 @@ def finding_detail(request, pk):
                     evidence_url=form.cleaned_data["evidence_url"], evidence_file=form.cleaned_data["evidence_file"],
                 )
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                apply_errors(form, exc)
             except DomainConflict as exc:
                 form.add_error(None, exc.message)
             else:
@@ -199,7 +192,7 @@ def countdown_page(request):
     except ValueError:
         within = 7
     organisation = request.GET.get("organisation") or None
-    organisations = Organisation.objects.for_user(user)
+    organisations = access.visible_organisations(user)
     error = None
     try:
         qs = api.countdown_queryset(user, kind=kind, organisation=int(organisation) if organisation else None, within=within)
@@ -237,13 +230,13 @@ def error_report_list(request):
             return redirect("error-report-list")
         if "new-site" in request.POST and form.is_valid():
             data = form.cleaned_data
-            if not selectors.can_reply(user, data["site"].owner_id):
+            if not access.can_act_for_unit(user, data["site"].owner):
                 form.add_error("site", "您不能为该网站登记找错。")
             else:
                 try:
                     services.error_report_create(**data)
                 except ValidationError as exc:
-                    _errors_to_form(form, exc)
+                    apply_errors(form, exc)
                 else:
                     messages.success(request, "找错已登记。")
                     return redirect("error-report-list")
@@ -264,9 +257,9 @@ def _import_messages(request, result):
         messages.success(request, f"已导入 {result['created']} 条，跳过已登记的 {result['skipped']} 条。")
 
 
-def _reply_page(request, obj, owner_id, service, template, back, subject_type):
+def _reply_page(request, obj, owner, service, template, back, subject_type):
     form = ReplyForm(request.POST or None)
-    can = selectors.can_reply(request.user, owner_id) and obj.replied_at is None
+    can = access.can_act_for_unit(request.user, owner) and obj.replied_at is None
     if request.method == "POST":
         if not can:
             raise PermissionDenied("您不能答复。")
@@ -274,7 +267,7 @@ def _reply_page(request, obj, owner_id, service, template, back, subject_type):
             try:
                 service(obj, user=request.user, reply=form.cleaned_data["reply"])
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                apply_errors(form, exc)
             except DomainConflict as exc:
                 form.add_error(None, exc.message)
             else:
@@ -288,7 +281,7 @@ def _reply_page(request, obj, owner_id, service, template, back, subject_type):
 @login_required
 def error_report_detail(request, pk):
     report = get_object_or_404(selectors.visible_error_reports(request.user).select_related("site"), pk=pk)
-    return _reply_page(request, report, report.site.owner_id,
+    return _reply_page(request, report, report.site.owner,
                        lambda o, **kw: services.error_report_reply(report=o, **kw),
                        "inspections/error_report_detail.html", "error-report-detail", "error_report")
 
@@ -299,9 +292,7 @@ def message_list(request):
     sites, accounts = _targets(user)
     form = MessageForm(request.POST if "new-content" in request.POST else None, sites=sites, accounts=accounts, prefix="new")
     import_form = ImportForm(request.POST or None, request.FILES or None, prefix="csv") if "csv-file" in request.FILES else ImportForm(prefix="csv")
-    policy_orgs = Organisation.objects.for_user(user).filter(
-        Q(pk__in=Organisation.objects.managed_by(user).values("pk")) | Q(memberships__user=user, memberships__role="principal")
-    ).distinct()
+    policy_orgs = access.directed_organisations(user)
     policy_form = PolicyForm(request.POST if "policy-organisation" in request.POST else None, organisations=policy_orgs, prefix="policy")
     if request.method == "POST":
         if "csv-file" in request.FILES and import_form.is_valid():
@@ -318,13 +309,13 @@ def message_list(request):
         if "new-content" in request.POST and form.is_valid():
             data = form.cleaned_data
             target = data["site"] or data["account"]
-            if not selectors.can_reply(user, target.owner_id):
+            if not access.can_act_for_unit(user, target.owner):
                 form.add_error(None, "您不能为该网站或账号登记留言。")
             else:
                 try:
                     services.message_create(**data)
                 except ValidationError as exc:
-                    _errors_to_form(form, exc)
+                    apply_errors(form, exc)
                 else:
                     messages.success(request, "留言已登记。")
                     return redirect("message-list")
@@ -332,7 +323,7 @@ def message_list(request):
     if request.GET.get("open") == "1":
         qs = qs.filter(replied_at__isnull=True)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    policies = MessagePolicy.objects.filter(organisation__in=Organisation.objects.for_user(user).values("pk")).select_related("organisation")
+    policies = MessagePolicy.objects.filter(organisation__in=access.organisation_ids_for(user)).select_related("organisation")
     return render(request, "inspections/message_list.html", {
         "page": page, "form": form, "import_form": import_form, "policy_form": policy_form if policy_orgs.exists() else None,
         "policies": policies, "today": services.local_today(),
@@ -342,7 +333,7 @@ def message_list(request):
 @login_required
 def message_detail(request, pk):
     message = get_object_or_404(selectors.visible_messages(request.user).select_related("site", "account"), pk=pk)
-    return _reply_page(request, message, message.owner_id,
+    return _reply_page(request, message, message.owner,
                        lambda o, **kw: services.message_reply(message=o, **kw),
                        "inspections/message_detail.html", "message-detail", "message")
 
@@ -362,7 +353,7 @@ def checklist_page(request):
         version, items = None, []
         messages.error(request, str(exc))
     versions = ChecklistVersion.objects.filter(
-        Q(organisation__isnull=True) | Q(organisation__in=Organisation.objects.for_user(user).values("pk"))
+        Q(organisation__isnull=True) | Q(organisation__in=access.organisation_ids_for(user))
     ).select_related("organisation", "base")
     return render(request, "inspections/checklist.html", {"version": version, "items": items, "versions": versions,
-                                                          "labels": RULE_LABELS, "home": home})
+                                                          "labels": definitions.LABELS, "home": home})

@@ -1,8 +1,7 @@
 """REST endpoints for organisations, users and memberships (API.md)."""
 import django_filters
 from django.contrib.auth import authenticate
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import PermissionDenied
@@ -10,26 +9,13 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from govmedia.core.api import AuditedViewMixin, ReadOnlyOrManager
-
-from organisations import lockout, scope, services
+from govmedia.core.api import AuditedViewMixin, ReadOnlyOrManager, ScopedPrimaryKeyField
+from organisations import access, lockout, services
 from organisations.models import Membership, Organisation, OrganisationKind, Role, User
 
 
-@extend_schema_field(OpenApiTypes.INT)
-class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
-    """A foreign key that accepts only objects in the caller's scope: others do not exist for them."""
-
-    def __init__(self, scope_fn, **kwargs):
-        self.scope_fn = scope_fn
-        super().__init__(**kwargs)
-
-    def get_queryset(self):
-        return self.scope_fn(self.context["request"].user)
-
-
 class OrganisationSerializer(serializers.ModelSerializer):
-    parent = ScopedPrimaryKeyField(scope.visible_organisations, allow_null=True, required=False)
+    parent = ScopedPrimaryKeyField(access.visible_organisations, allow_null=True, required=False)
     kind = serializers.ChoiceField(choices=OrganisationKind.choices)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
 
@@ -43,7 +29,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
         user = self.context["request"].user
         if parent is None and not user.is_superuser:
             raise serializers.ValidationError("只有系统管理员可以创建顶级单位。")
-        if parent is not None and not user.supervises(parent):
+        if parent is not None and not access.can_manage_organisation(user, parent):
             raise PermissionDenied("您不是该上级单位的主管人员，不能在其下创建或移入单位。")
         return parent
 
@@ -74,10 +60,10 @@ class OrganisationViewSet(AuditedViewMixin, viewsets.ModelViewSet):
     ordering_fields = ["name", "path", "id"]
 
     def get_queryset(self):
-        return scope.visible_organisations(self.request.user)
+        return access.visible_organisations(self.request.user)
 
     def can_manage(self, user, obj):
-        return scope.can_manage_organisation(user, obj)
+        return access.can_manage_organisation(user, obj)
 
     def perform_destroy(self, instance):
         services.organisation_delete(organisation=instance)
@@ -91,7 +77,7 @@ class MembershipBriefSerializer(serializers.ModelSerializer):
 
 class UserSerializer(serializers.ModelSerializer):
     password = serializers.CharField(write_only=True, required=False, style={"input_type": "password"})
-    home_organisation = ScopedPrimaryKeyField(scope.visible_organisations, allow_null=True, required=False)
+    home_organisation = ScopedPrimaryKeyField(access.visible_organisations, allow_null=True, required=False)
     memberships = MembershipBriefSerializer(many=True, read_only=True)
 
     class Meta:
@@ -103,7 +89,7 @@ class UserSerializer(serializers.ModelSerializer):
         user = self.context["request"].user
         if organisation is None and not user.is_superuser:
             raise serializers.ValidationError("请指定人员所在单位。")
-        if organisation is not None and not user.supervises(organisation):
+        if organisation is not None and not access.can_manage_organisation(user, organisation):
             raise PermissionDenied("您不是该单位的主管人员，不能为其添加人员。")
         return organisation
 
@@ -130,14 +116,14 @@ class UserViewSet(AuditedViewMixin, viewsets.ModelViewSet):
 
     def get_queryset(self):
         return (
-            scope.visible_users(self.request.user)
+            access.visible_users(self.request.user)
             .select_related("home_organisation")
             .prefetch_related("memberships")
             .order_by("username")
         )
 
     def can_manage(self, user, obj):
-        return scope.can_manage_user(user, obj)
+        return access.can_manage_user(user, obj)
 
     def perform_destroy(self, instance):
         # People are never deleted: their decisions stay in the register and the audit log.
@@ -145,8 +131,8 @@ class UserViewSet(AuditedViewMixin, viewsets.ModelViewSet):
 
 
 class MembershipSerializer(serializers.ModelSerializer):
-    user = ScopedPrimaryKeyField(scope.visible_users)
-    organisation = ScopedPrimaryKeyField(scope.visible_organisations)
+    user = ScopedPrimaryKeyField(access.visible_users)
+    organisation = ScopedPrimaryKeyField(access.visible_organisations)
     role = serializers.ChoiceField(choices=Role.choices)
     role_display = serializers.CharField(source="get_role_display", read_only=True)
 
@@ -156,7 +142,7 @@ class MembershipSerializer(serializers.ModelSerializer):
         validators = []  # the service names the existing role in its message
 
     def validate_organisation(self, organisation):
-        if not self.context["request"].user.supervises(organisation):
+        if not access.can_manage_organisation(self.context["request"].user, organisation):
             raise PermissionDenied("您不是该单位的主管人员，不能分配角色。")
         return organisation
 
@@ -170,10 +156,10 @@ class MembershipViewSet(AuditedViewMixin, mixins.CreateModelMixin, mixins.Destro
     filterset_fields = ["user", "organisation", "role"]
 
     def get_queryset(self):
-        return scope.visible_memberships(self.request.user).select_related("user", "organisation")
+        return access.visible_memberships(self.request.user).select_related("user", "organisation")
 
     def can_manage(self, user, obj):
-        return user.supervises(obj.organisation)
+        return access.can_manage_organisation(user, obj.organisation)
 
     def perform_destroy(self, instance):
         services.membership_withdraw(membership=instance, actor=self.request.user)

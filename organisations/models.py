@@ -1,9 +1,8 @@
-"""Organisations, people and their roles (SPEC "Roles"), and the scope each role gives."""
+"""Organisations, people and their roles (SPEC "Roles"). The scope each role gives is in `access`."""
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
-from django.db.models import Q
 
 
 class OrganisationKind(models.TextChoices):
@@ -25,42 +24,6 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", "协同监管"
 
 
-# Roles whose scope reaches every organisation below their own.
-REGIONAL_ROLES = (Role.SUPERVISOR, Role.AUDITOR)
-
-
-class OrganisationQuerySet(models.QuerySet):
-    def for_user(self, user) -> OrganisationQuerySet:
-        """The organisations `user` may see: their own, and everything below those they supervise or audit."""
-        if not user or not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self.all()
-        memberships = list(Membership.objects.filter(user=user).values_list("role", "organisation__path"))
-        if not memberships:
-            return self.none()
-        condition = Q()
-        member_paths = set()
-        for role, path in memberships:
-            if role in REGIONAL_ROLES:
-                condition |= Q(path__startswith=path)
-            else:
-                member_paths.add(path)
-        if member_paths:
-            condition |= Q(path__in=member_paths)
-        return self.filter(condition)
-
-    def managed_by(self, user) -> OrganisationQuerySet:
-        """The organisations `user` administers: those they supervise and everything below them."""
-        if user.is_superuser:
-            return self.all()
-        paths = Membership.objects.filter(user=user, role=Role.SUPERVISOR).values_list("organisation__path", flat=True)
-        condition = Q(pk__in=[])
-        for path in paths:
-            condition |= Q(path__startswith=path)
-        return self.filter(condition)
-
-
 class Organisation(models.Model):
     name = models.CharField("单位名称", max_length=200)
     short_name = models.CharField("简称", max_length=60, blank=True)
@@ -73,8 +36,6 @@ class Organisation(models.Model):
     credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True)
     contact_phone = models.CharField("联系电话", max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         ordering = ["path"]
@@ -135,9 +96,6 @@ class User(AbstractUser):
 
     def get_additional_data(self):
         return {"organisation": self.home_organisation_id}
-
-    def roles_in(self, organisation) -> set[str]:
-        return set(self.memberships.filter(organisation=organisation).values_list("role", flat=True))
 
     def supervises(self, organisation) -> bool:
         """Whether this user holds the supervisor role on `organisation` or on any unit above it."""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from organisations import views
+from organisations import audit, calendar, views
 
 urlpatterns = [
     path("organisations/", views.organisation_list, name="organisation-list"),
@@ -12,4 +12,6 @@ urlpatterns = [
     path("roles/<int:pk>/withdraw/", views.membership_withdraw, name="membership-withdraw"),
     path("people/", views.people_list, name="people-list"),
     path("people/<int:pk>/", views.membership_list_for_user, name="person-detail"),
+    path("calendar/", calendar.calendar_page, name="calendar"),
+    path("audit/", audit.audit_page, name="audit"),
 ]

@@ -8,24 +8,17 @@ from django.db.models import Count, ProtectedError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from organisations import scope, services
+from govmedia.core.forms import apply_errors
+from organisations import access, services
 from organisations.forms import MembershipForm, OrganisationForm, PersonForm
 from organisations.models import Membership, Organisation
-
-
-def _apply_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
 def organisation_list(request):
     user = request.user
     organisations = (
-        scope.visible_organisations(user)
+        access.visible_organisations(user)
         .annotate(staff_count=Count("staff", distinct=True))
         .select_related("parent")
         .order_by("path")
@@ -33,7 +26,7 @@ def organisation_list(request):
     query = request.GET.get("q", "").strip()
     if query:
         organisations = organisations.filter(name__icontains=query)
-    managed = Organisation.objects.managed_by(user)
+    managed = access.managed_organisations(user)
     form = None
     if managed.exists():
         form = OrganisationForm(request.POST or None, parents=managed)
@@ -46,7 +39,7 @@ def organisation_list(request):
                     org = services.organisation_create(**data)
                 except ValidationError as exc:
                     transaction.set_rollback(True)
-                    _apply_errors(form, exc)
+                    apply_errors(form, exc)
                 else:
                     messages.success(request, f"已创建单位“{org.name}”。")
                     return redirect("organisation-detail", pk=org.pk)
@@ -62,8 +55,8 @@ def organisation_list(request):
 @login_required
 def organisation_detail(request, pk):
     user = request.user
-    organisation = scope.get_organisation_for(user, pk)
-    can_manage = scope.can_manage_organisation(user, organisation)
+    organisation = access.get_organisation_for(user, pk)
+    can_manage = access.can_manage_organisation(user, organisation)
     memberships = organisation.memberships.select_related("user").order_by("role", "user__username")
     staff = organisation.staff.order_by("username")
     edit_form = person_form = membership_form = None
@@ -74,10 +67,10 @@ def organisation_detail(request, pk):
                 "parent": organisation.parent_id, "credit_code": organisation.credit_code,
                 "contact_phone": organisation.contact_phone,
             },
-            parents=Organisation.objects.managed_by(user).exclude(path__startswith=organisation.path),
+            parents=access.managed_organisations(user).exclude(path__startswith=organisation.path),
         )
         person_form = PersonForm()
-        membership_form = MembershipForm(users=scope.visible_users(user).filter(is_active=True).order_by("username"))
+        membership_form = MembershipForm(users=access.visible_users(user).filter(is_active=True).order_by("username"))
     return render(
         request,
         "organisations/organisation_detail.html",
@@ -90,8 +83,8 @@ def organisation_detail(request, pk):
 
 
 def _managed_organisation(request, pk) -> Organisation:
-    organisation = scope.get_organisation_for(request.user, pk)
-    if not scope.can_manage_organisation(request.user, organisation):
+    organisation = access.get_organisation_for(request.user, pk)
+    if not access.can_manage_organisation(request.user, organisation):
         raise PermissionDenied("您不是该单位的主管人员。")
     return organisation
 
@@ -100,7 +93,7 @@ def _managed_organisation(request, pk) -> Organisation:
 @require_POST
 def organisation_edit(request, pk):
     organisation = _managed_organisation(request, pk)
-    parents = Organisation.objects.managed_by(request.user).exclude(path__startswith=organisation.path)
+    parents = access.managed_organisations(request.user).exclude(path__startswith=organisation.path)
     form = OrganisationForm(request.POST, parents=parents)
     if form.is_valid():
         data = form.cleaned_data
@@ -111,7 +104,7 @@ def organisation_edit(request, pk):
                 services.organisation_update(organisation=organisation, **data)
             except ValidationError as exc:
                 transaction.set_rollback(True)
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, "单位信息已保存。")
                 return redirect("organisation-detail", pk=organisation.pk)
@@ -148,7 +141,7 @@ def person_add(request, pk):
                 if role:
                     services.membership_grant(user=person, organisation=organisation, role=role, actor=request.user)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"已添加人员“{person}”。")
             return redirect("organisation-detail", pk=organisation.pk)
@@ -164,7 +157,7 @@ def person_add(request, pk):
 @require_POST
 def membership_add(request, pk):
     organisation = _managed_organisation(request, pk)
-    form = MembershipForm(request.POST, users=scope.visible_users(request.user).filter(is_active=True))
+    form = MembershipForm(request.POST, users=access.visible_users(request.user).filter(is_active=True))
     if form.is_valid():
         try:
             with transaction.atomic():
@@ -181,8 +174,8 @@ def membership_add(request, pk):
 @login_required
 @require_POST
 def membership_withdraw(request, pk):
-    membership = get_object_or_404(scope.visible_memberships(request.user), pk=pk)
-    if not request.user.supervises(membership.organisation):
+    membership = get_object_or_404(access.visible_memberships(request.user), pk=pk)
+    if not access.can_manage_organisation(request.user, membership.organisation):
         raise PermissionDenied("您不是该单位的主管人员。")
     services.membership_withdraw(membership=membership, actor=request.user)
     messages.success(request, f"已撤销 {membership.user} 的“{membership.get_role_display()}”角色。")
@@ -191,7 +184,7 @@ def membership_withdraw(request, pk):
 
 @login_required
 def people_list(request):
-    people = scope.visible_users(request.user).select_related("home_organisation").order_by("username")
+    people = access.visible_users(request.user).select_related("home_organisation").order_by("username")
     query = request.GET.get("q", "").strip()
     if query:
         from django.db.models import Q
@@ -203,8 +196,8 @@ def people_list(request):
 
 @login_required
 def membership_list_for_user(request, pk):
-    person = scope.get_user_for(request.user, pk)
+    person = access.get_user_for(request.user, pk)
     memberships = Membership.objects.filter(user=person).filter(
-        organisation__in=scope.visible_organisations(request.user).values("pk")
+        organisation__in=access.visible_organisations(request.user).values("pk")
     ).select_related("organisation")
     return render(request, "organisations/person_detail.html", {"person": person, "memberships": memberships})

@@ -1,25 +1,20 @@
-"""REST endpoints: posts (with submit / withdraw / attachments), word lists and the register (API.md)."""
-import datetime as dt
-
+"""REST endpoints: posts (with attachments) and word lists (API.md). The router serves `posts/` through
+`review.api.PostViewSet`, this viewset with the review's transitions (submit, withdraw, an edit in review)."""
 import django_filters
-from django.http import HttpResponse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from organisations import scope
-from organisations.api import ScopedPrimaryKeyField
+from organisations import access
 from accounts.models import Account
 from organisations.models import Organisation
-from govmedia.core.api import AuditedViewMixin, ReadOnlyOrManager
+from govmedia.core.api import AuditedViewMixin, ReadOnlyOrManager, ScopedPrimaryKeyField
 from govmedia.core.exceptions import DomainConflict
 from sites.models import Column
 
-from . import access, register, services
+from . import services
 from .models import CoProducer, Post, PostAttachment, Publication, WordList, WordListKind
 
 
@@ -48,7 +43,7 @@ class PublicationSerializer(serializers.ModelSerializer):
 
 
 class PostSerializer(serializers.ModelSerializer):
-    organisation = ScopedPrimaryKeyField(scope.visible_organisations)
+    organisation = ScopedPrimaryKeyField(access.visible_organisations)
     columns = ScopedPrimaryKeyField(lambda user: Column.objects.for_user(user), many=True, required=False)
     accounts = ScopedPrimaryKeyField(lambda user: Account.objects.for_user(user), many=True, required=False)
     interprets = ScopedPrimaryKeyField(lambda user: Post.objects.for_user(user), allow_null=True, required=False)
@@ -76,13 +71,6 @@ class PostSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError("稿件的主办单位不能更改。")
         return organisation
 
-    def create(self, validated_data):
-        return services.post_create(actor=self.context["request"].user, **validated_data)
-
-    def update(self, instance, validated_data):
-        validated_data.pop("organisation", None)
-        return services.post_update(post=instance, actor=self.context["request"].user, **validated_data)
-
 
 class PostFilter(django_filters.FilterSet):
     within = django_filters.NumberFilter(method="filter_within", label="某单位及其下级")
@@ -93,12 +81,8 @@ class PostFilter(django_filters.FilterSet):
         fields = ["organisation", "status", "stage", "kind", "sensitivity", "origin", "author", "columns", "accounts"]
 
     def filter_within(self, queryset, name, value):
-        root = scope.visible_organisations(self.request.user).filter(pk=value).first()
+        root = access.visible_organisations(self.request.user).filter(pk=value).first()
         return queryset.filter(organisation__path__startswith=root.path) if root else queryset.none()
-
-
-class PostCommentSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class PostViewSet(AuditedViewMixin, viewsets.ModelViewSet):
@@ -115,32 +99,24 @@ class PostViewSet(AuditedViewMixin, viewsets.ModelViewSet):
             .prefetch_related("columns", "accounts", "co_producers__organisation", "attachments", "publications")
         )
 
+    # Saves an edit; review's PostViewSet puts its own in, which also tells a running review.
+    update_post = staticmethod(services.post_update)
+
     def can_manage(self, user, obj):
         return access.can_write(user, obj.organisation)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.post_create(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("organisation", None)
+        serializer.instance = self.update_post(post=serializer.instance, actor=self.request.user, **data)
 
     def perform_destroy(self, instance):
         if instance.status != "draft" or instance.submitted_at is not None:
             raise DomainConflict("只有从未提交的草稿可以删除；已提交的稿件请撤回。")
         instance.delete()
-
-    @extend_schema(request=None, responses=PostSerializer)
-    @action(detail=True, methods=["post"])
-    def submit(self, request, pk=None):
-        post = self.get_object()
-        try:
-            post = services.post_submit(post=post, actor=request.user)
-        except services.SubmitBlocked as exc:
-            return Response(exc.detail, status=status.HTTP_400_BAD_REQUEST)
-        return Response(self.get_serializer(post).data)
-
-    @extend_schema(request=PostCommentSerializer, responses=PostSerializer)
-    @action(detail=True, methods=["post"])
-    def withdraw(self, request, pk=None):
-        post = self.get_object()
-        data = PostCommentSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        post = services.post_withdraw(post=post, actor=request.user, comment=data.validated_data["comment"])
-        return Response(self.get_serializer(post).data)
 
     @extend_schema(request=AttachmentSerializer, responses=AttachmentSerializer)
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
@@ -159,7 +135,7 @@ class WordEntrySerializer(serializers.Serializer):
 
 
 class WordListSerializer(serializers.ModelSerializer):
-    organisation = ScopedPrimaryKeyField(scope.visible_organisations)
+    organisation = ScopedPrimaryKeyField(access.visible_organisations)
     kind = serializers.ChoiceField(choices=WordListKind.choices)
     entries = WordEntrySerializer(many=True, required=False)
 
@@ -200,11 +176,11 @@ class WordListViewSet(AuditedViewMixin, mixins.CreateModelMixin, mixins.UpdateMo
 
     def get_queryset(self):
         return WordList.objects.filter(
-            organisation__in=scope.visible_organisations(self.request.user).values("pk")
+            organisation__in=access.visible_organisations(self.request.user).values("pk")
         ).select_related("organisation").prefetch_related("entries")
 
     def can_manage(self, user, obj):
-        return user.is_superuser or user.supervises(obj.organisation)
+        return access.can_manage_organisation(user, obj.organisation)
 
     @action(detail=True, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
     def import_file(self, request, pk=None):
@@ -212,57 +188,9 @@ class WordListViewSet(AuditedViewMixin, mixins.CreateModelMixin, mixins.UpdateMo
         upload = request.FILES.get("file")
         if upload is None:
             return Response({"file": ["请选择 txt 或 csv 文件。"]}, status=status.HTTP_400_BAD_REQUEST)
-        if upload.size > 10 * 1024 * 1024:
-            return Response({"file": ["文件不能超过 10 MB。"]}, status=status.HTTP_400_BAD_REQUEST)
-        entries = services.parse_word_file(upload.read(), word_list.kind)
+        entries = services.read_word_file(upload, word_list.kind)
         append = str(request.data.get("append", "")).lower() in {"1", "true", "yes", "on"}
         word_list = services.word_list_replace(
             organisation=word_list.organisation, kind=word_list.kind, entries=entries, actor=request.user, append=append
         )
         return Response(self.get_serializer(word_list).data)
-
-
-class RegisterView(APIView):
-    """`GET register/?from=D&to=D&organisation=ID[&format=xlsx]`: the 审核发布登记台账 of a period."""
-
-    def perform_content_negotiation(self, request, force=False):
-        # `format=xlsx` is this endpoint's own parameter (API.md), not DRF's renderer override.
-        renderer = self.get_renderers()[0]
-        return renderer, renderer.media_type
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("from", OpenApiTypes.DATE, required=True, description="发布日期自（含）"),
-            OpenApiParameter("to", OpenApiTypes.DATE, required=True, description="发布日期至（含）"),
-            OpenApiParameter("organisation", OpenApiTypes.INT, description="单位（含下级）"),
-            OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "xlsx"], description="xlsx 导出 Excel"),
-        ],
-        responses={200: OpenApiTypes.OBJECT},
-    )
-    def get(self, request):
-        errors, params = {}, {}
-        for name in ("from", "to"):
-            raw = request.query_params.get(name, "")
-            try:
-                params[name] = dt.date.fromisoformat(raw)
-            except ValueError:
-                errors[name] = ["请以 YYYY-MM-DD 格式填写日期。"]
-        organisation = None
-        raw_org = request.query_params.get("organisation")
-        if raw_org:
-            organisation = scope.visible_organisations(request.user).filter(pk=raw_org if raw_org.isdigit() else 0).first()
-            if organisation is None:
-                errors["organisation"] = ["单位不存在。"]
-        if not errors and params["from"] > params["to"]:
-            errors["to"] = ["结束日期不能早于开始日期。"]
-        if errors:
-            return Response(errors, status=status.HTTP_400_BAD_REQUEST)
-        rows = register.rows(user=request.user, start=params["from"], end=params["to"], organisation=organisation)
-        if request.query_params.get("format") == "xlsx":
-            content = register.to_xlsx(rows, params["from"], params["to"])
-            response = HttpResponse(
-                content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            )
-            response["Content-Disposition"] = f'attachment; filename="register-{params["from"]}-{params["to"]}.xlsx"'
-            return response
-        return Response({"from": params["from"], "to": params["to"], "count": len(rows), "results": rows})

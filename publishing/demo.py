@@ -1,18 +1,17 @@
-"""Demo posts of 县教育局 in every state and at every stage of 三审三校, and the county's word lists.
+"""Demo posts of 县教育局 and the county's word lists.
 
 Channels are the demo portal's columns the bureau may publish to and its live accounts (added by the sites and
-registry areas before this one); without any, only drafts are seeded, since a post needs a channel to be
-submitted.
+accounts areas before this one); without any, only drafts are seeded, since a post needs a channel to be
+submitted. Every post is written here, in `region["posts"]` by name; the review area's demo (run next) then
+takes each through 三审三校 to the state its name says (`review/demo.py`).
 """
 import datetime as dt
 
 from django.utils import timezone
 
-from review.models import ReviewTask
-
-from .access import channel_querysets
+from .selectors import channel_querysets
 from .models import Post
-from .services import post_create, post_publish, post_submit, post_withdraw, word_list_replace
+from .services import post_create, word_list_replace
 
 WORD_LISTS = {
     "sensitive": ["绝密", "机密", "内部资料", "内部文件", "秘密级"],
@@ -21,16 +20,10 @@ WORD_LISTS = {
                    ("启用", "起用"), ("截止到", "截至")],
     "allowlist": ["gov.cn", "people.com.cn", "xinhuanet.com", "news.cn", "weixin.qq.com", "cctv.com"],
 }
-# Who decides each stage at 县教育局: six different people.
-DECIDERS = ["edu_editor", "edu_deputy", "edu_principal", "edu_editor2", "edu_section", "edu_deputy2"]
-
-
-def _advance(post, people, stages: int, comment="同意"):
-    from review.services import task_approve
-
-    for _ in range(stages):
-        task = ReviewTask.objects.get(post=post, status="open")
-        task_approve(task_id=task.pk, user=people[DECIDERS[task.position]], comment=comment, revision=post.revision)
+STAGE_TITLES = [
+    "县教育局召开秋季学期安全工作会议", "全县中小学开展防溺水专题教育", "清源县第一中学获评省级文明校园",
+    "县教育局部署2026年中考考务工作", "全县幼儿园开展教师技能比赛", "县教育局开展“双减”落实情况督导",
+]
 
 
 def seed_area(region, stdout):
@@ -44,7 +37,7 @@ def seed_area(region, stdout):
     author = people["edu_editor"]
     columns, accounts = channel_querysets(edu)
     columns, accounts = list(columns[:2]), list(accounts[:2])
-    posts = {}
+    posts = region["posts"] = {}
 
     def new(title, body, **extra):
         return post_create(actor=author, organisation=edu, title=title, body=body, columns=columns, accounts=accounts, **extra)
@@ -53,67 +46,25 @@ def seed_area(region, stdout):
     posts["blocked"] = new("关于内部资料管理的说明", "<p>本文含有<b>内部资料</b>字样，提交时会被内容检查拦下。</p>")
     if not columns and not accounts:
         stdout.write("稿件演示：县教育局没有可用的栏目或账号，只创建草稿。")
-        region["posts"] = posts
         return
 
-    stage_titles = [
-        "县教育局召开秋季学期安全工作会议", "全县中小学开展防溺水专题教育", "清源县第一中学获评省级文明校园",
-        "县教育局部署2026年中考考务工作", "全县幼儿园开展教师技能比赛", "县教育局开展“双减”落实情况督导",
-    ]
-    for stages, title in enumerate(stage_titles):
-        post = new(title, f"<p>{title}。会议强调，要压实责任、细化措施，确保各项工作落到实处。</p>")
-        post_submit(post=post, actor=author)
-        _advance(post, people, stages)
-        posts[f"stage{stages + 1}"] = post
-
-    warned = new(
+    # stage1 … stage6: in review at 一审 … 三校.
+    for number, title in enumerate(STAGE_TITLES, start=1):
+        posts[f"stage{number}"] = new(title, f"<p>{title}。会议强调，要压实责任、细化措施，确保各项工作落到实处。</p>")
+    posts["warned"] = new(
         "关于转发国务院办公室通知的说明",
         '<p>根据国务院办公室通知精神，详见 <a href="https://www.example.com/notice">相关链接</a>，'
         '村委会要做好宣传。</p>',
         kind="policy",
     )
-    post_submit(post=warned, actor=author)
-    posts["warned"] = warned
-
-    major = new("关于调整城区学区划分的通告", "<p>为优化教育资源配置，经县人民政府同意，调整城区学区划分。</p>",
-                sensitivity="major")
-    post_submit(post=major, actor=author)
-    _advance(major, people, 2)
-    posts["major"] = major
-
-    returned = new("县教育局2026年上半年工作总结", "<p>上半年，全县教育系统共完成……</p>")
-    post_submit(post=returned, actor=author)
-    _advance(returned, people, 1)
-    from review.services import task_return
-
-    task = ReviewTask.objects.get(post=returned, status="open")
-    task_return(task_id=task.pk, user=people["edu_deputy"], comment="数据须与统计局口径一致，请核实后重新提交。")
-    posts["returned"] = returned
-
-    scheduled = new("2026年秋季学期开学时间安排", "<p>全县中小学于9月1日正式开学。</p>",
-                    publish_at=timezone.now() + dt.timedelta(days=30))
-    post_submit(post=scheduled, actor=author)
-    _advance(scheduled, people, 6)
-    posts["scheduled"] = scheduled
-
-    for n, title in enumerate(["县教育局召开2026年教育工作会议", "全县教师节表彰大会隆重举行"]):
-        post = new(title, f"<p>{title}，县委、县政府有关领导出席。</p>")
-        post_submit(post=post, actor=author)
-        _advance(post, people, 6)
-        post_publish(post_id=post.pk, now=timezone.now() - dt.timedelta(days=2 - n))
-        posts[f"published{n + 1}"] = post
-
-    reprint = new("教育部：做好2026年高校毕业生就业工作", "<p>教育部日前印发通知……</p>", origin="reprint",
-                  source_name="教育部网站", source_url="https://www.moe.gov.cn/")
-    post_submit(post=reprint, actor=author)
-    _advance(reprint, people, 6)
-    post_publish(post_id=reprint.pk)
-    posts["reprint"] = reprint
-
-    withdrawn = new("关于暂停校外培训机构审批的通知", "<p>（已撤回）</p>")
-    post_submit(post=withdrawn, actor=author)
-    post_withdraw(post=withdrawn, actor=author, comment="内容需与市局文件同步，暂缓发布。")
-    posts["withdrawn"] = withdrawn
-
-    region["posts"] = posts
-    stdout.write(f"稿件演示：{Post.objects.filter(organisation=edu).count()} 篇稿件（各环节、各状态），词表 {len(WORD_LISTS)} 个。")
+    posts["major"] = new("关于调整城区学区划分的通告", "<p>为优化教育资源配置，经县人民政府同意，调整城区学区划分。</p>",
+                         sensitivity="major")
+    posts["returned"] = new("县教育局2026年上半年工作总结", "<p>上半年，全县教育系统共完成……</p>")
+    posts["scheduled"] = new("2026年秋季学期开学时间安排", "<p>全县中小学于9月1日正式开学。</p>",
+                             publish_at=timezone.now() + dt.timedelta(days=30))
+    for number, title in enumerate(["县教育局召开2026年教育工作会议", "全县教师节表彰大会隆重举行"], start=1):
+        posts[f"published{number}"] = new(title, f"<p>{title}，县委、县政府有关领导出席。</p>")
+    posts["reprint"] = new("教育部：做好2026年高校毕业生就业工作", "<p>教育部日前印发通知……</p>", origin="reprint",
+                           source_name="教育部网站", source_url="https://www.moe.gov.cn/")
+    posts["withdrawn"] = new("关于暂停校外培训机构审批的通知", "<p>（已撤回）</p>")
+    stdout.write(f"稿件演示：{Post.objects.filter(organisation=edu).count()} 篇稿件，词表 {len(WORD_LISTS)} 个。")

@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from organisations import access
+
 
 class PostKind(models.TextChoices):
     NEWS = "news", "动态信息"
@@ -55,13 +57,11 @@ class Origin(models.TextChoices):
 class PostQuerySet(models.QuerySet):
     def for_user(self, user) -> PostQuerySet:
         """Posts of the organisations `user` may see (their own units; everything below what they supervise)."""
-        from organisations.models import Organisation
-
         if not user or not user.is_authenticated:
             return self.none()
         if user.is_superuser:
             return self.all()
-        return self.filter(organisation__in=Organisation.objects.for_user(user).values("pk"))
+        return self.filter(organisation__in=access.organisation_ids_for(user))
 
     def published_between(self, start, end):
         return self.filter(status=PostStatus.PUBLISHED, published_at__date__gte=start, published_at__date__lte=end)

@@ -1,19 +1,24 @@
-"""Writes on posts: create, update (every save a revision), submit, withdraw, publish; word lists."""
+"""Writes on posts: create, update (every save a revision), content checks, publish; word lists.
+
+A post's passage through review (submit, an edit while in review, withdraw) is the review engine's business
+and lives in `review.services`, which calls these."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from govmedia.core import audit
+from accounts.services import account_add_update
+from govmedia.core import audit, imports
 from govmedia.core.exceptions import DomainConflict
-from govmedia.core.updates import account_add_update, column_add_update
+from notifications.services import notify
+from organisations import access
+from sites.services import column_add_update
 
-from . import access, checks
+from . import checks, selectors
 from .models import (
     EDITABLE_STATUSES, CoProducer, Origin, Post, PostAttachment, PostRevision, PostStatus, Publication, WordEntry,
     WordList, WordListKind,
@@ -27,7 +32,7 @@ SCALAR_FIELDS = (
 
 
 def _validate_channels(organisation, columns, accounts):
-    allowed_columns, allowed_accounts = access.channel_querysets(organisation)
+    allowed_columns, allowed_accounts = selectors.channel_querysets(organisation)
     errors = {}
     bad = [c for c in columns if not allowed_columns.filter(pk=c.pk).exists()]
     if bad:
@@ -93,10 +98,8 @@ def post_create(*, actor, organisation, title: str, body: str = "", columns=(), 
 
 @transaction.atomic
 def post_update(*, post: Post, actor, columns=None, accounts=None, co_producers=None, **fields) -> Post:
-    """Save a change as a new revision. During review: a change after any approval starts review again at
-    the first stage; a change before any approval keeps the open stage, which will decide the new revision."""
-    from review import services as review_services
-
+    """Save a change as a new revision (draft, returned or in review). Pages and the API save through
+    `review.services.post_update`, which also checks the text again and tells a running review."""
     post = Post.objects.select_for_update().get(pk=post.pk)
     if post.status not in EDITABLE_STATUSES:
         raise DomainConflict(f"稿件{post.get_status_display()}，不能再修改。")
@@ -118,12 +121,6 @@ def post_update(*, post: Post, actor, columns=None, accounts=None, co_producers=
     if co_producers is not None:
         _set_co_producers(post, co_producers)
     revision = _save_revision(post, actor)
-    if post.status == PostStatus.IN_REVIEW:
-        result = checks.check_post(post)
-        if result.blocking:
-            raise SubmitBlocked(checks.blocking_error(result))
-        Post.objects.filter(pk=post.pk).update(warnings=[w.as_dict() for w in result.warnings])
-        review_services.run_content_changed(post=post, revision=revision, actor=actor)
     audit.record_action(post, "edit", actor=actor, changes={"revision": [revision.number - 1, revision.number]})
     post.refresh_from_db()
     return post
@@ -137,46 +134,14 @@ class SubmitBlocked(ValidationError):
         self.detail = detail
 
 
-@transaction.atomic
-def post_submit(*, post: Post, actor) -> Post:
-    """Send a draft or returned post into review: content checks first (blocking → 400), then review1."""
-    from review import services as review_services
-
-    post = Post.objects.select_for_update().get(pk=post.pk)
-    if not access.can_write(actor, post.organisation):
-        raise PermissionDenied("您不能提交该单位的稿件。")
-    if post.status not in (PostStatus.DRAFT, PostStatus.RETURNED):
-        raise DomainConflict(f"稿件{post.get_status_display()}，不能提交审核。")
-    if not post.columns.exists() and not post.accounts.exists():
-        raise ValidationError({"columns": "请至少选择一个发布栏目或账号。"})
+def post_check(*, post: Post) -> Post:
+    """Run the content checks on the post as saved: a blocking problem raises `SubmitBlocked`; the warnings
+    are stored on the post, where every reviewer sees them."""
     result = checks.check_post(post)
     if result.blocking:
         raise SubmitBlocked(checks.blocking_error(result))
     post.warnings = [w.as_dict() for w in result.warnings]
-    post.status = PostStatus.IN_REVIEW
-    post.submitted_at = timezone.now()
-    post.save(update_fields=["warnings", "status", "submitted_at", "updated_at"])
-    audit.record_action(post, "submit", actor=actor, changes={"status": ["draft", "in_review"]})
-    review_services.run_start(post=post, actor=actor)
-    post.refresh_from_db()
-    return post
-
-
-@transaction.atomic
-def post_withdraw(*, post: Post, actor, comment: str = "") -> Post:
-    """Take a post out: a draft or one in review stops; a published one is recorded as withdrawn (撤稿)."""
-    from review import services as review_services
-
-    post = Post.objects.select_for_update().get(pk=post.pk)
-    if not access.can_write(actor, post.organisation):
-        raise PermissionDenied("您不能撤回该单位的稿件。")
-    if post.status == PostStatus.WITHDRAWN:
-        raise DomainConflict("稿件已撤回。")
-    review_services.run_cancel(post=post, actor=actor, reason="稿件撤回")
-    previous = post.status
-    post.status, post.stage, post.withdrawn_at = PostStatus.WITHDRAWN, None, timezone.now()
-    post.save(update_fields=["status", "stage", "withdrawn_at", "updated_at"])
-    audit.record_action(post, "withdraw", actor=actor, comment=comment, changes={"status": [previous, "withdrawn"]})
+    Post.objects.filter(pk=post.pk).update(warnings=post.warnings)
     return post
 
 
@@ -215,8 +180,6 @@ def post_publish(*, post_id: int, now: dt.datetime | None = None) -> Post | None
     post.status, post.published_at, post.stage = PostStatus.PUBLISHED, when, None
     post.save(update_fields=["status", "published_at", "stage", "updated_at"])
     audit.record_action(post, "publish", actor=None, changes={"status": ["scheduled", "published"]})
-    from notifications.services import notify
-
     notify(users=[post.author], kind="post_published", text=f"您的稿件“{post.title}”已发布。", url=f"/posts/{post.pk}/")
     return post
 
@@ -237,26 +200,23 @@ def attachment_add(*, post: Post, actor, file) -> PostAttachment:
 
 # --- word lists ---------------------------------------------------------------------------------------
 
+WORD_FILE_MAX_BYTES = 10 * 1024 * 1024  # a national sensitive-word list runs to a few MB
+
+
 def parse_word_file(raw: bytes, kind: str) -> list[tuple[str, str]]:
     """Entries from a txt (one per line) or csv (word,suggestion) file, UTF-8 (with or without BOM) or GBK."""
-    import csv
-
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ValidationError({"file": "无法识别文件编码，请另存为 UTF-8。"})
     entries = []
-    for row in csv.reader(io.StringIO(text)):
-        if not row or not row[0].strip() or row[0].strip().startswith("#"):
+    for row in imports.parse_csv(imports.decode_text(raw)):
+        if not row or not row[0] or row[0].startswith("#"):
             continue
-        word = row[0].strip()
-        suggestion = row[1].strip() if len(row) > 1 and kind == WordListKind.CORRECTION else ""
-        entries.append((word, suggestion))
+        suggestion = row[1] if len(row) > 1 and kind == WordListKind.CORRECTION else ""
+        entries.append((row[0], suggestion))
     return entries
+
+
+def read_word_file(upload, kind: str) -> list[tuple[str, str]]:
+    """An uploaded word file's entries; too big or unreadable is a ValidationError on `file`."""
+    return parse_word_file(imports.read_upload(upload, max_bytes=WORD_FILE_MAX_BYTES), kind)
 
 
 def parse_word_lines(text: str, kind: str) -> list[tuple[str, str]]:
@@ -284,7 +244,7 @@ def word_list_replace(*, organisation, kind: str, entries: list[tuple[str, str]]
     """Set (or extend) an organisation's list of one kind; its version moves so matching rebuilds."""
     if kind not in WordListKind.values:
         raise ValidationError({"kind": "未知的词表类型。"})
-    if not actor.is_superuser and not actor.supervises(organisation):
+    if not access.can_manage_organisation(actor, organisation):
         raise PermissionDenied("只有主管单位工作人员可以维护词表。")
     errors = [f"“{w[:20]}…”超过 200 字。" for w, s in entries if len(w) > 200 or len(s) > 200]
     if errors:

@@ -1,9 +1,16 @@
-"""Publication tasks: thin wrappers around `services.post_publish`, safe to run twice."""
+"""Publication tasks: thin wrappers around `services.post_publish`, safe to run twice.
+
+Tasks import services, never the other way round: the review engine queues a publication with
+`queue_publication` once a post passes its last stage."""
 import logging
 
 from celery import shared_task
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+
+from .models import Post, PostStatus
+from .services import post_publish
 
 logger = logging.getLogger(__name__)
 
@@ -16,8 +23,6 @@ def queue_publication(post_id: int) -> None:
 
 @shared_task
 def publish_post(post_id: int) -> bool:
-    from .services import post_publish
-
     return post_publish(post_id=post_id) is not None
 
 
@@ -25,10 +30,6 @@ def publish_post(post_id: int) -> bool:
 def publish_due_posts() -> int:
     """Every minute: publish approved posts whose time has come (scheduled ones, and any immediate one whose
     message was lost). Scheduled times wait here rather than as long ETAs on the broker."""
-    from .models import Post, PostStatus
-    from .services import post_publish
-    from django.db.models import Q
-
     due = Post.objects.filter(status=PostStatus.SCHEDULED).filter(Q(publish_at__isnull=True) | Q(publish_at__lte=timezone.now()))
     done = 0
     for pk in due.values_list("pk", flat=True)[:500]:

@@ -2,26 +2,29 @@
 background exports that report their progress."""
 from __future__ import annotations
 
-from celery.result import AsyncResult
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from govmedia.core.api import AuditedViewMixin
+from govmedia.core.documents import PDF_TYPE, XLSX_TYPE
 
 from reports import documents, services
 from reports.figures import build_report
+from reports.models import Bulletin, SelfInspection
 from reports.periods import parse_month, parse_quarter
-from reports.selectors import resolve_organisation
+from reports.selectors import resolve_organisation, self_inspection_units
+from reports.selfcheck import INDICATOR_CODES, RESULT_CHOICES, prefill
 
 
 class XlsxRenderer(BaseRenderer):
-    media_type = documents.XLSX_TYPE
+    media_type = XLSX_TYPE
     format = "xlsx"
     charset = None
     render_style = "binary"
@@ -31,7 +34,7 @@ class XlsxRenderer(BaseRenderer):
 
 
 class PdfRenderer(BaseRenderer):
-    media_type = documents.PDF_TYPE
+    media_type = PDF_TYPE
     format = "pdf"
     charset = None
     render_style = "binary"
@@ -110,26 +113,6 @@ class ExportRequestSerializer(serializers.Serializer):
     format = serializers.ChoiceField(choices=[("xlsx", "xlsx"), ("pdf", "pdf"), ("json", "json")])
 
 
-def export_status(request, token: str) -> dict:
-    data = services.read_export_token(token, request.user)
-    if data is None:
-        raise Http404("导出任务不存在。")
-    result = AsyncResult(data["t"])
-    state = result.state
-    body = {"id": token, "state": state, "filename": data["f"], "progress": None, "download_url": None, "error": None}
-    path = services.export_path(data["t"], data["x"])
-    if state == "PROGRESS" and isinstance(result.info, dict):
-        body["progress"] = result.info
-    elif state == "SUCCESS" or (state == "PENDING" and path.is_file()):
-        # The file is the truth: a result backend that forgot the task still lets the user download.
-        body["state"] = "SUCCESS"
-        body["progress"] = {"step": 1, "total": 1, "text": "完成"}
-        body["download_url"] = reverse("api-report-export-download", args=[token], request=request)
-    elif state == "FAILURE":
-        body["error"] = "生成失败，请稍后重试或联系管理员。"
-    return body
-
-
 class ExportView(AuditedViewMixin, APIView):
     @extend_schema(summary="后台生成报告文件", request=ExportRequestSerializer, responses={202: OpenApiTypes.OBJECT})
     def post(self, request):
@@ -148,7 +131,7 @@ class ExportView(AuditedViewMixin, APIView):
 class ExportStatusView(AuditedViewMixin, APIView):
     @extend_schema(summary="报告文件生成进度", responses={200: OpenApiTypes.OBJECT})
     def get(self, request, token):
-        return Response(export_status(request, token))
+        return Response(services.export_status(request, token))
 
 
 class ExportDownloadView(AuditedViewMixin, APIView):
@@ -164,7 +147,7 @@ class ExportDownloadView(AuditedViewMixin, APIView):
                             content_type=services.FORMATS[data["x"]])
 
 
-# --- stored bulletins and self-inspections (present once the tables exist) --------------------------------------
+# --- stored bulletins and self-inspections ------------------------------------------------------------------------
 
 class BulletinSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
@@ -188,8 +171,6 @@ class SelfInspectionSerializer(serializers.Serializer):
     submitted_at = serializers.DateTimeField(read_only=True)
 
     def validate_answers(self, answers):
-        from reports.selfcheck import INDICATOR_CODES, RESULT_CHOICES
-
         if not isinstance(answers, dict):
             raise serializers.ValidationError("应为对象：{指标代码: {result, note}}。")
         allowed = {value for value, _label in RESULT_CHOICES}
@@ -219,9 +200,6 @@ def _filter(queryset, request, **fields):
     return queryset
 
 
-from rest_framework import mixins, viewsets  # noqa: E402
-
-
 class BulletinViewSet(AuditedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                       viewsets.GenericViewSet):
     """Published quarterly bulletins; `POST {quarter, organisation, summary}` publishes one (supervisors)."""
@@ -229,8 +207,6 @@ class BulletinViewSet(AuditedViewMixin, mixins.ListModelMixin, mixins.RetrieveMo
     serializer_class = BulletinSerializer
 
     def get_queryset(self):
-        from reports.models import Bulletin
-
         qs = Bulletin.objects.for_user(self.request.user).select_related("organisation").order_by("-quarter", "pk")
         return _filter(qs, self.request, organisation="organisation_id", quarter="quarter")
 
@@ -251,23 +227,16 @@ class SelfInspectionViewSet(AuditedViewMixin, mixins.ListModelMixin, mixins.Retr
     serializer_class = SelfInspectionSerializer
 
     def get_queryset(self):
-        from reports.models import SelfInspection
-
         qs = SelfInspection.objects.for_user(self.request.user).order_by("-month", "pk")
         return _filter(qs, self.request, organisation="organisation_id", month="month")
 
     def create(self, request, *args, **kwargs):
-        from django.core.exceptions import PermissionDenied
-
-        from reports.selfcheck import prefill
-        from reports.views import _self_inspection_units
-
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         period = parse_month(data["month"])
         organisation = resolve_organisation(request.user, data["organisation_id"])
-        if not _self_inspection_units(request.user).filter(pk=organisation.pk).exists():
+        if not self_inspection_units(request.user).filter(pk=organisation.pk).exists():
             raise PermissionDenied("只有本单位人员或主管人员可以填报自查。")
         record = services.self_inspection_save(
             organisation=organisation, period=period, user=request.user, answers=data["answers"],

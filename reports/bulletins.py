@@ -1,49 +1,32 @@
-"""The quarterly bulletin (通报, anyue §33, tongliao §19–20) on its page: who may publish it, and publishing.
+"""The quarterly bulletin (通报, anyue §33, tongliao §19–20) on its page, and publishing it.
 
 The bulletin's figures are the quarter's report (figures.build_report over the quarter); publishing keeps a
 snapshot, so the published text never changes afterwards even if data is corrected later."""
 from __future__ import annotations
 
-from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 
 from govmedia.core.exceptions import DomainConflict
+from organisations import access
 
+from reports.models import Bulletin
 from reports.periods import parse_quarter
 from reports.selectors import resolve_organisation
-
-
-def storage_ready() -> bool:
-    """Whether the bulletin table exists in this deployment (models.py is loaded by the inspections app)."""
-    try:
-        apps.get_model("reports", "Bulletin")
-    except LookupError:
-        return False
-    return True
-
-
-def can_publish(user, organisation) -> bool:
-    return user.supervises(organisation)
+from reports.services import bulletin_publish
 
 
 def page_context(request, organisation, period, report) -> dict:
-    published = None
-    if storage_ready():
-        from reports.models import Bulletin
-
-        published = Bulletin.objects.filter(organisation=organisation, quarter=period.key).select_related("published_by").first()
+    published = Bulletin.objects.filter(organisation=organisation, quarter=period.key).select_related("published_by").first()
     return {
-        "bulletin_block": storage_ready() and (published is not None or can_publish(request.user, organisation)),
+        "bulletin_block": published is not None or access.can_publish_bulletin(request.user, organisation),
         "published": published,
-        "can_publish": can_publish(request.user, organisation) and report is not None and report["period"]["complete"],
+        "can_publish": access.can_publish_bulletin(request.user, organisation) and report is not None and report["period"]["complete"],
     }
 
 
 def publish_from_page(request):
-    from reports.services import bulletin_publish
-
     try:
         organisation = resolve_organisation(request.user, request.POST.get("organisation"))
         period = parse_quarter(request.POST.get("quarter"))

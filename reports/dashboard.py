@@ -12,8 +12,11 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from accounts.models import LIVE_STATUSES, Account, AccountStatus, Platform
-from inspections.dates import SHANGHAI
 from inspections.models import Finding, FindingStatus
+from review.models import ReviewTask, TaskStatus
+from rules.countdown import accounts_with_countdown, columns_with_countdown
+from rules.dates import SHANGHAI
+from rules.thresholds import NoChecklist
 from sites.models import Column, Site, SiteStatus
 
 from reports.figures import scope_organisations
@@ -44,8 +47,6 @@ def _accounts(orgs) -> dict:
 
 def _at_risk(orgs, region, today) -> dict:
     """Columns and accounts whose countdown is at or below AT_RISK_DAYS (negative: already broken)."""
-    from inspections.countdown import accounts_with_countdown, columns_with_countdown
-
     columns = columns_with_countdown(
         Column.objects.filter(site__owner__in=orgs, site__status=SiteStatus.RUNNING), today=today, organisation=region
     ).filter(days_left__lte=AT_RISK_DAYS)
@@ -80,8 +81,6 @@ def _findings(orgs) -> dict:
 
 def _review(orgs, today) -> dict:
     """Stages decided per day over the last 30 days, the average wait of a decided stage, and the queue now."""
-    from review.models import ReviewTask, TaskStatus
-
     since = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=THROUGHPUT_DAYS - 1), dt.time.min))
     tasks = ReviewTask.objects.filter(post__organisation__in=orgs)
     decided = tasks.filter(decided_at__gte=since, status__in=(TaskStatus.APPROVED, TaskStatus.RETURNED))
@@ -112,8 +111,6 @@ def dashboard_context(user, region, today: dt.date | None = None) -> dict:
     accounts = _accounts(orgs)
     findings = _findings(orgs)
     review = _review(orgs, today)
-    from inspections.thresholds import NoChecklist
-
     try:
         at_risk = _at_risk(orgs, region, today)
     except NoChecklist:

@@ -1,18 +1,14 @@
 """The documents of a report: the same tables as xlsx (openpyxl) and as PDF (fpdf2 with a CJK font), so the
-two files always hold the same figures. The page shows them with links (templates/reporting/)."""
+two files always hold the same figures. The page shows them with links (templates/reports/)."""
 from __future__ import annotations
 
-import io
-import logging
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PDF_TYPE = "application/pdf"
+from govmedia.core import documents
+from rules.models import ItemKind, SubjectType
 
 VERDICT = {"pass": "合格", "fail": "不合格"}
 STATUS = {"open": "待整改", "rectified": "已整改", "overdue": "逾期未整改"}
-SEVERITY = {"veto": "单项否决", "deduction": "扣分", "warning": "提醒"}
-SUBJECT = {"site": "网站", "column": "栏目", "account": "账号", "filing": "备案", "error_report": "找错",
-           "message": "留言", "post": "稿件", "finding": "问题"}
+SEVERITY = dict(ItemKind.choices)
+SUBJECT = dict(SubjectType.choices)
 
 
 def _pct(value) -> str:
@@ -122,55 +118,26 @@ def tables(report: dict) -> list[tuple[str, list[str], list[list]]]:
 
 def render_xlsx(report: dict) -> bytes:
     """Write-only workbook: a province's report has tens of thousands of rows, streamed rather than held."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    wb = Workbook(write_only=True)
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="F2F2F2")
+    book = documents.workbook(write_only=True)
     for index, (title, headers, rows) in enumerate(tables(report)):
-        ws = wb.create_sheet(title)
-        for col, header in enumerate(headers, start=1):
-            width = max([len(str(header))] + [len(str(r[col - 1])) for r in rows[:200]])
-            ws.column_dimensions[get_column_letter(col)].width = min(48, max(8, width * 1.8))
+        ws = book.create_sheet(title)
+        documents.set_widths(ws, documents.fitted_widths(headers, rows))
         header_row = 1
         if index == 0:
-            cell = WriteOnlyCell(ws, value=title_of(report))
-            cell.font = Font(bold=True, size=14)
-            ws.append([cell])
+            documents.append_title(ws, title_of(report))
             header_row = 2
         ws.freeze_panes = f"A{header_row + 1}"
-        cells = []
-        for header in headers:
-            cell = WriteOnlyCell(ws, value=header)
-            cell.font, cell.fill = bold, fill
-            cells.append(cell)
-        ws.append(cells)
+        documents.append_header(ws, headers)
         for row in rows:
-            ws.append(row)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+            documents.append_row(ws, row)
+    return documents.xlsx_bytes(book)
 
 
 def render_pdf(report: dict) -> bytes:
-    """A4 landscape; each table with its header repeated on every page; CJK text from a system font."""
-    from fpdf import FPDF
-    from fpdf.fonts import FontFace
-
-    from accounts.documents import find_cjk_font
-
-    # fontTools reports every subsetting step at INFO; a report is not worth a hundred log lines.
-    logging.getLogger("fontTools").setLevel(logging.WARNING)
-    pdf = FPDF(orientation="L", format="A4")
-    pdf.set_auto_page_break(True, margin=12)
-    pdf.set_title(title_of(report))
-    pdf.add_font("cjk", fname=find_cjk_font())
-    pdf.add_page()
+    """A4 landscape; each table with its header repeated on every page; CJK text from the CJK font."""
+    pdf = documents.new_pdf(title=title_of(report), orientation="L", margin=12)
     pdf.set_font("cjk", size=15)
     pdf.multi_cell(0, 9, title_of(report), align="C", new_x="LMARGIN", new_y="NEXT")
-    head = FontFace(fill_color=(235, 235, 235))
     for title, headers, rows in tables(report):
         pdf.set_font("cjk", size=11)
         pdf.ln(3)
@@ -181,9 +148,5 @@ def render_pdf(report: dict) -> bytes:
             continue
         size = 8 if len(headers) <= 12 else 5.5
         pdf.set_font("cjk", size=size)
-        with pdf.table(text_align="LEFT", line_height=size * 0.55, padding=0.8, headings_style=head,
-                       repeat_headings=1) as table:
-            table.row([str(h) for h in headers])
-            for values in rows:
-                table.row(["" if v is None else str(v) for v in values])
+        documents.pdf_table(pdf, rows, headings=headers, line_height=size * 0.55, padding=0.8, fill=(235, 235, 235))
     return bytes(pdf.output())

@@ -17,49 +17,17 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from accounts.models import LIVE_STATUSES, Account, AccountUpdate, Platform
+from organisations import access
 from organisations.models import Organisation
-from inspections.dates import SHANGHAI, add_months, stale_cutoff
+from rules import definitions, thresholds
+from rules.dates import SHANGHAI, add_months, stale_cutoff
 from inspections.models import ErrorReport, Finding, Message
 from sites.models import BrokenLink, Column, ColumnUpdate, Site, SiteStatus
 
 from reports.periods import Period
 
-# Used only where the checklist in force has no item for a code (a deployment without the data migration).
-DEFAULT_THRESHOLDS = {
-    "account_stale": {"days": 14},
-    "account_original": {"days": 14},
-    "site_unreachable": {"max_failure_share": 0.05},
-    "site_columns_veto": {"key_stale": 5, "any_stale": 10, "blank": 5},
-    "site_interaction_veto": {"unanswered_months": 3, "lookback_months": 12},
-    "column_stale": {"periods": {
-        "news": {"days": 14}, "notice": {"months": 6}, "policy": {"months": 6}, "monthly": {"months": 1},
-        "quarterly": {"months": 3}, "annual": {"months": 12}, "other": {"months": 12},
-    }},
-}
-KEY_CATEGORIES = ("news", "notice", "policy")
-VETO_CODES = ("account_stale", "account_no_interaction", "site_unreachable", "site_columns_veto", "site_interaction_veto",
-              "homepage_stale", "repeat_notified")
 FULL_SCORE = 100.0
 PLATFORM_LABELS = dict(Platform.choices)
-
-RULE_LABELS_FALLBACK = {
-    "account_stale": "账号内容不更新",
-    "account_weekly": "账号每周未更新",
-    "account_original": "账号两周无原创",
-    "account_no_interaction": "互动回应差（账号）",
-    "site_unreachable": "站点无法访问",
-    "site_columns_veto": "栏目不更新（单项否决）",
-    "site_interaction_veto": "互动回应差（网站）",
-    "homepage_stale": "首页不更新",
-}
-
-
-def rule_label(code: str) -> str:
-    try:
-        from inspections.rules import RULE_LABELS
-    except ImportError:  # pragma: no cover - the rules module is part of the inspections app
-        RULE_LABELS = {}
-    return RULE_LABELS.get(code) or RULE_LABELS_FALLBACK.get(code, code)
 
 
 @dataclass
@@ -71,7 +39,8 @@ class Checklist:
 
     def threshold(self, code: str, key: str | None = None, default=None):
         item = self.items.get(code)
-        values = {**DEFAULT_THRESHOLDS.get(code, {}), **((item or {}).get("thresholds") or {})}
+        # The rule's defaults fill what the item does not name (or the whole item, when the checklist lacks it).
+        values = {**definitions.default_thresholds(code), **((item or {}).get("thresholds") or {})}
         if key is None:
             return values
         return values.get(key, default)
@@ -91,8 +60,6 @@ class Checklist:
 
 def checklist_for(organisation: Organisation, on: dt.date) -> Checklist:
     """The version in force for the report's organisation on the period's last day (local overrides apply)."""
-    from inspections import thresholds
-
     try:
         version = thresholds.version_for(organisation, on)
         items = thresholds.items_for(organisation, on)
@@ -111,7 +78,7 @@ def scope_organisations(organisation: Organisation, user=None):
     """The organisations a report covers: `organisation` and everything below it, within the user's scope."""
     orgs = Organisation.objects.filter(path__startswith=organisation.path)
     if user is not None and not user.is_superuser:
-        orgs = orgs.filter(pk__in=Organisation.objects.for_user(user).values("pk"))
+        orgs = orgs.filter(pk__in=access.organisation_ids_for(user))
     return orgs
 
 
@@ -204,8 +171,8 @@ class ReportBuilder:
             if original:
                 original_days[account_id].add(day)
         messages = self._message_figures(Message.objects.filter(account_id__in=ids), "account_id")
-        stale_days = int(self.checklist.threshold("account_stale", "days", 14))
-        original_limit = int(self.checklist.threshold("account_original", "days", 14))
+        stale_days = int(self.checklist.threshold("account_stale", "days"))
+        original_limit = int(self.checklist.threshold("account_original", "days"))
         result = []
         for r in rows:
             opened = r["opened_on"] or _local(r["created_at"])
@@ -274,7 +241,7 @@ class ReportBuilder:
                 open_at_end=Count("pk", filter=Q(fixed_at__isnull=True) | Q(fixed_at__gte=end_at)),
             )
         }
-        share = float(self.checklist.threshold("site_unreachable", "max_failure_share", 0.05))
+        share = float(self.checklist.threshold("site_unreachable", "max_failure_share"))
         counts = self.checklist.threshold("site_columns_veto")
         result = []
         for r in rows:
@@ -297,8 +264,8 @@ class ReportBuilder:
             # The checklist judges 7 days of probes; the month's report applies the same share to the month's.
             if total and failed >= share * total:
                 direct.append(("site_unreachable", {"probes": total, "failed": failed, "max_failure_share": share}))
-            if (col["key_stale"] >= int(counts.get("key_stale", 5)) or col["stale"] >= int(counts.get("any_stale", 10))
-                    or col["blank"] >= int(counts.get("blank", 5))):
+            if (col["key_stale"] >= int(counts["key_stale"]) or col["stale"] >= int(counts["any_stale"])
+                    or col["blank"] >= int(counts["blank"])):
                 direct.append(("site_columns_veto", {"stale": col["stale"], "key_stale": col["key_stale"], "blank": col["blank"]}))
             if col["stale"]:
                 direct.append(("column_stale", {"stale": col["stale"]}))
@@ -325,8 +292,8 @@ class ReportBuilder:
 
         One grouped query: each column's newest update up to the period's end is a correlated subquery, and
         "stale" is that date (or, for a blank column, its opening date) before its category's cutoff."""
-        periods = self.checklist.threshold("column_stale", "periods", {})
-        key_categories = list(self.checklist.threshold("site_columns_veto", "key_categories", KEY_CATEGORIES))
+        periods = self.checklist.threshold("column_stale", "periods")
+        key_categories = list(self.checklist.threshold("site_columns_veto", "key_categories"))
         newest = (
             ColumnUpdate.objects.filter(column=OuterRef("pk"), published_at__lt=self.end_at)
             .order_by("-published_at").values("published_at")[:1]
@@ -361,8 +328,8 @@ class ReportBuilder:
     def _long_unanswered(self, site_ids: list[int]) -> dict[int, int]:
         """Valid messages received in the year before the period's end and still unanswered more than the
         checklist's limit (3 months) after they came in (checklist veto 互动回应差)."""
-        months = int(self.checklist.threshold("site_interaction_veto", "unanswered_months", 3))
-        lookback = int(self.checklist.threshold("site_interaction_veto", "lookback_months", 12))
+        months = int(self.checklist.threshold("site_interaction_veto", "unanswered_months"))
+        lookback = int(self.checklist.threshold("site_interaction_veto", "lookback_months"))
         year_ago = timezone.make_aware(dt.datetime.combine(add_months(self.as_of, -lookback), dt.time.min))
         limit = timezone.make_aware(dt.datetime.combine(add_months(self.as_of, -months), dt.time.min))
         return dict(
@@ -433,7 +400,7 @@ class ReportBuilder:
             # A rectification after the period's end is not yet known to the period's report.
             rectified_on = r["rectified_on"] if r["rectified_on"] and r["rectified_on"] <= end else None
             out.append({
-                "id": r["pk"], "rule": r["rule"], "rule_label": rule_label(r["rule"]), "severity": r["severity"],
+                "id": r["pk"], "rule": r["rule"], "rule_label": definitions.label(r["rule"]), "severity": r["severity"],
                 "subject_type": r["subject_type"], "subject_id": r["subject_id"], "subject_name": r["subject_name"],
                 "organisation": r["organisation_id"], "organisation_name": r["organisation__name"],
                 "found_on": r["found_on"].isoformat(), "due_on": r["due_on"].isoformat(),
@@ -459,13 +426,13 @@ class ReportBuilder:
         reasons: dict[str, dict] = {}
         for code, detail in subject.pop("_direct"):
             if self.checklist.enabled(code):
-                reasons[code] = {"rule": code, "label": rule_label(code), "detail": detail, "source": "figures"}
+                reasons[code] = {"rule": code, "label": definitions.label(code), "detail": detail, "source": "figures"}
         for f in findings:
             reasons.setdefault(f["rule"], {"rule": f["rule"], "label": f["rule_label"], "detail": {"finding": f["id"]},
                                            "source": "finding", "severity": f["severity"]})
         vetoes, deductions = [], []
         for code, reason in sorted(reasons.items()):
-            default = reason.get("severity") or ("veto" if code in VETO_CODES else "deduction")
+            default = reason.get("severity") or ("veto" if code in definitions.VETO_CODES else "deduction")
             kind = self.checklist.kind(code, default)
             if kind == "veto":
                 vetoes.append(reason)

@@ -6,13 +6,14 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from organisations import access
+from organisations.models import Membership
+
 
 class BulletinQuerySet(models.QuerySet):
     def for_user(self, user):
         """A bulletin is published to its region: those who see its organisation, and the staff of every unit
         in the region (it names them)."""
-        from organisations.models import Membership, Organisation
-
         if not user or not user.is_authenticated:
             return self.none()
         if user.is_superuser:
@@ -21,7 +22,7 @@ class BulletinQuerySet(models.QuerySet):
         for path in Membership.objects.filter(user=user).values_list("organisation__path", flat=True):
             ancestors.update(int(part) for part in path.strip("/").split("/") if part)
         return self.filter(
-            Q(organisation_id__in=ancestors) | Q(organisation__in=Organisation.objects.for_user(user).values("pk"))
+            Q(organisation_id__in=ancestors) | Q(organisation__in=access.organisation_ids_for(user))
         )
 
 
@@ -58,9 +59,7 @@ class Bulletin(models.Model):
 
 class SelfInspectionQuerySet(models.QuerySet):
     def for_user(self, user):
-        from organisations.models import Organisation
-
-        return self.filter(organisation__in=Organisation.objects.for_user(user).values("pk"))
+        return self.filter(organisation__in=access.organisation_ids_for(user))
 
 
 class SelfInspection(models.Model):

@@ -4,12 +4,13 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
-from organisations.models import REGIONAL_ROLES, Membership, Organisation
+from organisations import access
+from organisations.models import Organisation
 
 
 def default_region(user) -> Organisation | None:
     """The broadest organisation the user sees: a supervisor's region, or a member's own unit."""
-    return Organisation.objects.for_user(user).order_by("path").first()
+    return access.visible_organisations(user).order_by("path").first()
 
 
 def resolve_organisation(user, raw, *, field: str = "organisation") -> Organisation:
@@ -24,7 +25,7 @@ def resolve_organisation(user, raw, *, field: str = "organisation") -> Organisat
         pk = int(raw)
     except (TypeError, ValueError):
         raise ValidationError({field: "单位编号必须是整数。"}) from None
-    org = Organisation.objects.for_user(user).filter(pk=pk).first()
+    org = access.visible_organisations(user).filter(pk=pk).first()
     if org is None:
         raise Http404("单位不存在。")
     return org
@@ -32,13 +33,9 @@ def resolve_organisation(user, raw, *, field: str = "organisation") -> Organisat
 
 def organisations_for_picker(user):
     """The organisations offered in a report's unit selector (indented by depth), excluding internal sections."""
-    return Organisation.objects.for_user(user).exclude(kind="internal").order_by("path").only("pk", "name", "path")
+    return access.visible_organisations(user).exclude(kind="internal").order_by("path").only("pk", "name", "path")
 
 
-def covers_region(user, organisation: Organisation) -> bool:
-    """Whether the user sees `organisation` and everything below it (a supervisor or auditor of it or above)."""
-    if user.is_superuser:
-        return True
-    return Membership.objects.filter(
-        user=user, role__in=REGIONAL_ROLES, organisation_id__in=organisation.ancestor_ids()
-    ).exists()
+def self_inspection_units(user):
+    """Units whose self-inspection the user may fill in: the units they act for, internal sections excluded."""
+    return access.acting_organisations(user).exclude(kind="internal").order_by("path")

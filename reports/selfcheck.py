@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from django import forms
 
 from accounts.models import LIVE_STATUSES, Account
+from publishing.models import Post
+from rules import definitions
 
 from reports.figures import build_report
 from reports.periods import Period
@@ -56,8 +58,6 @@ def prefill(organisation, period: Period, user=None) -> dict:
 
     `known` marks a result the application derived from its own data; the others are for the unit to answer.
     """
-    from publishing.models import Post
-
     report = build_report(organisation, period, user=user)
     own = [a for a in report["accounts"] if a["organisation"] == organisation.pk]
     findings = report["findings"]
@@ -80,7 +80,8 @@ def prefill(organisation, period: Period, user=None) -> dict:
     if report["sites"]:
         known("content_links", not broken, f"存在未修复错链：{_names(broken)}" if broken else "未发现未修复的错链。")
     dormant = [a for a in report["accounts"] if any(v["rule"] == "account_stale" for v in a["vetoes"])]
-    known("content_dormant", not dormant, f"超过14天未更新：{_names(dormant)}" if dormant else "无超过14天未更新的账号。")
+    days = definitions.default_thresholds("account_stale")["days"]
+    known("content_dormant", not dormant, f"超过{days}天未更新：{_names(dormant)}" if dormant else f"无超过{days}天未更新的账号。")
     mute = [a for a in report["accounts"] if not a["figures"]["has_interaction"]]
     known("interaction_function", not mute, f"未提供互动功能：{_names(mute)}" if mute else "所有账号均提供互动功能。")
     unfiled = list(

@@ -3,25 +3,43 @@ the first of each month for every top supervised region (stored under MEDIA_ROOT
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from pathlib import Path
 
+from celery import signature
+from celery.result import AsyncResult
 from django.conf import settings
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.reverse import reverse as absolute_reverse
 
+from govmedia.core import audit
+from govmedia.core.documents import PDF_TYPE, XLSX_TYPE
+from govmedia.core.exceptions import DomainConflict
+from notifications.services import notify
+from organisations import access
 from organisations.models import Membership, Organisation, Role, User
 
 from reports import documents
 from reports.figures import build_report
+from reports.models import Bulletin, SelfInspection
 from reports.periods import Period, parse_month, parse_quarter
+from reports.selfcheck import INDICATOR_CODES
 
-FORMATS = {"xlsx": documents.XLSX_TYPE, "pdf": documents.PDF_TYPE, "json": "application/json"}
+logger = logging.getLogger(__name__)
+
+FORMATS = {"xlsx": XLSX_TYPE, "pdf": PDF_TYPE, "json": "application/json"}
 EXPORT_SALT = "reporting.export"
 # An export link stays valid for a working week; the file itself is overwritten by a new export, never reused.
 EXPORT_MAX_AGE = 7 * 24 * 3600
+# The export task by its registered name: reports.tasks imports this module, so naming it keeps one direction.
+EXPORT_TASK = "reports.tasks.export_report"
 
 
 def reports_dir() -> Path:
@@ -75,22 +93,40 @@ def export_path(task_id: str, fmt: str) -> Path:
 
 def export_start(*, user, organisation: Organisation, kind: str, period: Period, fmt: str) -> dict:
     """Queue the export on commit and return its token; the task writes the file and reports progress."""
-    from reports.tasks import export_report
-
     if fmt not in FORMATS:
         raise ValidationError({"format": "导出格式只能是 xlsx、pdf 或 json。"})
     task_id = str(uuid.uuid4())
     filename = documents.filename_of({"kind": kind, "organisation": {"id": organisation.pk}, "period": {"key": period.key}}, fmt)
     kwargs = {"task_id_hint": task_id, "user_id": user.pk, "organisation_id": organisation.pk, "kind": kind,
               "period": period.key, "fmt": fmt}
-    transaction.on_commit(lambda: export_report.apply_async(kwargs=kwargs, task_id=task_id))
+    transaction.on_commit(lambda: signature(EXPORT_TASK).apply_async(kwargs=kwargs, task_id=task_id))
     return {"id": export_token(task_id=task_id, user_id=user.pk, filename=filename, fmt=fmt), "filename": filename}
+
+
+def export_status(request, token: str) -> dict:
+    """Where a background export stands, for its page and the API: the result backend's state, or the file
+    itself once written."""
+    data = read_export_token(token, request.user)
+    if data is None:
+        raise Http404("导出任务不存在。")
+    result = AsyncResult(data["t"])
+    state = result.state
+    body = {"id": token, "state": state, "filename": data["f"], "progress": None, "download_url": None, "error": None}
+    path = export_path(data["t"], data["x"])
+    if state == "PROGRESS" and isinstance(result.info, dict):
+        body["progress"] = result.info
+    elif state == "SUCCESS" or (state == "PENDING" and path.is_file()):
+        # The file is the truth: a result backend that forgot the task still lets the user download.
+        body["state"] = "SUCCESS"
+        body["progress"] = {"step": 1, "total": 1, "text": "完成"}
+        body["download_url"] = absolute_reverse("api-report-export-download", args=[token], request=request)
+    elif state == "FAILURE":
+        body["error"] = "生成失败，请稍后重试或联系管理员。"
+    return body
 
 
 def run_export(*, task_id: str, user_id: int, organisation_id: int, kind: str, period: str, fmt: str, progress=None) -> dict:
     """The body of the export task (idempotent: the same file is written again)."""
-    from organisations.models import User
-
     user = User.objects.get(pk=user_id)
     organisation = Organisation.objects.get(pk=organisation_id)
     report = build_report(organisation, parse_period(kind, period), user=user, progress=progress)
@@ -135,9 +171,6 @@ def stored_documents(kind: str, organisation: Organisation) -> list[dict]:
 def store_monthly_documents(period: Period, organisations: list[Organisation] | None = None) -> list[str]:
     """Render and store the month's report (xlsx, PDF, JSON) of each region; a region that fails is skipped
     and logged, never stopping the others. Returns the stored period/organisation keys."""
-    import logging
-
-    logger = logging.getLogger(__name__)
     done = []
     for org in organisations if organisations is not None else top_supervised_regions():
         try:
@@ -157,18 +190,7 @@ def bulletin_publish(*, organisation: Organisation, period: Period, user, summar
 
     The report is built before the transaction (it reads a whole region); the write is short. The units
     with failing sites or accounts are told (their principals and editors)."""
-    from django.core.exceptions import PermissionDenied
-    from django.db import IntegrityError
-    from django.urls import reverse
-    from django.utils import timezone
-
-    from govmedia.core import audit
-    from govmedia.core.exceptions import DomainConflict
-    from notifications.services import notify
-
-    from reports.models import Bulletin
-
-    if not user.supervises(organisation):
+    if not access.can_publish_bulletin(user, organisation):
         raise PermissionDenied("只有该单位的主管人员可以发布通报。")
     if not period.is_quarter:
         raise ValidationError({"quarter": "请按 YYYY-Qn 格式填写季度。"})
@@ -202,11 +224,6 @@ def self_inspection_save(*, organisation: Organisation, period: Period, user, an
                          prefill: dict | None = None):
     """Keep the unit's self-inspection of the month; saving again replaces the answers (the audit log keeps
     every version)."""
-    from django.utils import timezone
-
-    from reports.models import SelfInspection
-    from reports.selfcheck import INDICATOR_CODES
-
     missing = [code for code in INDICATOR_CODES if code not in answers]
     if missing:
         raise ValidationError({"answers": f"缺少指标：{'、'.join(missing)}"})

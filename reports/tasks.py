@@ -1,12 +1,13 @@
 """Celery tasks of the reports: thin wrappers over services, idempotent (a rerun writes the same files)."""
 from celery import shared_task
 
+from reports.periods import last_complete_month, parse_month
+from reports.services import run_export, store_monthly_documents
+
 
 @shared_task(bind=True)
 def export_report(self, *, task_id_hint: str, user_id: int, organisation_id: int, kind: str, period: str, fmt: str) -> dict:
     """Build a region's report and write it as a file, reporting progress through the result backend."""
-    from reports.services import run_export
-
     def progress(step, total, text):
         self.update_state(state="PROGRESS", meta={"step": step, "total": total + 1, "text": text})
 
@@ -17,7 +18,4 @@ def export_report(self, *, task_id_hint: str, user_id: int, organisation_id: int
 @shared_task
 def generate_monthly_reports(period: str | None = None) -> list[str]:
     """On the first of each month: last month's report of every top supervised region, as stored documents."""
-    from reports.periods import last_complete_month, parse_month
-    from reports.services import store_monthly_documents
-
     return store_monthly_documents(parse_month(period) if period else last_complete_month())

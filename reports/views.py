@@ -5,19 +5,22 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from accounts.models import Account, LIVE_STATUSES
+from organisations import access
 from sites.models import Site, SiteStatus
 
-from reports import documents, services
+from reports import bulletins, documents, selfcheck, services
 from reports.figures import build_report, scope_organisations
+from reports.models import Bulletin, SelfInspection
 from reports.periods import last_complete_month, last_complete_quarter, parse_month, parse_quarter
-from reports.selectors import covers_region, organisations_for_picker, resolve_organisation
+from reports.selectors import organisations_for_picker, resolve_organisation, self_inspection_units
 
 # Above this many sites and accounts a page report is built by the worker while the page shows progress.
 SYNC_SUBJECT_LIMIT = getattr(settings, "REPORTING_SYNC_SUBJECT_LIMIT", 400)
@@ -50,12 +53,8 @@ def _stored_result(request, token: str) -> dict | None:
 
 
 def _published_bulletin(kind, organisation, period):
-    from reports import bulletins
-
-    if kind != "quarterly" or not bulletins.storage_ready():
+    if kind != "quarterly":
         return None
-    from reports.models import Bulletin
-
     return Bulletin.objects.filter(organisation=organisation, quarter=period.key).select_related("published_by").first()
 
 
@@ -92,8 +91,6 @@ def report_page(request, kind: str):
         "stored": services.stored_documents("monthly", organisation) if kind == "monthly" else [],
     }
     if kind == "quarterly":
-        from reports import bulletins
-
         context.update(bulletins.page_context(request, organisation, period, report))
     return render(request, "reports/report.html", context)
 
@@ -106,8 +103,6 @@ def monthly_page(request):
 @login_required
 def quarterly_page(request):
     if request.method == "POST":
-        from reports import bulletins
-
         return bulletins.publish_from_page(request)
     return report_page(request, "quarterly")
 
@@ -115,9 +110,7 @@ def quarterly_page(request):
 @login_required
 def export_page(request, token: str):
     """Progress of a background export without JavaScript: the page refreshes itself until the file is ready."""
-    from reports.api import export_status
-
-    status = export_status(request, token)
+    status = services.export_status(request, token)
     return render(request, "reports/export.html", {"status": status, "token": token})
 
 
@@ -129,7 +122,7 @@ def stored_download(request, kind: str, period: str, organisation_id: int, fmt: 
         raise Http404()
     # The stored document covers the whole region: only those whose scope reaches below it (supervisors and
     # auditors of it or above) may have it; a unit's own staff read their unit's report instead.
-    if not covers_region(request.user, organisation):
+    if not access.covers_region(request.user, organisation):
         raise Http404()
     try:
         parse_month(period)
@@ -150,34 +143,15 @@ def index_page(request):
     context = {
         "region": region, "month": month, "quarter": quarter,
         "organisations": organisations_for_picker(request.user),
-        "stored": services.stored_documents("monthly", region) if covers_region(request.user, region) else [],
+        "stored": services.stored_documents("monthly", region) if access.covers_region(request.user, region) else [],
     }
-    from reports import bulletins
-
-    if bulletins.storage_ready():
-        from reports.models import Bulletin
-
-        context["bulletins"] = Bulletin.objects.for_user(request.user).select_related("organisation")[:12]
+    context["bulletins"] = Bulletin.objects.for_user(request.user).select_related("organisation")[:12]
     return render(request, "reports/index.html", context)
-
-
-def _self_inspection_units(user):
-    """Units whose self-inspection the user may fill in: their own units (not as auditor) and those they supervise."""
-    from organisations.models import Membership, Organisation, Role
-
-    own = Membership.objects.filter(user=user).exclude(role=Role.AUDITOR).values("organisation")
-    units = Organisation.objects.filter(pk__in=own) | Organisation.objects.managed_by(user)
-    return units.exclude(kind="internal").distinct().order_by("path")
 
 
 @login_required
 def self_inspection_page(request):
-    from django.contrib import messages
-    from django.shortcuts import redirect
-
-    from reports import bulletins, selfcheck
-
-    units = _self_inspection_units(request.user)
+    units = self_inspection_units(request.user)
     raw_unit = request.POST.get("organisation") or request.GET.get("organisation")
     if raw_unit:
         try:
@@ -198,11 +172,7 @@ def self_inspection_page(request):
             period = parse_month(raw_month)
         except ValidationError as exc:
             error = "；".join(exc.messages)
-    stored = None
-    if bulletins.storage_ready():
-        from reports.models import SelfInspection
-
-        stored = SelfInspection.objects.filter(organisation=unit, month=period.key).select_related("submitted_by").first()
+    stored = SelfInspection.objects.filter(organisation=unit, month=period.key).select_related("submitted_by").first()
     known = selfcheck.prefill(unit, period, user=request.user)
     indicators = {code: dict(v) for code, v in known["indicators"].items()}
     initial = {}
@@ -210,33 +180,24 @@ def self_inspection_page(request):
         for code, answer in stored.answers.items():
             indicators.setdefault(code, {}).update(answer)
         initial = stored.signers
-    printed = False
     if request.method == "POST":
         form = selfcheck.SelfInspectionForm(request.POST, indicators=indicators)
         if form.is_valid():
-            if bulletins.storage_ready():
-                from reports.services import self_inspection_save
-
-                self_inspection_save(organisation=unit, period=period, user=request.user, answers=form.answers(),
-                                     signers=form.signers(), prefill=known)
-                messages.success(request, f"已保存{unit.name}{period.label}自查结果。")
-                return redirect(f"{request.path}?organisation={unit.pk}&month={period.key}")
-            printed = True
+            services.self_inspection_save(organisation=unit, period=period, user=request.user, answers=form.answers(),
+                                          signers=form.signers(), prefill=known)
+            messages.success(request, f"已保存{unit.name}{period.label}自查结果。")
+            return redirect(f"{request.path}?organisation={unit.pk}&month={period.key}")
     else:
         form = selfcheck.SelfInspectionForm(initial=initial, indicators=indicators)
     return render(request, "reports/self_inspection.html", {
         "unit": unit, "units": units, "period": period, "form": form, "known": known, "indicators": indicators,
-        "stored": stored, "printed": printed, "error": error, "storage_ready": bulletins.storage_ready(),
+        "stored": stored, "error": error,
     })
 
 
 @login_required
 def bulletin_page(request, pk: int):
     """A published bulletin, to everyone in its region (it names their units), exactly as published."""
-    from django.shortcuts import get_object_or_404
-
-    from reports.models import Bulletin
-
     bulletin = get_object_or_404(Bulletin.objects.for_user(request.user).select_related("organisation", "published_by"), pk=pk)
     report = bulletin.data
     period = parse_quarter(bulletin.quarter, today=bulletin.published_at.date())
@@ -253,11 +214,6 @@ def bulletin_page(request, pk: int):
 @login_required
 def bulletin_document(request, pk: int, fmt: str):
     """The published bulletin as the document to send upward: xlsx or PDF of the snapshot."""
-    from django.http import HttpResponse
-    from django.shortcuts import get_object_or_404
-
-    from reports.models import Bulletin
-
     if fmt not in ("xlsx", "pdf"):
         raise Http404()
     bulletin = get_object_or_404(Bulletin.objects.for_user(request.user), pk=pk)

@@ -1,18 +1,24 @@
-"""REST endpoints: review tasks (`?actionable=true`, approve/, return/), notifications, review policies."""
+"""REST endpoints: review tasks (`?actionable=true`, approve/, return/), review policies, the posts endpoint
+with its review transitions (submit/, withdraw/, an edit in review) and the register (API.md)."""
+import datetime as dt
+
 import django_filters
+from django.http import HttpResponse
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, viewsets
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from organisations import scope
-from organisations.api import ScopedPrimaryKeyField
-from govmedia.core.api import AuditedViewMixin, ReadOnlyOrManager
+from govmedia.core.api import AuditedViewMixin, ReadOnlyOrManager, ScopedPrimaryKeyField
+from organisations import access
+from publishing import api as publishing_api
 from publishing.models import Sensitivity
+from publishing.services import SubmitBlocked
 
-from . import services
+from . import register, services
 from .models import ReviewPolicy, ReviewTask
 
 
@@ -104,7 +110,7 @@ class ReviewTaskViewSet(AuditedViewMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class ReviewPolicySerializer(serializers.ModelSerializer):
-    organisation = ScopedPrimaryKeyField(scope.visible_organisations)
+    organisation = ScopedPrimaryKeyField(access.visible_organisations)
 
     class Meta:
         model = ReviewPolicy
@@ -138,8 +144,83 @@ class ReviewPolicyViewSet(AuditedViewMixin, mixins.CreateModelMixin, mixins.Upda
 
     def get_queryset(self):
         return ReviewPolicy.objects.filter(
-            organisation__in=scope.visible_organisations(self.request.user).values("pk")
+            organisation__in=access.visible_organisations(self.request.user).values("pk")
         ).select_related("organisation")
 
     def can_manage(self, user, obj):
-        return user.is_superuser or user.supervises(obj.organisation) or "principal" in user.roles_in(obj.organisation)
+        return access.can_direct_unit(user, obj.organisation)
+
+
+class PostCommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PostViewSet(publishing_api.PostViewSet):
+    # `posts/` as the router serves it: publishing's post endpoint plus the post's review transitions.
+    # An edit saves through review, so a post in review is checked again and its run learns of the change.
+    update_post = staticmethod(services.post_update)
+
+    @extend_schema(request=None, responses=publishing_api.PostSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request, pk=None):
+        post = self.get_object()
+        try:
+            post = services.post_submit(post=post, actor=request.user)
+        except SubmitBlocked as exc:
+            return Response(exc.detail, status=status.HTTP_400_BAD_REQUEST)
+        return Response(self.get_serializer(post).data)
+
+    @extend_schema(request=PostCommentSerializer, responses=publishing_api.PostSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        post = self.get_object()
+        data = PostCommentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        post = services.post_withdraw(post=post, actor=request.user, comment=data.validated_data["comment"])
+        return Response(self.get_serializer(post).data)
+
+
+class RegisterView(APIView):
+    """`GET register/?from=D&to=D&organisation=ID[&format=xlsx]`: the 审核发布登记台账 of a period."""
+
+    def perform_content_negotiation(self, request, force=False):
+        # `format=xlsx` is this endpoint's own parameter (API.md), not DRF's renderer override.
+        renderer = self.get_renderers()[0]
+        return renderer, renderer.media_type
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.DATE, required=True, description="发布日期自（含）"),
+            OpenApiParameter("to", OpenApiTypes.DATE, required=True, description="发布日期至（含）"),
+            OpenApiParameter("organisation", OpenApiTypes.INT, description="单位（含下级）"),
+            OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "xlsx"], description="xlsx 导出 Excel"),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request):
+        errors, params = {}, {}
+        for name in ("from", "to"):
+            raw = request.query_params.get(name, "")
+            try:
+                params[name] = dt.date.fromisoformat(raw)
+            except ValueError:
+                errors[name] = ["请以 YYYY-MM-DD 格式填写日期。"]
+        organisation = None
+        raw_org = request.query_params.get("organisation")
+        if raw_org:
+            organisation = access.visible_organisations(request.user).filter(pk=raw_org if raw_org.isdigit() else 0).first()
+            if organisation is None:
+                errors["organisation"] = ["单位不存在。"]
+        if not errors and params["from"] > params["to"]:
+            errors["to"] = ["结束日期不能早于开始日期。"]
+        if errors:
+            return Response(errors, status=status.HTTP_400_BAD_REQUEST)
+        rows = register.rows(user=request.user, start=params["from"], end=params["to"], organisation=organisation)
+        if request.query_params.get("format") == "xlsx":
+            content = register.to_xlsx(rows, params["from"], params["to"])
+            response = HttpResponse(
+                content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            )
+            response["Content-Disposition"] = f'attachment; filename="register-{params["from"]}-{params["to"]}.xlsx"'
+            return response
+        return Response({"from": params["from"], "to": params["to"], "count": len(rows), "results": rows})

@@ -1,4 +1,4 @@
-"""The review engine (三审三校) and in-application notifications."""
+"""The review engine (三审三校): policies, runs and their steps."""
 from __future__ import annotations
 
 from django.conf import settings
@@ -7,8 +7,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from organisations import access
 from organisations.models import Role
-from publishing.models import STAGE_ORDER, Sensitivity, Stage
+from publishing.models import STAGE_ORDER, Post, PostUserObjectPermission, Sensitivity, Stage
 
 # SPEC "三审三校" (anyue §16): (stage, role, working days allowed).
 DEFAULT_STAGES = [
@@ -19,8 +20,6 @@ DEFAULT_STAGES = [
     {"stage": Stage.PROOF2.value, "role": Role.SECTION_HEAD.value, "days": 1},
     {"stage": Stage.PROOF3.value, "role": Role.DEPUTY_HEAD.value, "days": 1},
 ]
-# Roles that may be given a stage: the unit's own people (and a contracted operator for 一校).
-STAGE_ROLES = (Role.EDITOR, Role.SECTION_HEAD, Role.DEPUTY_HEAD, Role.PRINCIPAL, Role.OPERATOR)
 
 
 def validate_stages(stages, sensitivity) -> list[dict]:
@@ -31,7 +30,7 @@ def validate_stages(stages, sensitivity) -> list[dict]:
     for item in stages:
         if not isinstance(item, dict) or item.get("stage") not in STAGE_ORDER:
             raise ValidationError({"stages": f"未知的环节：{item!r}。"})
-        if item.get("role") not in [r.value for r in STAGE_ROLES]:
+        if item.get("role") not in [r.value for r in access.WORKING_ROLES]:
             raise ValidationError({"stages": f"环节“{Stage(item['stage']).label}”的角色无效。"})
         try:
             days = int(item.get("days", 1))
@@ -129,14 +128,10 @@ class TaskStatus(models.TextChoices):
 
 class ReviewTaskQuerySet(models.QuerySet):
     def for_user(self, user):
-        from publishing.models import Post
-
         return self.filter(post__in=Post.objects.for_user(user).values("pk"))
 
     def actionable_by(self, user):
         """Open steps whose decide permission `user` holds now (granted when the stage opened)."""
-        from publishing.models import PostUserObjectPermission
-
         if not user or not user.is_authenticated:
             return self.none()
         granted = PostUserObjectPermission.objects.filter(

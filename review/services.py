@@ -1,10 +1,24 @@
-"""The review engine: runs of stages over a post, each stage decided by a holder of its role.
+"""The review engine (三审三校) and a post's way through it.
 
-Modelled on wagtail's workflows: a run (`ReviewRun`) per submission and a step (`ReviewTask`) per stage,
-pinned to the revision it decided. Every transition locks the run, checks the current state (409 when it
-does not allow the action), records who and when, writes the audit entry, and moves to the next step.
-The permission to decide is a django-guardian object permission on the post, granted to the holders of the
-stage's role when the stage opens and withdrawn when it closes.
+Why the split between publishing and review is where it is: publishing owns the post as content (posts,
+revisions, attachments, co-producers, content checks, word lists) and its publication, and never imports
+review; 三审三校 is a process that acts on posts, as wagtail's workflows act on pages that know nothing of
+them. So every transition that moves a post into, through or out of review is the engine's and lives here:
+submitting (content checks, then the first stage), an edit while in review (checked again; after any
+approval the run starts over at the first stage), withdrawing (the run ends), each stage's decision, and
+queueing the publication after the last one (publishing's `queue_publication`/`post_publish` do the rest).
+The pages and API actions that start or show these sit in review too: the post page with its review
+history, the edit page's save, submit and withdraw (`review.api.PostViewSet` is publishing's post endpoint
+plus those actions, registered as `posts/`), and the register (台账), which joins review decisions with
+publications. Publishing keeps the post list, the new-post form, the word lists and their APIs. The decide
+permission stays a guardian permission on the post (publishing's direct-FK `PostUserObjectPermission`);
+only this module grants and withdraws it.
+
+The engine is modelled on wagtail's workflows: a run (`ReviewRun`) per submission and a step (`ReviewTask`)
+per stage, pinned to the revision it decided. Every transition locks the run, checks the current state (409
+when it does not allow the action), records who and when, writes the audit entry, and moves to the next
+step. The permission to decide is granted to the holders of the stage's role when the stage opens and
+withdrawn when it closes.
 """
 from __future__ import annotations
 
@@ -17,14 +31,17 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from organisations.models import Membership, Role, User
 from govmedia.core import audit
 from govmedia.core.exceptions import DomainConflict
 from govmedia.core.workdays import add_workdays
+from notifications.services import notify
+from organisations import access
+from organisations.models import Membership, Role, User
+from publishing import services as post_services
 from publishing.models import Post, PostRevision, PostStatus, PostUserObjectPermission, Stage
+from publishing.tasks import queue_publication
 
 from .models import DEFAULT_STAGES, ReviewPolicy, ReviewRun, ReviewTask, RunStatus, TaskStatus, validate_stages
-from notifications.services import notify
 
 logger = logging.getLogger(__name__)
 DECIDE = "decide_post"
@@ -49,7 +66,7 @@ def policy_for(post: Post) -> tuple[list[dict], bool]:
 
 @transaction.atomic
 def policy_save(*, organisation, sensitivity: str, stages: list[dict], distinct_people: bool, actor) -> ReviewPolicy:
-    if not actor.is_superuser and not actor.supervises(organisation) and Role.PRINCIPAL not in actor.roles_in(organisation):
+    if not access.can_direct_unit(actor, organisation):
         raise PermissionDenied("只有本单位主要负责人或主管单位工作人员可以设置审校流程。")
     policy = ReviewPolicy.objects.filter(organisation=organisation, sensitivity=sensitivity).first() or ReviewPolicy(
         organisation=organisation, sensitivity=sensitivity
@@ -151,6 +168,58 @@ def run_content_changed(*, post: Post, revision: PostRevision, actor) -> None:
         run.tasks.filter(status=TaskStatus.OPEN).update(revision=revision)
 
 
+# --- the post's passage through review ---------------------------------------------------------------
+
+@transaction.atomic
+def post_submit(*, post: Post, actor) -> Post:
+    """Send a draft or returned post into review: content checks first (blocking → 400), then review1."""
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    if not access.can_write(actor, post.organisation):
+        raise PermissionDenied("您不能提交该单位的稿件。")
+    if post.status not in (PostStatus.DRAFT, PostStatus.RETURNED):
+        raise DomainConflict(f"稿件{post.get_status_display()}，不能提交审核。")
+    if not post.columns.exists() and not post.accounts.exists():
+        raise ValidationError({"columns": "请至少选择一个发布栏目或账号。"})
+    post_services.post_check(post=post)
+    post.status = PostStatus.IN_REVIEW
+    post.submitted_at = timezone.now()
+    post.save(update_fields=["status", "submitted_at", "updated_at"])
+    audit.record_action(post, "submit", actor=actor, changes={"status": ["draft", "in_review"]})
+    run_start(post=post, actor=actor)
+    post.refresh_from_db()
+    return post
+
+
+@transaction.atomic
+def post_update(*, post: Post, actor, **changes) -> Post:
+    """Save a change (publishing's `post_update`: a new revision). During review the text is checked again
+    (blocking → 400, nothing saved); a change after any approval starts review again at the first stage, a
+    change before any approval keeps the open stage, which will decide the new revision."""
+    post = post_services.post_update(post=post, actor=actor, **changes)
+    if post.status == PostStatus.IN_REVIEW:
+        post_services.post_check(post=post)
+        revision = PostRevision.objects.get(post=post, number=post.revision)
+        run_content_changed(post=post, revision=revision, actor=actor)
+        post.refresh_from_db()
+    return post
+
+
+@transaction.atomic
+def post_withdraw(*, post: Post, actor, comment: str = "") -> Post:
+    """Take a post out: a draft or one in review stops; a published one is recorded as withdrawn (撤稿)."""
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    if not access.can_write(actor, post.organisation):
+        raise PermissionDenied("您不能撤回该单位的稿件。")
+    if post.status == PostStatus.WITHDRAWN:
+        raise DomainConflict("稿件已撤回。")
+    run_cancel(post=post, actor=actor, reason="稿件撤回")
+    previous = post.status
+    post.status, post.stage, post.withdrawn_at = PostStatus.WITHDRAWN, None, timezone.now()
+    post.save(update_fields=["status", "stage", "withdrawn_at", "updated_at"])
+    audit.record_action(post, "withdraw", actor=actor, comment=comment, changes={"status": [previous, "withdrawn"]})
+    return post
+
+
 def may_decide(user, task: ReviewTask) -> bool:
     """Holds the decide permission on the post (granted for this stage) and still holds the stage's role."""
     if not user.is_authenticated or task.status != TaskStatus.OPEN:
@@ -208,8 +277,6 @@ def _decide(*, task_id: int, user, approve: bool, comment: str, revision: int | 
     post.status, post.stage = PostStatus.SCHEDULED, None
     post.save(update_fields=["status", "stage", "updated_at"])
     if post.publish_at is None or post.publish_at <= now:
-        from publishing.tasks import queue_publication
-
         queue_publication(post.pk)
     return task
 

@@ -1,25 +1,35 @@
-"""Pages: the reviewers' queue, the step page (decide without leaving the queue), notifications."""
+"""Pages: the reviewers' queue, the step page (decide without leaving the queue), review policies; the post
+page with its review history, the post's edit, submit and withdraw, and the register (审核发布登记台账)."""
 import difflib
 import html
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from organisations import scope
+from accounts.models import Account
+from govmedia.core import audit
 from govmedia.core.exceptions import DomainConflict
-from publishing.models import PostRevision, Sensitivity
+from organisations import access
+from organisations.models import Role
+from publishing.selectors import get_post_for
+from publishing.models import STAGE_ORDER, Post, PostRevision, PostStatus, Sensitivity, Stage
+from publishing.services import SubmitBlocked
 from publishing.text import mark_html, plain_text
+from publishing.views import post_form
+from sites.models import Column
 
-from . import services
-from .models import ReviewTask, TaskStatus
+from . import register, services
+from .forms import RegisterFilterForm
+from .models import DEFAULT_STAGES, ReviewPolicy, ReviewTask, TaskStatus
 
 FILTERS = ("organisation", "column", "account", "sensitivity", "overdue")
 
@@ -44,19 +54,13 @@ def queue_for(request):
 
 
 def _filter_query(request) -> str:
-    from urllib.parse import urlencode
-
     return urlencode({k: request.GET[k] for k in FILTERS if request.GET.get(k)})
 
 
 def _filter_choices(user):
-    from accounts.models import Account
-    from publishing.models import Post
-    from sites.models import Column
-
     open_posts = Post.objects.filter(review_tasks__in=ReviewTask.objects.actionable_by(user)).values("pk")
     return {
-        "organisations": scope.visible_organisations(user).filter(posts__in=open_posts).distinct().order_by("path"),
+        "organisations": access.visible_organisations(user).filter(posts__in=open_posts).distinct().order_by("path"),
         "columns": Column.objects.filter(posts__in=open_posts).select_related("site").distinct(),
         "accounts": Account.objects.filter(posts__in=open_posts).distinct(),
         "sensitivities": Sensitivity.choices,
@@ -152,8 +156,6 @@ def task_decide(request, pk):
         messages.error(request, text)
         return redirect(reverse("review-task", args=[task.pk]) + (f"?{query}" if query else ""))
     # Straight on to the next item of the same queue.
-    from django.http import QueryDict
-
     fake = type("R", (), {"user": request.user, "GET": QueryDict(query)})()
     following = queue_for(fake).exclude(pk=task.pk).first()
     if following:
@@ -163,22 +165,12 @@ def task_decide(request, pk):
 
 
 def _policy_organisations(user):
-    from organisations.models import Membership, Organisation, Role
-
-    if user.is_superuser:
-        return Organisation.objects.all().order_by("path")
-    principal_of = Membership.objects.filter(user=user, role=Role.PRINCIPAL).values("organisation")
-    return (Organisation.objects.managed_by(user) | Organisation.objects.filter(pk__in=principal_of)).distinct().order_by("path")
+    return access.directed_organisations(user).order_by("path")
 
 
 @login_required
 def policies(request):
     """Review policies in scope, and a form for the units the user may configure (principal or supervisor)."""
-    from organisations.models import Role
-    from publishing.models import STAGE_ORDER, Stage
-
-    from .models import DEFAULT_STAGES, STAGE_ROLES, ReviewPolicy
-
     user = request.user
     editable = _policy_organisations(user)
     defaults = {s["stage"]: s for s in DEFAULT_STAGES}
@@ -203,12 +195,109 @@ def policies(request):
                 messages.success(request, f"已保存{org}的审校流程。")
                 return redirect("review-policies")
     listed = ReviewPolicy.objects.filter(
-        organisation__in=scope.visible_organisations(user).values("pk")
+        organisation__in=access.visible_organisations(user).values("pk")
     ).select_related("organisation")
     rows = [{"code": code, "label": Stage(code).label, "role": defaults[code]["role"], "days": defaults[code]["days"]}
             for code in STAGE_ORDER]
     return render(request, "review/policies.html", {
         "policies": listed, "organisations": editable, "rows": rows, "errors": errors,
-        "roles": [(r.value, r.label) for r in STAGE_ROLES], "sensitivities": Sensitivity.choices,
+        "roles": [(r.value, r.label) for r in access.WORKING_ROLES], "sensitivities": Sensitivity.choices,
         "role_labels": dict(Role.choices), "stage_labels": dict(Stage.choices),
+    })
+
+
+# --- the post page and the post's review transitions ----------------------------------------------------
+
+@login_required
+def post_detail(request, pk):
+    post = get_post_for(request.user, pk)
+    tasks = list(ReviewTask.objects.filter(post=post).select_related("decided_by", "revision", "run").order_by("run__started_at", "position"))
+    open_task = next((t for t in tasks if t.status == "open"), None)
+    spans = [(w["offset"], w["offset"] + max(w["length"], 1), "warn", w["message"])
+             for w in post.warnings if w.get("field") == "body" and w.get("offset") is not None]
+    return render(request, "review/post_detail.html", {
+        "post": post,
+        "marked_body": mark_html(post.body, spans),
+        "tasks": tasks,
+        "open_task": open_task,
+        "can_decide": bool(open_task and services.may_decide(request.user, open_task)),
+        "can_write": access.can_write(request.user, post.organisation),
+        "revisions": post.revisions.select_related("created_by").order_by("-number")[:20],
+        "history": audit.entries_for_object(post).order_by("-timestamp")[:50],
+        "publications": post.publications.select_related("column__site", "account"),
+        "co_producers": post.co_producers.select_related("organisation"),
+        "attachments": post.attachments.all(),
+        "interpretations": post.interpretations.exclude(status=PostStatus.WITHDRAWN),
+    })
+
+
+@login_required
+def post_edit(request, pk):
+    """publishing's post form; the edit is saved through review, so a post in review is checked again and its
+    run learns of the change."""
+    post = get_post_for(request.user, pk)
+    if not access.can_write(request.user, post.organisation):
+        raise PermissionDenied("您不能修改该单位的稿件。")
+    if not post.is_editable:
+        messages.error(request, f"稿件{post.get_status_display()}，不能再修改。")
+        return redirect("post-detail", pk=post.pk)
+    return post_form(request, post, update=services.post_update)
+
+
+@login_required
+@require_POST
+def post_submit(request, pk):
+    post = get_post_for(request.user, pk)
+    try:
+        services.post_submit(post=post, actor=request.user)
+    except SubmitBlocked as exc:
+        request.session["blocked_problems"] = exc.detail["problems"]
+        messages.error(request, "稿件未通过内容检查，不能提交：" + "；".join(p["message"] for p in exc.detail["problems"]))
+    except ValidationError as exc:
+        messages.error(request, "；".join(m for ms in exc.message_dict.values() for m in ms) if hasattr(exc, "error_dict") else "；".join(exc.messages))
+    except DomainConflict as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已提交审核，进入一审。")
+    return redirect("post-detail", pk=post.pk)
+
+
+@login_required
+@require_POST
+def post_withdraw(request, pk):
+    post = get_post_for(request.user, pk)
+    try:
+        services.post_withdraw(post=post, actor=request.user, comment=request.POST.get("comment", ""))
+    except DomainConflict as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "稿件已撤回。")
+    return redirect("post-detail", pk=post.pk)
+
+
+@login_required
+def register_page(request):
+    organisations = access.visible_organisations(request.user).order_by("path")
+    today = timezone.localdate()
+    data = request.GET if "start" in request.GET else {"start": today.replace(day=1), "end": today}
+    form = RegisterFilterForm(data, organisations=organisations)
+    rows = []
+    if form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+        if start > end:
+            form.add_error("end", "结束日期不能早于开始日期。")
+        else:
+            rows = register.rows(user=request.user, start=start, end=end, organisation=form.cleaned_data["organisation"])
+            if request.GET.get("format") == "xlsx":
+                response = HttpResponse(register.to_xlsx(rows, start, end),
+                                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                response["Content-Disposition"] = f'attachment; filename="register-{start}-{end}.xlsx"'
+                return response
+    for row in rows:
+        by_stage = {d["stage"]: d for d in row["decisions"]}
+        row["cells"] = [by_stage.get(code) for code in STAGE_ORDER]
+
+    return render(request, "review/register.html", {
+        "form": form, "rows": rows, "stages": [(s, Stage(s).label) for s in STAGE_ORDER],
+        "query": request.GET.urlencode(),
     })

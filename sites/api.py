@@ -10,34 +10,20 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from organisations import scope as account_scope
-from organisations.api import ScopedPrimaryKeyField
-from govmedia.core.api import AuditedViewMixin, ReadOnlyOrManager
-from inspections.countdown import columns_with_countdown
+from govmedia.core.api import AuditedViewMixin, ReadOnlyOrManager, ScopedPrimaryKeyField
+from organisations import access
+from rules.countdown import columns_with_countdown
 
-from . import scope, services
+from . import services
 from .importing import ImportRefused, import_columns
 from .models import BrokenLink, Column, ColumnCategory, ColumnUpdate, LinkKind, Probe, Site, SiteStatus, UpdateSource
-from .selectors import site_availability
-
-
-def supervising_choices(user):
-    """Units one may name as a site's 主管单位: those one sees, and the units above one's own (a bureau's
-    principal names the county office that supervises the bureau without seeing the county's data)."""
-    from django.db.models import Q
-
-    from organisations.models import Organisation
-
-    above: set[int] = set()
-    for path in Organisation.objects.filter(memberships__user=user).values_list("path", flat=True):
-        above.update(int(part) for part in path.strip("/").split("/") if part)
-    return Organisation.objects.filter(Q(pk__in=account_scope.visible_organisations(user).values("pk")) | Q(pk__in=above))
+from .selectors import get_column_for, site_availability
 
 
 class SiteSerializer(serializers.ModelSerializer):
-    owner = ScopedPrimaryKeyField(account_scope.visible_organisations)
-    operator = ScopedPrimaryKeyField(account_scope.visible_organisations, allow_null=True, required=False)
-    supervisor = ScopedPrimaryKeyField(supervising_choices, allow_null=True, required=False)
+    owner = ScopedPrimaryKeyField(access.visible_organisations)
+    operator = ScopedPrimaryKeyField(access.visible_organisations, allow_null=True, required=False)
+    supervisor = ScopedPrimaryKeyField(access.supervising_organisations, allow_null=True, required=False)
     status = serializers.ChoiceField(choices=SiteStatus.choices, required=False)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     column_count = serializers.IntegerField(read_only=True, required=False)
@@ -52,7 +38,7 @@ class SiteSerializer(serializers.ModelSerializer):
         read_only_fields = ["homepage_updated_on"]
 
     def validate_owner(self, owner):
-        if not scope.can_manage_owner(self.context["request"].user, owner):
+        if not access.can_direct_unit(self.context["request"].user, owner):
             raise PermissionDenied("只有主办单位的主要负责人或其主管单位可以登记和修改该单位的网站。")
         return owner
 
@@ -80,10 +66,10 @@ class SiteViewSet(AuditedViewMixin, viewsets.ModelViewSet):
     def get_queryset(self):
         from django.db.models import Count
 
-        return scope.visible_sites(self.request.user).annotate(column_count=Count("columns")).order_by("name", "id")
+        return Site.objects.for_user(self.request.user).annotate(column_count=Count("columns")).order_by("name", "id")
 
     def can_manage(self, user, obj):
-        return scope.can_manage_site(user, obj)
+        return access.can_manage_site(user, obj)
 
     def perform_destroy(self, instance):
         services.site_delete(site=instance)
@@ -111,7 +97,7 @@ class SiteViewSet(AuditedViewMixin, viewsets.ModelViewSet):
     def check_links(self, request, pk=None):
         """Queue a link check of this site now (managers of the site)."""
         site = self.get_object()
-        if not scope.can_manage_site(request.user, site):
+        if not access.can_manage_site(request.user, site):
             raise PermissionDenied("您没有管理该网站的权限。")
         from .tasks import check_site_links
 
@@ -120,9 +106,9 @@ class SiteViewSet(AuditedViewMixin, viewsets.ModelViewSet):
 
 
 class ColumnSerializer(serializers.ModelSerializer):
-    site = ScopedPrimaryKeyField(scope.visible_sites)
-    parent = ScopedPrimaryKeyField(scope.visible_columns, allow_null=True, required=False)
-    responsible = ScopedPrimaryKeyField(account_scope.visible_organisations, allow_null=True, required=False)
+    site = ScopedPrimaryKeyField(Site.objects.for_user)
+    parent = ScopedPrimaryKeyField(Column.objects.for_user, allow_null=True, required=False)
+    responsible = ScopedPrimaryKeyField(access.visible_organisations, allow_null=True, required=False)
     category = serializers.ChoiceField(choices=ColumnCategory.choices, required=False)
     category_display = serializers.CharField(source="get_category_display", read_only=True)
     # Countdown (issue: act before the inspection finds it): the last day the column is still fine, and the days left.
@@ -142,7 +128,7 @@ class ColumnSerializer(serializers.ModelSerializer):
         site = attrs.get("site") or (self.instance.site if self.instance else None)
         if self.instance is not None and "site" in attrs and attrs["site"] != self.instance.site:
             raise serializers.ValidationError({"site": "栏目不能移到其他网站。"})
-        if site is not None and not scope.can_manage_site(self.context["request"].user, site):
+        if site is not None and not access.can_manage_site(self.context["request"].user, site):
             raise PermissionDenied("只有网站主办单位的主要负责人或其主管单位可以维护栏目。")
         return attrs
 
@@ -181,7 +167,7 @@ class SiteKeyField(ScopedPrimaryKeyField):
 
 
 class ColumnImportSerializer(serializers.Serializer):
-    site = SiteKeyField(scope.visible_sites)
+    site = SiteKeyField(Site.objects.for_user)
     file = serializers.FileField()
 
 
@@ -192,14 +178,14 @@ class ColumnViewSet(AuditedViewMixin, viewsets.ModelViewSet):
     ordering_fields = ["id", "name", "last_updated_on", "category"]
 
     def get_queryset(self):
-        queryset = scope.visible_columns(self.request.user).order_by("site_id", "id")
+        queryset = Column.objects.for_user(self.request.user).order_by("site_id", "id")
         # The schema generator calls this without a database to read thresholds from.
         if self.action in ("list", "retrieve") and not getattr(self, "swagger_fake_view", False):
             queryset = columns_with_countdown(queryset, today=timezone.localdate())
         return queryset
 
     def can_manage(self, user, obj):
-        return scope.can_manage_site(user, obj.site)
+        return access.can_manage_site(user, obj.site)
 
     def perform_destroy(self, instance):
         services.column_delete(column=instance)
@@ -214,11 +200,11 @@ class ColumnViewSet(AuditedViewMixin, viewsets.ModelViewSet):
     @action(detail=True, methods=["get", "post"])
     def updates(self, request, pk=None):
         """GET the column's update records (newest first); POST records one (`published_at`, `title`, `url`)."""
-        column = self.get_object() if request.method == "GET" else scope.get_column_for(request.user, pk)
+        column = self.get_object() if request.method == "GET" else get_column_for(request.user, pk)
         if request.method == "GET":
             page = self.paginate_queryset(column.updates.order_by("-published_at", "-id"))
             return self.get_paginated_response(ColumnUpdateSerializer(page, many=True).data)
-        if not scope.can_record_update(request.user, column):
+        if not access.can_record_update(request.user, column):
             raise PermissionDenied("只有网站主办、承办单位或栏目内容保障单位的工作人员可以登记更新。")
         serializer = ColumnUpdateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
@@ -238,7 +224,7 @@ class ColumnViewSet(AuditedViewMixin, viewsets.ModelViewSet):
         serializer = ColumnImportSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         site = serializer.validated_data["site"]
-        if not scope.can_manage_site(request.user, site):
+        if not access.can_manage_site(request.user, site):
             raise PermissionDenied("只有网站主办单位的主要负责人或其主管单位可以导入栏目。")
         try:
             created = import_columns(site=site, user=request.user, upload=serializer.validated_data["file"])
@@ -267,7 +253,7 @@ class ProbeViewSet(AuditedViewMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = ProbeFilter
 
     def get_queryset(self):
-        return Probe.objects.filter(site__in=scope.visible_sites(self.request.user).values("pk")).order_by("-checked_at", "-id")
+        return Probe.objects.filter(site__in=Site.objects.for_user(self.request.user).values("pk")).order_by("-checked_at", "-id")
 
 
 class BrokenLinkSerializer(serializers.ModelSerializer):
@@ -292,6 +278,6 @@ class BrokenLinkViewSet(AuditedViewMixin, mixins.ListModelMixin, mixins.Retrieve
     filterset_class = BrokenLinkFilter
 
     def get_queryset(self):
-        return BrokenLink.objects.filter(site__in=scope.visible_sites(self.request.user).values("pk")).order_by(
+        return BrokenLink.objects.filter(site__in=Site.objects.for_user(self.request.user).values("pk")).order_by(
             "-last_seen_at", "-id"
         )

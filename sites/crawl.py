@@ -12,10 +12,9 @@ from urllib.parse import urljoin
 from django.db import transaction
 from django.utils import timezone
 
-from govmedia.core.updates import column_add_update
-
 from .http import fetch
 from .models import Column, Site, SiteStatus, UpdateSource
+from .services import column_add_update
 
 DATE_RE = re.compile(r"(?<!\d)(20\d{2}|19\d{2})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})(?!\d)")
 ITEM_TAGS = {"li", "tr", "dd", "dt", "p", "article"}

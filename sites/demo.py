@@ -6,10 +6,8 @@ import random
 
 from django.utils import timezone
 
-from govmedia.core.updates import column_add_update
-
 from .models import BrokenLink, Column, LinkCheck, LinkCheckStatus, Probe, Site, UpdateSource
-from .services import column_create, site_create
+from .services import column_add_update, column_create, site_create
 
 PORTAL = "清源县人民政府门户网站"
 EDU_SITE = "清源县教育局网站"

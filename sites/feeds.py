@@ -12,10 +12,11 @@ import feedparser
 from django.db import transaction
 
 from accounts.models import Account
-from govmedia.core.updates import account_add_update, column_add_update
+from accounts.services import account_add_update
 
 from .http import fetch
 from .models import Column, UpdateSource
+from .services import column_add_update
 
 logger = logging.getLogger(__name__)
 

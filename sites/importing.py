@@ -5,9 +5,7 @@ Headings (Chinese or English, any order): 栏目名称/name (required), 上级�
 内容保障单位/responsible (a unit's name or short name), 栏目地址/url, RSS地址/feed_url, 开设日期/opened_on.
 A parent may be an existing column or another row of the file, in any order.
 """
-import csv
 import datetime as dt
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -16,7 +14,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 
-from organisations.models import Organisation
+from govmedia.core.imports import ImportReport, Table, UnreadableFile, read_table
+from organisations import access
 
 from .models import Column, ColumnCategory, Site
 
@@ -59,56 +58,23 @@ class Row:
     url: str = ""
     feed_url: str = ""
     opened_on: str = ""
-    errors: list[str] = field(default_factory=list)
     values: dict = field(default_factory=dict)
     parent_ref: object = None  # an existing Column, another Row, or None for a top-level column
     column: Column | None = None
 
 
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value).strip()
+def read_columns(upload) -> Table:
+    """The uploaded xlsx or csv. Raises ImportRefused({"file": ...}) for a file we cannot read."""
+    try:
+        return read_table(upload, formats=("xlsx", "csv"), max_rows=settings.SITES_IMPORT_MAX_ROWS)
+    except UnreadableFile as exc:
+        raise ImportRefused({"file": [exc.reason]}) from None
 
 
-def read_table(upload) -> list[list[str]]:
-    """The uploaded file's rows as strings. Raises ImportRefused({"file": ...}) for a file we cannot read."""
-    name = (getattr(upload, "name", "") or "").lower()
-    if getattr(upload, "size", 0) and upload.size > settings.SITES_IMPORT_MAX_BYTES:
-        raise ImportRefused({"file": [f"文件过大（上限 {settings.SITES_IMPORT_MAX_BYTES // 1024 // 1024} MB）。"]})
-    data = upload.read()
-    if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:  # noqa: BLE001 - any unreadable workbook is the same answer to the user
-            raise ImportRefused({"file": ["无法读取该 xlsx 文件，请确认文件未损坏。"]}) from None
-        sheet = book.worksheets[0]
-        table = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        book.close()
-        return table
-    if name.endswith(".csv"):
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ImportRefused({"file": ["无法识别 csv 文件的编码，请另存为 UTF-8。"]})
-        return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
-    raise ImportRefused({"file": ["仅支持 xlsx 或 csv 文件。"]})
-
-
-def parse_rows(table: list[list[str]]) -> list[Row]:
-    if not table:
+def parse_rows(table: Table) -> list[Row]:
+    if not table.header:
         raise ImportRefused({"file": ["文件是空的。"]})
-    header = [h.strip().lower().replace(" ", "") for h in table[0]]
+    header = [h.lower().replace(" ", "") for h in table.header]
     positions = {}
     for key, names in HEADINGS.items():
         for i, heading in enumerate(header):
@@ -118,15 +84,13 @@ def parse_rows(table: list[list[str]]) -> list[Row]:
     if "name" not in positions:
         raise ImportRefused({"file": ["第 1 行应为表头，且必须有“栏目名称”一列。"]})
     rows = []
-    for number, raw in enumerate(table[1:], start=2):
-        values = {key: (raw[i].strip() if i < len(raw) and raw[i] else "") for key, i in positions.items()}
+    for raw in table.rows:
+        values = {key: raw.get(i) for key, i in positions.items()}
         if not any(values.values()):
             continue  # blank lines in spreadsheets are common and mean nothing
-        rows.append(Row(line=number, **values))
+        rows.append(Row(line=raw.number, **values))
     if not rows:
         raise ImportRefused({"file": ["文件中没有栏目数据。"]})
-    if len(rows) > settings.SITES_IMPORT_MAX_ROWS:
-        raise ImportRefused({"file": [f"一次最多导入 {settings.SITES_IMPORT_MAX_ROWS} 行。"]})
     return rows
 
 
@@ -189,8 +153,9 @@ class _Resolver:
 @transaction.atomic
 def import_columns(*, site: Site, user, upload) -> list[Column]:
     """Create every column of the file under `site`, or none: raises ImportRefused with the reasons per row."""
-    rows = parse_rows(read_table(upload))
-    units = Organisation.objects.for_user(user)
+    rows = parse_rows(read_columns(upload))
+    report = ImportReport()
+    units = access.visible_organisations(user)
     unit_names = defaultdict(set)
     for pk, name, short in units.values_list("pk", "name", "short_name"):
         unit_names[name].add(pk)
@@ -200,19 +165,19 @@ def import_columns(*, site: Site, user, upload) -> list[Column]:
     resolver = _Resolver(site, rows)
     for row in rows:
         if not row.name:
-            row.errors.append("缺少栏目名称")
+            report.refuse_row(row.line, "缺少栏目名称")
         elif len(row.name) > 200:
-            row.errors.append("栏目名称超过 200 字")
+            report.refuse_row(row.line, "栏目名称超过 200 字")
         category = CATEGORY_WORDS.get(row.category.strip()) if row.category else ColumnCategory.OTHER.value
         if category is None:
-            row.errors.append(f"未知的更新类别“{row.category}”（可填：{'、'.join(c.label for c in ColumnCategory)}）")
+            report.refuse_row(row.line, f"未知的更新类别“{row.category}”（可填：{'、'.join(c.label for c in ColumnCategory)}）")
         row.values["category"] = category
         if row.responsible:
             matches = unit_names.get(row.responsible, set())
             if not matches:
-                row.errors.append(f"未知的内容保障单位“{row.responsible}”")
+                report.refuse_row(row.line, f"未知的内容保障单位“{row.responsible}”")
             elif len(matches) > 1:
-                row.errors.append(f"内容保障单位“{row.responsible}”有重名，请写全称")
+                report.refuse_row(row.line, f"内容保障单位“{row.responsible}”有重名，请写全称")
             else:
                 row.values["responsible_id"] = next(iter(matches))
         for key, label in (("url", "栏目地址"), ("feed_url", "RSS地址")):
@@ -221,17 +186,17 @@ def import_columns(*, site: Site, user, upload) -> list[Column]:
                 try:
                     url_check(value)
                 except ValidationError:
-                    row.errors.append(f"{label}“{value}”不是有效的网址")
+                    report.refuse_row(row.line, f"{label}“{value}”不是有效的网址")
             row.values[key] = value
         if row.opened_on:
             try:
                 row.values["opened_on"] = dt.date.fromisoformat(row.opened_on.replace("/", "-")[:10])
             except ValueError:
-                row.errors.append(f"开设日期“{row.opened_on}”应为 YYYY-MM-DD")
+                report.refuse_row(row.line, f"开设日期“{row.opened_on}”应为 YYYY-MM-DD")
         if row.parent:
             found = resolver.find(row.parent, exclude=row)
             if isinstance(found, str):
-                row.errors.append(found)
+                report.refuse_row(row.line, found)
             else:
                 row.parent_ref = found
     # Duplicates and cycles, once parents are known.
@@ -241,19 +206,20 @@ def import_columns(*, site: Site, user, upload) -> list[Column]:
             continue
         path = resolver.path_of(row)
         if path is None:
-            row.errors.append("上级栏目关系形成循环")
+            report.refuse_row(row.line, "上级栏目关系形成循环")
             continue
         parent_path = path[:-1]
         if any(resolver.existing_path[c.pk] == path for c in resolver.by_name.get(row.name, []) if isinstance(c, Column)):
-            row.errors.append(f"网站中已有栏目“{'/'.join(path)}”")
+            report.refuse_row(row.line, f"网站中已有栏目“{'/'.join(path)}”")
         elif path in seen:
-            row.errors.append(f"与第 {seen[path]} 行重复（同一上级下栏目名称不能重复）")
+            report.refuse_row(row.line, f"与第 {seen[path]} 行重复（同一上级下栏目名称不能重复）")
         else:
             seen[path] = row.line
         del parent_path
-    refused = [{"row": r.line, "name": r.name, "errors": r.errors} for r in rows if r.errors]
-    if refused:
-        raise ImportRefused({"rows": refused})
+    if not report.ok:
+        names = {r.line: r.name for r in rows}
+        raise ImportRefused({"rows": [{"row": r["row"], "name": names[r["row"]], "errors": r["errors"]}
+                                      for r in report.by_row()]})
     # Parents first: a row's parent row is created before it.
     created: list[Column] = []
     pending = list(rows)

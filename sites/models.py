@@ -6,6 +6,8 @@ import hashlib
 from django.db import models
 from django.db.models import Q
 
+from organisations import access
+
 
 class SiteStatus(models.TextChoices):
     RUNNING = "running", "运行中"
@@ -15,9 +17,7 @@ class SiteStatus(models.TextChoices):
 
 class SiteQuerySet(models.QuerySet):
     def for_user(self, user):
-        from organisations.models import Organisation
-
-        orgs = Organisation.objects.for_user(user).values("pk")
+        orgs = access.organisation_ids_for(user)
         return self.filter(Q(owner__in=orgs) | Q(operator__in=orgs) | Q(supervisor__in=orgs))
 
 
@@ -71,9 +71,7 @@ class ColumnCategory(models.TextChoices):
 class ColumnQuerySet(models.QuerySet):
     def for_user(self, user):
         """Columns of the sites the user sees, and the columns their own units provide content for (协办单位)."""
-        from organisations.models import Organisation
-
-        orgs = Organisation.objects.for_user(user).values("pk")
+        orgs = access.organisation_ids_for(user)
         return self.filter(
             Q(site__owner__in=orgs) | Q(site__operator__in=orgs) | Q(site__supervisor__in=orgs) | Q(responsible__in=orgs)
         )

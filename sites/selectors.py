@@ -4,19 +4,28 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
+
+from rules.countdown import columns_with_countdown
 
 from .models import Column, Site
 
 WINDOW_DAYS = 7
 
 
+def get_site_for(user, pk) -> Site:
+    """One site in the caller's scope; out of scope is not found."""
+    return get_object_or_404(Site.objects.for_user(user).select_related("owner", "operator", "supervisor"), pk=pk)
+
+
+def get_column_for(user, pk) -> Column:
+    """One column in the caller's scope; out of scope is not found."""
+    return get_object_or_404(Column.objects.for_user(user).select_related("site", "parent", "responsible"), pk=pk)
+
+
 def column_tree(site: Site) -> list[Column]:
     """Every column of `site` in tree order (parents before their children), each with `.depth`; one query."""
-    from django.utils import timezone
-
-    from inspections.countdown import columns_with_countdown
-
     # Each column carries its countdown (`deadline`, `days_left`) so the page shows it before inspections do.
     columns = list(columns_with_countdown(site.columns.select_related("responsible"), today=timezone.localdate()).order_by("id"))
     children: dict[int | None, list[Column]] = {}

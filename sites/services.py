@@ -2,10 +2,11 @@
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from govmedia.core.exceptions import DomainConflict
-from govmedia.core.updates import column_add_update
 
 from .models import Column, ColumnUpdate, Site, UpdateSource
 
@@ -119,3 +120,34 @@ def column_record_update(
     return column_add_update(
         column=column, published_at=published_at, title=title.strip(), url=url, source=source, external_id=external_id
     )
+
+
+# --- Column updates: every path (publication, API, import, feed, crawl) records them here -------------------
+# The column's denormalised `last_updated_on` moves forward in the same transaction, by a conditional UPDATE,
+# so concurrent records never move it backwards.
+
+
+def _local_date(moment: dt.datetime) -> dt.date:
+    return timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
+
+
+@transaction.atomic
+def column_add_update(*, column, published_at, title, url="", source="api", external_id="", original=True):
+    """Record one update of a column; returns (update, created). A repeated `external_id` adds nothing."""
+    if external_id:
+        existing = ColumnUpdate.objects.filter(column=column, external_id=external_id).first()
+        if existing:
+            return existing, False
+    try:
+        with transaction.atomic():
+            update = ColumnUpdate.objects.create(
+                column=column, published_at=published_at, title=title[:500], url=url, source=source,
+                external_id=external_id, original=original,
+            )
+    except IntegrityError:  # a concurrent import of the same item
+        return ColumnUpdate.objects.get(column=column, external_id=external_id), False
+    day = _local_date(published_at)
+    Column.objects.filter(pk=column.pk).filter(Q(last_updated_on__isnull=True) | Q(last_updated_on__lt=day)).update(
+        last_updated_on=day
+    )
+    return update, True

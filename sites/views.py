@@ -12,46 +12,34 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from organisations import scope as account_scope
-from organisations.models import Organisation, Role
 from govmedia.core.exceptions import DomainConflict
+from govmedia.core.forms import apply_errors
+from organisations import access
 
-from . import scope, services
-from .api import supervising_choices
+from . import services
 from .forms import ColumnForm, ColumnImportForm, ColumnUpdateForm, SiteForm
 from .importing import ImportRefused, import_columns
 from .models import BrokenLink, ColumnCategory, Probe, Site, SiteStatus, UpdateSource
-from .selectors import column_tree, site_availability
-
-
-def _apply_errors(form, exc: ValidationError):
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+from .selectors import column_tree, get_column_for, get_site_for, site_availability
 
 
 def _owners(user):
     """Units whose sites `user` may register: those they supervise, and those whose principal they are."""
-    return Organisation.objects.filter(
-        Q(pk__in=Organisation.objects.managed_by(user).values("pk"))
-        | Q(memberships__user=user, memberships__role=Role.PRINCIPAL)
-    ).distinct().order_by("path")
+    return access.directed_organisations(user).order_by("path")
 
 
 def _site_form(user, data=None, instance=None):
     return SiteForm(
         data, instance=instance, owners=_owners(user),
-        operators=account_scope.visible_organisations(user).order_by("path"),
-        supervisors=supervising_choices(user).order_by("path"),
+        operators=access.visible_organisations(user).order_by("path"),
+        supervisors=access.supervising_organisations(user).order_by("path"),
     )
 
 
 @login_required
 def site_list(request):
     user = request.user
-    sites = scope.visible_sites(user).select_related("owner").annotate(
+    sites = Site.objects.for_user(user).select_related("owner").annotate(
         column_count=Count("columns", distinct=True),
         blank_count=Count("columns", filter=Q(columns__last_updated_on__isnull=True), distinct=True),
         open_broken=Count("broken_links", filter=Q(broken_links__fixed_at__isnull=True), distinct=True),
@@ -83,7 +71,7 @@ def site_create(request):
             with transaction.atomic():
                 site = services.site_create(**form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"已登记网站“{site.name}”。")
             return redirect("site-detail", pk=site.pk)
@@ -94,16 +82,16 @@ def site_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def site_edit(request, pk):
-    site = scope.get_site_for(request.user, pk)
-    if not scope.can_manage_site(request.user, site):
+    site = get_site_for(request.user, pk)
+    if not access.can_manage_site(request.user, site):
         raise PermissionDenied("您没有管理该网站的权限。")
     form = _site_form(request.user, request.POST or None, instance=site)
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
-                services.site_update(site=scope.get_site_for(request.user, pk), **form.cleaned_data)
+                services.site_update(site=get_site_for(request.user, pk), **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, "网站信息已保存。")
             return redirect("site-detail", pk=site.pk)
@@ -113,7 +101,7 @@ def site_edit(request, pk):
 
 @login_required
 def site_detail(request, pk):
-    site = scope.get_site_for(request.user, pk)
+    site = get_site_for(request.user, pk)
     columns = column_tree(site)
     counts = {value: 0 for value in ColumnCategory.values}
     today = timezone.localdate()
@@ -122,7 +110,7 @@ def site_detail(request, pk):
         column.days_since = (today - column.last_updated_on).days if column.last_updated_on else None
     availability = site_availability(Site.objects.filter(pk=site.pk)).get(site.pk)
     return render(request, "sites/site_detail.html", {
-        "site": site, "columns": columns, "can_manage": scope.can_manage_site(request.user, site),
+        "site": site, "columns": columns, "can_manage": access.can_manage_site(request.user, site),
         "availability": availability,
         "category_counts": [(value, label, counts[value]) for value, label in ColumnCategory.choices],
         "blank_count": sum(1 for c in columns if c.last_updated_on is None),
@@ -133,8 +121,8 @@ def site_detail(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def site_monitoring(request, pk):
-    site = scope.get_site_for(request.user, pk)
-    can_manage = scope.can_manage_site(request.user, site)
+    site = get_site_for(request.user, pk)
+    can_manage = access.can_manage_site(request.user, site)
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied("您没有管理该网站的权限。")
@@ -157,12 +145,12 @@ def site_monitoring(request, pk):
 
 
 def _units_for_columns(user):
-    return account_scope.visible_organisations(user).order_by("path")
+    return access.visible_organisations(user).order_by("path")
 
 
 def _managed_site(request, pk) -> Site:
-    site = scope.get_site_for(request.user, pk)
-    if not scope.can_manage_site(request.user, site):
+    site = get_site_for(request.user, pk)
+    if not access.can_manage_site(request.user, site):
         raise PermissionDenied("只有网站主办单位的主要负责人或其主管单位可以维护栏目。")
     return site
 
@@ -178,7 +166,7 @@ def column_create(request, pk):
             with transaction.atomic():
                 column = services.column_create(site=site, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, f"已添加栏目“{column.name}”。")
             if "add_another" in request.POST:
@@ -191,7 +179,7 @@ def column_create(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def column_edit(request, pk):
-    column = scope.get_column_for(request.user, pk)
+    column = get_column_for(request.user, pk)
     site = _managed_site(request, column.site_id)
     form = ColumnForm(request.POST or None, instance=column, site=site, units=_units_for_columns(request.user))
     if request.method == "POST" and "delete" in request.POST:
@@ -206,9 +194,9 @@ def column_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
-                services.column_update(column=scope.get_column_for(request.user, pk), **form.cleaned_data)
+                services.column_update(column=get_column_for(request.user, pk), **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, "栏目已保存。")
             return redirect("column-detail", pk=column.pk)
@@ -219,8 +207,8 @@ def column_edit(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def column_detail(request, pk):
-    column = scope.get_column_for(request.user, pk)
-    can_record = scope.can_record_update(request.user, column)
+    column = get_column_for(request.user, pk)
+    can_record = access.can_record_update(request.user, column)
     form = ColumnUpdateForm(request.POST or None) if can_record else None
     if request.method == "POST":
         if not can_record:
@@ -230,14 +218,14 @@ def column_detail(request, pk):
                 with transaction.atomic():
                     services.column_record_update(column=column, source=UpdateSource.MANUAL, **form.cleaned_data)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, "更新记录已登记。")
                 return redirect("column-detail", pk=column.pk)
     updates = Paginator(column.updates.order_by("-published_at", "-id"), 50).get_page(request.GET.get("page"))
     return render(request, "sites/column_detail.html", {
         "column": column, "site": column.site, "form": form, "updates": updates,
-        "can_manage": scope.can_manage_site(request.user, column.site),
+        "can_manage": access.can_manage_site(request.user, column.site),
         "path": _column_path(column),
     }, status=400 if form is not None and form.is_bound and form.errors else 200)
 
@@ -276,7 +264,7 @@ def column_import(request, pk):
 
 @login_required
 def column_import_template(request, pk):
-    site = scope.get_site_for(request.user, pk)
+    site = get_site_for(request.user, pk)
     header = ["栏目名称", "上级栏目", "更新类别", "内容保障单位", "栏目地址", "RSS地址", "开设日期"]
     sample = ["政务动态", "", "动态要闻", site.owner.name, "", "", dt.date(2024, 10, 8).isoformat()]
     body = "\ufeff" + ",".join(header) + "\r\n" + ",".join(sample) + "\r\n"

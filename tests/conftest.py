@@ -5,6 +5,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from organisations.models import OrganisationKind, Role
+from rules.checklist_data import load_national
+from rules.models import ChecklistItem, ChecklistVersion
 
 from .factories import OrganisationFactory, person
 
@@ -92,3 +94,24 @@ def sign_in(page, live_server):
         return page
 
     return sign_in_as
+
+
+# A transactional test (live server, transaction=True) flushes every table afterwards, the rows of the national
+# checklist's data migration included, and a read of the checklist never writes: put the checklist back before
+# each such test, through the function the migration itself runs.
+
+
+def _transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return True
+    return bool({"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def national_checklist(request):
+    if not _transactional(request):
+        return
+    request.getfixturevalue("_django_db_helper")
+    if not ChecklistVersion.objects.filter(organisation__isnull=True).exists():
+        load_national(ChecklistVersion, ChecklistItem)

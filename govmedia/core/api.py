@@ -1,8 +1,12 @@
 """The API's shared parts: pagination, the error shape of API.md, scoped viewsets."""
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError
 from django.http import Http404
-from rest_framework import exceptions, permissions, status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -11,13 +15,27 @@ from . import audit
 from .exceptions import DomainConflict
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """A foreign key that accepts only objects in the caller's scope: others do not exist for them.
+    `scope_fn(user)` returns the queryset the key is looked up in."""
+
+    def __init__(self, scope_fn, **kwargs):
+        self.scope_fn = scope_fn
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return self.scope_fn(self.context["request"].user)
+
+
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
 
 
 def exception_handler(exc, context):
-    """DRF's shape for every error we know of, so that bad input is a 400 and a state clash a 409."""
+    """DRF's shape for every error we know of, so that views and services just raise: bad input is a 400, a
+    refusal a 403, an unknown or out-of-scope object a 404, a state clash a 409."""
     if isinstance(exc, DomainConflict):
         return Response({"detail": exc.message, **exc.extra}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
@@ -33,7 +51,10 @@ def exception_handler(exc, context):
             {"detail": "该对象仍被其他数据引用，不能删除。", "referenced_by": sorted({str(o) for o in exc.protected_objects})[:20]},
             status=status.HTTP_409_CONFLICT,
         )
-    if isinstance(exc, Http404):
+    if isinstance(exc, DjangoPermissionDenied):
+        # The service's reason, in Chinese, is the answer (DRF's generic text only when it gave none).
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    elif isinstance(exc, (Http404, ObjectDoesNotExist)):
         # Django's message names the model in English ("No Account matches the given query."): answer in
         # Chinese, and the same for an unknown id as for one outside the caller's scope.
         exc = exceptions.NotFound()

@@ -1,29 +1,11 @@
 import datetime as dt
 
-from organisations.models import Organisation
-
 from . import workdays
-from .models import AuditEntry
 
 
 def calendar_days(start: dt.date, end: dt.date) -> list[workdays.Day]:
     calendar = workdays.Calendar(start, end)
     return [calendar.day(start + dt.timedelta(days=i)) for i in range((end - start).days + 1)]
-
-
-def audit_entries_for(user):
-    """Audit entries about the organisations the user supervises or audits (superusers: all)."""
-    qs = AuditEntry.objects.select_related("actor", "content_type")
-    if user.is_superuser:
-        return qs
-    from organisations.models import REGIONAL_ROLES, Membership
-    from django.db.models import Q
-
-    paths = Membership.objects.filter(user=user, role__in=REGIONAL_ROLES).values_list("organisation__path", flat=True)
-    condition = Q(pk__in=[])
-    for path in paths:
-        condition |= Q(path__startswith=path)
-    return qs.filter(organisation_id__in=Organisation.objects.filter(condition).values("pk"))
 
 
 def calendar_warnings(today: dt.date) -> list[str]:

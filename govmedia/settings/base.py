@@ -55,12 +55,14 @@ INSTALLED_APPS = [
     "govmedia.core",
     "organisations",
     "notifications",
+    "rules",
     "accounts",
     "sites",
     "publishing",
     "review",
     "inspections",
     "reports",
+    "govmedia",
 ]
 
 MIDDLEWARE = [
@@ -91,7 +93,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "govmedia.core.context_processors.navigation",
+                "govmedia.navigation.navigation",
             ],
         },
     },
@@ -159,6 +161,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Imported csv/xlsx files (columns, account posts, error reports, messages): the cap on one upload.
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -215,6 +219,25 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
+# The periodic work run by celery beat, written into django-celery-beat's tables by `setup_schedule`. Each
+# entry: name, task, crontab fields (Asia/Shanghai). The office can change times and switch entries off in the
+# admin; `setup_schedule` adds what is missing and never overwrites what the office changed.
+GOVMEDIA_SCHEDULE = [
+    {"name": "清理过期会话", "task": "govmedia.core.tasks.clear_expired_sessions", "crontab": {"minute": "30", "hour": "3"}},
+    # Probes every 30 minutes: 48 a day, comfortably above the checklist's 20 even when a few runs are missed.
+    {"name": "网站首页可用性检测", "task": "sites.tasks.probe_sites", "crontab": {"minute": "*/30"}},
+    {"name": "网站错链检测", "task": "sites.tasks.check_links", "crontab": {"minute": "0", "hour": "1"}},
+    {"name": "栏目与账号 RSS 抓取", "task": "sites.tasks.poll_feeds", "crontab": {"minute": "15", "hour": "*/2"}},
+    {"name": "栏目页最新信息读取", "task": "sites.tasks.crawl_column_pages", "crontab": {"minute": "40", "hour": "0"}},
+    {"name": "定时发布稿件", "task": "publishing.tasks.publish_due_posts", "crontab": {"minute": "*"}},
+    {"name": "审校环节超期提醒", "task": "review.tasks.notify_overdue_review_tasks", "crontab": {"minute": "0", "hour": "8"}},
+    # Early in the morning, after the night's feeds and probes: "周巡查、月整改" (tongliao §19) done daily.
+    {"name": "每日检查（全部规则）", "task": "inspections.tasks.daily_inspection", "crontab": {"minute": "30", "hour": "5"}},
+    # Early on the first of the month, after the nightly inspection run, so last month's findings are complete.
+    {"name": "月度监测报告生成", "task": "reports.tasks.generate_monthly_reports",
+     "crontab": {"minute": "30", "hour": "4", "day_of_month": "1"}},
+]
+
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
@@ -270,7 +293,6 @@ SITES_LINKCHECK_MAX_LINKS = env_int("SITES_LINKCHECK_MAX_LINKS", 2000)
 SITES_LINKCHECK_DELAY = float(env_str("SITES_LINKCHECK_DELAY", "0.5"))
 SITES_LINKCHECK_EXTERNAL = env_bool("SITES_LINKCHECK_EXTERNAL", True)
 SITES_IMPORT_MAX_ROWS = env_int("SITES_IMPORT_MAX_ROWS", 5000)
-SITES_IMPORT_MAX_BYTES = env_int("SITES_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 # Names for the publishing and review choice sets in the API schema (their field names recur elsewhere).
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
     "PostKindEnum": "publishing.models.PostKind",
@@ -293,6 +315,6 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "SeverityEnum": "inspections.models.Severity",
     "InspectionStatusEnum": "inspections.models.InspectionStatus",
     "FindingStatusEnum": "inspections.models.FindingStatus",
-    "FindingSubjectTypeEnum": "inspections.models.SubjectType",
+    "FindingSubjectTypeEnum": "rules.models.SubjectType",
     "RectificationOutcomeEnum": "inspections.models.RectificationOutcome",
 }

@@ -6,6 +6,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from accounts import documents
+from govmedia.core.documents import CJKFontMissing, find_cjk_font
 from accounts.models import Account
 
 from .registry_helpers import open_and_approve, running_account
@@ -15,8 +16,8 @@ pytestmark = pytest.mark.django_db
 
 def test_the_form_pdf_carries_the_official_fields_in_chinese(api, region, client):
     try:
-        documents.find_cjk_font()
-    except documents.CJKFontMissing:
+        find_cjk_font()
+    except CJKFontMissing:
         pytest.skip("no CJK font installed (CI installs fonts-wqy-microhei)")
     filing = open_and_approve(api, region)
     account = Account.objects.get(filings__pk=filing["id"])

@@ -312,7 +312,7 @@ def test_two_supervisors_approving_at_once_exactly_one_wins(api, region):
 
 
 def test_the_second_approver_acting_on_a_stale_page_gets_409(api, region):
-    from accounts import services as registry
+    from accounts import filing_services
     from govmedia.core.exceptions import DomainConflict
     from tests.factories import person
 
@@ -321,7 +321,7 @@ def test_the_second_approver_acting_on_a_stale_page_gets_409(api, region):
     api.as_user(region.member).post(f"/api/v1/filings/{filing_id}/submit/")
     api.as_user(region.owner).post(f"/api/v1/filings/{filing_id}/approve/")
     stale = Filing.objects.get(pk=filing_id)  # both supervisors opened the page now
-    registry.filing_approve(filing=stale, user=region.supervisor)
+    filing_services.filing_approve(filing=stale, user=region.supervisor)
     with pytest.raises(DomainConflict):
-        registry.filing_reject(filing=stale, user=second_supervisor, comment="不同意")
+        filing_services.filing_reject(filing=stale, user=second_supervisor, comment="不同意")
     assert FilingDecision.objects.filter(filing_id=filing_id, stage="supervisor").count() == 1

@@ -5,6 +5,7 @@ import pytest
 from pypdf import PdfReader
 
 from accounts import documents
+from govmedia.core.documents import CJKFontMissing, find_cjk_font
 from accounts.models import Account
 
 from .registry_helpers import open_and_approve, running_account
@@ -25,8 +26,8 @@ def test_a_number_of_days_beyond_any_date_finds_nothing_instead_of_a_500(api, re
 
 def test_the_pdf_marks_yes_no_and_status_with_glyphs_the_font_has(api, region):
     try:
-        font = documents.find_cjk_font()
-    except documents.CJKFontMissing:
+        font = find_cjk_font()
+    except CJKFontMissing:
         pytest.skip("no CJK font installed (CI installs fonts-wqy-microhei)")
     from fontTools.ttLib import TTCollection, TTFont
 

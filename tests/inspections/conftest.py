@@ -5,7 +5,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from accounts.models import Account
-from govmedia.core.updates import account_add_update, column_add_update
+from accounts.services import account_add_update
+from sites.services import column_add_update
 from sites.models import Column, Site
 
 SH = ZoneInfo("Asia/Shanghai")

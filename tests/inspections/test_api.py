@@ -196,7 +196,7 @@ def test_countdown_api(api, region, build):
 
 def test_countdown_deadlines_on_fixed_dates(region, build):
     from accounts.models import Account
-    from inspections.countdown import accounts_with_countdown, columns_with_countdown
+    from rules.countdown import accounts_with_countdown, columns_with_countdown
     from sites.models import Column
 
     today = D(2024, 10, 9)  # a Wednesday

@@ -7,7 +7,7 @@ instance already keeps an event loop. Database work stays in the test's thread, 
 import datetime as dt
 import pytest
 
-from govmedia.core.updates import account_add_update
+from accounts.services import account_add_update
 from inspections import services
 from inspections.models import Finding, Rectification
 from tests.browser.threaded import in_browser as threaded_in_browser

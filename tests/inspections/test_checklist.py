@@ -1,13 +1,17 @@
 """The checklist as data: the national version loaded by migration, local overrides that tighten or add items,
 the version recorded by every run, and the `inspect` command."""
+import dataclasses
 import datetime as dt
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from inspections import services, thresholds
-from inspections.models import ChecklistItem, ChecklistVersion, Finding
+from inspections import services
+from inspections.checks import CHECKS
+from inspections.models import Finding
+from rules import thresholds
+from rules.models import ChecklistItem, ChecklistVersion
 
 D = dt.date
 
@@ -74,26 +78,25 @@ def test_inspect_command(region, build):
 
 
 def test_a_failing_rule_does_not_stop_the_others(region, build, monkeypatch):
-    import dataclasses
-
-    from inspections import rules
-
     def broken(ctx, th):
         raise ValueError("unreadable row")
 
     account = build.account(updates=[D(2024, 9, 1)])
-    index = next(i for i, rule in enumerate(rules.RULES) if rule.code == "account_weekly")
-    patched = list(rules.RULES)
+    index = next(i for i, check in enumerate(CHECKS) if check.code == "account_weekly")
+    patched = list(CHECKS)
     patched[index] = dataclasses.replace(patched[index], check=broken)
-    monkeypatch.setattr("inspections.services.RULES", patched)
+    monkeypatch.setattr("inspections.services.CHECKS", patched)
     run = services.inspect(as_of=D(2024, 9, 30))
     assert run.status == "finished" and "account_weekly" in run.counts["failed_rules"]
     assert Finding.objects.filter(rule="account_stale", subject_id=account.pk).exists()
 
 
-def test_the_national_version_comes_back_when_the_table_is_empty(region, build):
+def test_without_a_national_version_a_run_fails_and_says_why(region, build):
+    # A read of the checklist never writes: an empty table is reported, not silently refilled.
     ChecklistVersion.objects.all().delete()
-    account = build.account(updates=[D(2024, 9, 1)])
+    build.account(updates=[D(2024, 9, 1)])
+    with pytest.raises(thresholds.NoChecklist, match="尚未载入国家检查指标"):
+        thresholds.national_version(D(2024, 9, 30))
     run = services.inspect(as_of=D(2024, 9, 30))
-    assert run.checklist_version.year == 2019 and run.checklist_version.items.count() >= 21
-    assert Finding.objects.filter(rule="account_stale", subject_id=account.pk).exists()
+    assert run.status == "failed" and "尚未载入国家检查指标" in run.error
+    assert not ChecklistVersion.objects.exists() and not Finding.objects.exists()

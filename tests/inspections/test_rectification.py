@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from govmedia.core.exceptions import DomainConflict
-from govmedia.core.updates import account_add_update
+from accounts.services import account_add_update
 from inspections import services
 from inspections.models import Finding, FindingStatus, RectificationOutcome
 

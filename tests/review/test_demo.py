@@ -5,6 +5,7 @@ import pytest
 from organisations import demo as accounts_demo
 from publishing import demo as publishing_demo
 from publishing.models import Post, WordList
+from review import demo as review_demo
 from review.models import ReviewTask
 
 pytestmark = pytest.mark.django_db
@@ -23,12 +24,13 @@ def test_demo_seeds_posts_at_every_stage_and_in_every_state():
     Column.objects.create(site=site, name="教育动态", category="news", responsible=edu, url="https://www.qingyuan.gov.cn/jydt")
     Account.objects.create(name="清源教育", platform="wechat", owner=edu, status="running", opened_on=timezone.localdate())
     publishing_demo.seed_area(region, io.StringIO())
+    review_demo.seed_area(region, io.StringIO())
     posts = Post.objects.filter(organisation=edu)
     assert set(posts.values_list("status", flat=True)) == {"draft", "in_review", "returned", "scheduled", "published", "withdrawn"}
     assert set(posts.exclude(stage=None).values_list("stage", flat=True)) == {"review1", "review2", "review3", "proof1", "proof2", "proof3"}
     published = posts.filter(status="published").first()
     deciders = list(ReviewTask.objects.filter(post=published, status="approved").order_by("position").values_list("decided_by__username", flat=True))
-    assert deciders == publishing_demo.DECIDERS
+    assert deciders == review_demo.DECIDERS
     assert WordList.objects.filter(organisation=region["root"]).count() == 4
     assert Column.objects.get(name="教育动态").last_updated_on is not None
 
@@ -36,4 +38,5 @@ def test_demo_seeds_posts_at_every_stage_and_in_every_state():
 def test_demo_without_channels_still_seeds_drafts():
     region = accounts_demo.seed(io.StringIO())
     publishing_demo.seed_area(region, io.StringIO())
+    review_demo.seed_area(region, io.StringIO())
     assert Post.objects.filter(status="draft").count() == 2

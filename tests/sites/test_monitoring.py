@@ -224,6 +224,6 @@ def test_a_navigation_homepage_counts_its_columns_updates(region):
 
 
 def column_add_update_at(column, moment):
-    from govmedia.core.updates import column_add_update
+    from sites.services import column_add_update
 
     return column_add_update(column=column, published_at=timezone.make_aware(moment), title="t")

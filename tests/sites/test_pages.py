@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from govmedia.core.updates import column_add_update
+from sites.services import column_add_update
 from sites.models import BrokenLink, Column, ColumnUpdate, Probe, Site
 
 from .factories import ColumnFactory, SiteFactory

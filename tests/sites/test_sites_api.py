@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from govmedia.core.updates import column_add_update
+from sites.services import column_add_update
 from sites.models import Site
 
 from .factories import ColumnFactory, SiteFactory

@@ -38,5 +38,3 @@ class Command(BaseCommand):
         for rule, n in counts["new_by_rule"].items():
             if n:
                 self.stdout.write(f"  {rule}: {n}")
-        for rule, why in counts.get("skipped_rules", {}).items():
-            self.stdout.write(self.style.WARNING(f"  未执行 {rule}：{why}"))

@@ -1,0 +1,43 @@
+"""Project pages: the home page (a supervisor's is the region dashboard) and the health check."""
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from govmedia.celery import app
+from govmedia.core import selectors
+from organisations.models import Membership
+from reports.dashboard import dashboard_context
+from reports.selectors import default_region
+
+
+@login_required
+def home(request):
+    user = request.user
+    memberships = Membership.objects.filter(user=user).select_related("organisation").order_by("organisation__path")
+    warnings = selectors.calendar_warnings(timezone.localdate()) if user.is_supervisor else []
+    context = {"memberships": memberships, "calendar_warnings": warnings}
+    if user.is_supervisor:
+        # A supervisor's home page is the region dashboard (reports).
+        region = default_region(user)
+        if region is not None:
+            context.update(dashboard_context(user, region))
+    return render(request, "home.html", context)
+
+
+def health(request):
+    """Liveness of the database and the broker, for the deployment's health checks."""
+    status = {"database": "ok", "broker": "ok"}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as exc:  # noqa: BLE001 - report any failure, never raise from a health check
+        status["database"] = f"error: {exc.__class__.__name__}"
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=3)
+    except Exception as exc:  # noqa: BLE001
+        status["broker"] = f"error: {exc.__class__.__name__}"
+    healthy = all(v == "ok" for v in status.values())
+    return JsonResponse(status, status=200 if healthy else 503)

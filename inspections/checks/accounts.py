@@ -1,0 +1,152 @@
+"""New-media accounts: updates (stale, weekly, original), how they were opened (duplicate platform, internal
+owner), provincial notices, credentials and interaction."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import DateField, Exists, F, OuterRef, Q
+from django.db.models.functions import Coalesce
+
+from accounts.models import LIVE_STATUSES, Account, AccountUpdate
+from rules.dates import end_of_day, start_of_day, week_before
+from rules.definitions import RULES
+
+from .base import Check, Context, Hit, first_found, iso, last_as_of, opened
+
+RUNNING_ACCOUNT = ("running", "closing")
+
+
+def _accounts(ctx: Context):
+    return Account.objects.filter(status__in=RUNNING_ACCOUNT).filter(ctx.scope("owner")).exclude(opened_on__gt=ctx.as_of)
+
+
+def _account_hit(row, detail, period_key="") -> Hit:
+    return Hit(subject_id=row["id"], organisation_id=row["owner_id"], name=row["name"], detail=detail, period_key=period_key)
+
+
+def account_stale(ctx, th):
+    days = int(th["days"])
+    cutoff = ctx.as_of - dt.timedelta(days=days)
+    rows = (
+        _accounts(ctx)
+        .annotate(last=last_as_of("last_updated_on", AccountUpdate.objects.all(), "account", ctx))
+        .annotate(eff=Coalesce("last", opened(), output_field=DateField()))
+        .filter(eff__lt=cutoff)
+        .values("id", "name", "owner_id", "last", "eff")
+    )
+    return [
+        _account_hit(r, {"last_updated_on": iso(r["last"]), "judged_from": iso(r["eff"]), "days": days,
+                         "days_without_update": (ctx.as_of - r["eff"]).days}, f"since:{iso(r['eff'])}")
+        for r in rows
+    ]
+
+
+def account_original(ctx, th):
+    days = int(th["days"])
+    cutoff = ctx.as_of - dt.timedelta(days=days)
+    rows = (
+        _accounts(ctx)
+        .annotate(last=last_as_of("last_original_on", AccountUpdate.objects.all(), "account", ctx, original=True))
+        .annotate(eff=Coalesce("last", opened(), output_field=DateField()))
+        .filter(eff__lt=cutoff)
+        .values("id", "name", "owner_id", "last", "eff")
+    )
+    return [
+        _account_hit(r, {"last_original_on": iso(r["last"]), "judged_from": iso(r["eff"]), "days": days,
+                         "days_without_original": (ctx.as_of - r["eff"]).days}, f"since:{iso(r['eff'])}")
+        for r in rows
+    ]
+
+
+def account_weekly(ctx, th):
+    monday, sunday = week_before(ctx.as_of)
+    in_week = AccountUpdate.objects.filter(
+        account=OuterRef("pk"), published_at__gte=start_of_day(monday), published_at__lt=end_of_day(sunday)
+    )
+    rows = (
+        _accounts(ctx)
+        .annotate(opened=opened())
+        .filter(opened__lte=monday)
+        # The denormalised date settles most accounts; only those updated after the week need the lookup.
+        .filter(Q(last_updated_on__isnull=True) | Q(last_updated_on__lt=monday) | (Q(last_updated_on__gt=sunday) & ~Exists(in_week)))
+        .values("id", "name", "owner_id", "last_updated_on")
+    )
+    return [
+        _account_hit(r, {"week_start": iso(monday), "week_end": iso(sunday),
+                         "minimum": int(th["updates_per_week"])}, f"week:{iso(monday)}")
+        for r in rows
+    ]
+
+
+def duplicate_platform(ctx, th):
+    sibling = Account.objects.filter(
+        owner=OuterRef("owner"), platform=OuterRef("platform"), status__in=LIVE_STATUSES, exemption_reason=""
+    ).exclude(pk=OuterRef("pk"))
+    rows = (
+        Account.objects.filter(status__in=LIVE_STATUSES, exemption_reason="").filter(ctx.scope("owner"))
+        .filter(Exists(sibling)).values("id", "name", "owner_id", "platform")
+    )
+    return [_account_hit(r, {"platform": r["platform"], "max_live": int(th["max_live"])}, first_found(ctx)) for r in rows]
+
+
+def internal_owner(ctx, th):
+    rows = (
+        Account.objects.filter(status__in=LIVE_STATUSES).filter(ctx.scope("owner"))
+        .filter(Q(owner__kind="internal") | Q(opened_by_individual=True))
+        .values("id", "name", "owner_id", "owner__kind", "opened_by_individual")
+    )
+    return [
+        _account_hit(r, {"owner_kind": r["owner__kind"], "opened_by_individual": bool(r["opened_by_individual"])},
+                     f"owner:{r['owner_id']}")
+        for r in rows
+    ]
+
+
+def repeat_notified(ctx, th):
+    notices = int(th["notices"])
+    rows = _accounts(ctx).filter(province_notice_count__gte=notices).values("id", "name", "owner_id", "province_notice_count")
+    return [_account_hit(r, {"province_notice_count": r["province_notice_count"], "limit": notices}, f"notices:{notices}") for r in rows]
+
+
+def credential_rotation(ctx, th):
+    days = int(th["days"])
+    cutoff = ctx.as_of - dt.timedelta(days=days)
+    rows = (
+        _accounts(ctx)
+        .annotate(changed=Coalesce("password_changed_on", opened(), output_field=DateField()))
+        .filter(
+            Q(changed__lt=cutoff)
+            | (Q(credential_change_due_since__lte=ctx.as_of)
+               & (Q(password_changed_on__isnull=True) | Q(password_changed_on__lt=F("credential_change_due_since"))))
+        )
+        .values("id", "name", "owner_id", "password_changed_on", "changed", "credential_change_due_since")
+    )
+    hits = []
+    for r in rows:
+        departure = r["credential_change_due_since"] is not None and r["credential_change_due_since"] <= ctx.as_of and (
+            r["password_changed_on"] is None or r["password_changed_on"] < r["credential_change_due_since"]
+        )
+        hits.append(_account_hit(r, {
+            "password_changed_on": iso(r["password_changed_on"]), "judged_from": iso(r["changed"]), "days": days,
+            "after_departure_since": iso(r["credential_change_due_since"]) if departure else None,
+        }, f"since:{iso(r['changed'])}"))
+    return hits
+
+
+def account_no_interaction(ctx, th):
+    rows = _accounts(ctx).filter(has_interaction=False).values("id", "name", "owner_id")
+    return [_account_hit(r, {"has_interaction": False}, first_found(ctx)) for r in rows]
+
+
+def account_subjects(ctx):
+    return Account.objects.filter(ctx.scope("owner"))
+
+
+ACCOUNT_STALE = Check(RULES["account_stale"], account_stale, account_subjects)
+ACCOUNT_WEEKLY = Check(RULES["account_weekly"], account_weekly, account_subjects, dedupe="period")
+ACCOUNT_ORIGINAL = Check(RULES["account_original"], account_original, account_subjects)
+DUPLICATE_PLATFORM = Check(RULES["duplicate_platform"], duplicate_platform, account_subjects)
+INTERNAL_OWNER = Check(RULES["internal_owner"], internal_owner, account_subjects)
+REPEAT_NOTIFIED = Check(RULES["repeat_notified"], repeat_notified, account_subjects)
+CREDENTIAL_ROTATION = Check(RULES["credential_rotation"], credential_rotation, account_subjects)
+ACCOUNT_NO_INTERACTION = Check(RULES["account_no_interaction"], account_no_interaction, account_subjects)

@@ -1,0 +1,148 @@
+"""What every check shares: the run's context (date, group of organisations, thresholds in force), a hit, the
+binding of a check to its rule definition, and the date expressions the checks build their queries from.
+
+A check is a function `(ctx, thresholds) -> list[Hit]` that asks the database a fixed number of queries about
+everything in scope as of `ctx.as_of`; Python only shapes the rows that come back. Working-day deadlines are
+either stored when the subject is recorded (`due_on`) or computed once per distinct date, never per subject.
+
+"As of" a past date: the denormalised last-update dates answer when they are not after `as_of`; otherwise a
+correlated subquery (only for those rows) finds the newest update published up to the end of `as_of`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Callable
+
+from django.db.models import Case, DateField, F, OuterRef, Q, Subquery, When
+from django.db.models.functions import Coalesce, TruncDate
+
+from govmedia.core.workdays import Calendar
+from rules.dates import SHANGHAI, end_of_day
+from rules.definitions import Rule, default_thresholds
+
+
+@dataclass
+class Hit:
+    subject_id: int
+    organisation_id: int
+    name: str
+    detail: dict
+    # The episode: "" for a fact recorded once; otherwise a week, a last-update date, or the first-found date.
+    period_key: str = ""
+    # A breach already remedied (a reply given late): recorded as found and rectified at once.
+    past: bool = False
+
+
+@dataclass
+class Context:
+    as_of: dt.date
+    include: str = ""
+    exclude: list[str] = field(default_factory=list)
+    cache: dict = field(default_factory=dict)
+    # Every item in force for this group: a check may read another rule's thresholds (column periods).
+    items: dict = field(default_factory=dict)
+
+    def thresholds(self, code: str) -> dict:
+        """The thresholds in force for `code`: its item's, over the definition's defaults."""
+        item = self.items.get(code)
+        return {**default_thresholds(code), **(item.thresholds if item else {})}
+
+    @property
+    def end(self) -> dt.datetime:
+        return end_of_day(self.as_of)
+
+    def scope(self, organisation_lookup: str) -> Q:
+        """Subjects whose organisation (reached by `organisation_lookup`) is in this group."""
+        q = Q()
+        if self.include:
+            q &= Q(**{f"{organisation_lookup}__path__startswith": self.include})
+        for path in self.exclude:
+            q &= ~Q(**{f"{organisation_lookup}__path__startswith": path})
+        return q
+
+
+@dataclass(frozen=True)
+class Check:
+    """A rule definition (code, label, subject type, severity, defaults) and the code that applies it."""
+
+    rule: Rule
+    check: Callable
+    # The subjects in scope (found or not): open findings of subjects among them that no longer fire close.
+    subjects: Callable
+    # "subject": one unresolved finding per subject; "period": one per subject and period (weekly rule).
+    dedupe: str = "subject"
+
+    @property
+    def code(self) -> str:
+        return self.rule.code
+
+    @property
+    def subject_type(self) -> str:
+        return self.rule.subject_type
+
+    def run(self, ctx: Context, item_thresholds: dict) -> list[Hit]:
+        """The hits as of `ctx.as_of`, by the item's thresholds over the definition's defaults."""
+        return self.check(ctx, {**default_thresholds(self.code), **(item_thresholds or {})})
+
+
+def iso(day) -> str | None:
+    return day.isoformat() if day else None
+
+
+def local_date(moment):
+    return moment.astimezone(SHANGHAI).date() if moment else None
+
+
+def date_of(moment_expr):
+    return TruncDate(moment_expr, tzinfo=SHANGHAI)
+
+
+def last_as_of(field_name: str, updates, fk: str, ctx: Context, **extra):
+    """The newest update date up to the end of `as_of`: the denormalised field when it is not later."""
+    newest = updates.filter(**{fk: OuterRef("pk")}, published_at__lt=ctx.end, **extra).order_by("-published_at")
+    return Case(
+        When(**{f"{field_name}__lte": ctx.as_of}, then=F(field_name)),
+        default=date_of(Subquery(newest.values("published_at")[:1])),
+        output_field=DateField(),
+    )
+
+
+def opened():
+    return Coalesce("opened_on", date_of("created_at"), output_field=DateField())
+
+
+def first_found(ctx: Context) -> str:
+    return f"since:{ctx.as_of.isoformat()}"
+
+
+def late_hits(rows, ctx, when_key: str, due_key: str, detail_keys=()):
+    """Pending (not done by as_of, due passed) and past (done late) hits from rows with a datetime and a due date."""
+    hits = []
+    for r in rows:
+        done_on = local_date(r[when_key]) if r[when_key] and r[when_key] < ctx.end else None
+        detail = {"due_on": iso(r[due_key]), "done_on": iso(done_on), **{k: (iso(r[k]) if isinstance(r[k], dt.date) else r[k]) for k in detail_keys}}
+        if done_on is None:
+            detail["days_late"] = (ctx.as_of - r[due_key]).days
+            hits.append(Hit(r["id"], r["org"], r.get("label", ""), detail))
+        else:
+            detail["days_late"] = (done_on - r[due_key]).days
+            hits.append(Hit(r["id"], r["org"], r.get("label", ""), detail, past=True))
+    return hits
+
+
+def due_map(dates, workdays: int) -> dict[dt.date, dt.date]:
+    """add_workdays for each distinct date, with one calendar lookup for the whole span."""
+    if not dates:
+        return {}
+    span_end = max(dates) + dt.timedelta(days=workdays * 2 + 30)
+    calendar = Calendar(min(dates), span_end)
+    result = {}
+    for start in dates:
+        current, counted = start, 0
+        while counted < workdays:
+            current += dt.timedelta(days=1)
+            if calendar.day(current).is_workday:
+                counted += 1
+        result[start] = current
+    return result

@@ -1,0 +1,282 @@
+"""Every scope and permission question of govmedia, in one module (SPEC "Roles").
+
+Scope is by organisation. A member sees their own units; a supervisor or an auditor (`REGIONAL_ROLES`) sees
+everything below the units they hold that role in, matched as one indexed prefix of the materialised path.
+Rooms above this one scope their own querysets through `organisation_ids_for` or `under_paths`, and pass their
+objects in (a site, a column, an account, a finding): this module asks only organisation and role questions,
+so it imports nothing above `organisations`.
+"""
+from __future__ import annotations
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+
+from govmedia.core.models import AuditEntry
+
+from organisations.models import Membership, Organisation, Role, User
+
+# --- Role sets -------------------------------------------------------------------------------------------------
+
+# Roles whose scope reaches every organisation below their own.
+REGIONAL_ROLES = (Role.SUPERVISOR, Role.AUDITOR)
+# A unit's own people (told about its new findings).
+UNIT_STAFF_ROLES = (Role.EDITOR, Role.SECTION_HEAD, Role.DEPUTY_HEAD, Role.PRINCIPAL)
+# Roles that do a unit's work: its own people and a contracted operator. They write posts, record a column's
+# updates and may be given a review stage; auditors and supervisors only read and oversee.
+WORKING_ROLES = UNIT_STAFF_ROLES + (Role.OPERATOR,)
+
+
+# --- Paths -----------------------------------------------------------------------------------------------------
+
+def under_paths(paths, field: str = "path") -> Q:
+    """Rows whose organisation path (`field`, e.g. "owner__path") lies under any of `paths`, each unit included;
+    no paths, no rows."""
+    condition = Q(pk__in=[])
+    for path in paths:
+        condition |= Q(**{f"{field}__startswith": path})
+    return condition
+
+
+def role_paths(user, roles) -> list[str]:
+    """Paths of the organisations where `user` holds any of `roles`."""
+    return list(Membership.objects.filter(user=user, role__in=roles).values_list("organisation__path", flat=True))
+
+
+def regional_paths(user) -> list[str] | None:
+    """Paths of the regions the user oversees (supervisor or auditor); None for the superuser: everything."""
+    if user.is_superuser:
+        return None
+    return role_paths(user, REGIONAL_ROLES)
+
+
+# --- Organisations, people, memberships ---------------------------------------------------------------------
+
+def visible_organisations(user):
+    """The organisations `user` may see: their own, and everything below those they supervise or audit."""
+    if not user or not user.is_authenticated:
+        return Organisation.objects.none()
+    if user.is_superuser:
+        return Organisation.objects.all()
+    memberships = list(Membership.objects.filter(user=user).values_list("role", "organisation__path"))
+    if not memberships:
+        return Organisation.objects.none()
+    regional = [path for role, path in memberships if role in REGIONAL_ROLES]
+    own = {path for role, path in memberships if role not in REGIONAL_ROLES}
+    return Organisation.objects.filter(under_paths(regional) | Q(path__in=own))
+
+
+def organisation_ids_for(user):
+    """The ids of `visible_organisations`, as a subquery: how rooms above scope their own rows."""
+    return visible_organisations(user).values("pk")
+
+
+def managed_organisations(user):
+    """The organisations `user` administers: those they supervise and everything below them."""
+    if user.is_superuser:
+        return Organisation.objects.all()
+    return Organisation.objects.filter(under_paths(role_paths(user, [Role.SUPERVISOR])))
+
+
+def directed_organisations(user):
+    """The units `user` directs (see `can_direct_unit`): those they supervise, and those whose principal they are."""
+    if user.is_superuser:
+        return Organisation.objects.all()
+    principal_of = Membership.objects.filter(user=user, role=Role.PRINCIPAL).values("organisation")
+    return Organisation.objects.filter(Q(pk__in=managed_organisations(user).values("pk")) | Q(pk__in=principal_of))
+
+
+def acting_organisations(user):
+    """The units `user` acts for (see `can_act_for_unit`): their own (not as auditor) and those they supervise."""
+    if user.is_superuser:
+        return Organisation.objects.all()
+    own = Membership.objects.filter(user=user).exclude(role=Role.AUDITOR).values("organisation")
+    return Organisation.objects.filter(Q(pk__in=own) | Q(pk__in=managed_organisations(user).values("pk")))
+
+
+def region_organisations(user):
+    """Units that may be named as supervisor or operator: anything in the caller's own region (the tree their
+    units belong to), since the supervising office sits above a unit and a contractor beside it."""
+    if user.is_superuser:
+        return Organisation.objects.all()
+    paths = Membership.objects.filter(user=user).values_list("organisation__path", flat=True)
+    roots = {"/" + path.strip("/").split("/")[0] + "/" for path in paths if path}
+    return Organisation.objects.filter(under_paths(roots))
+
+
+def owned_organisations(user):
+    """Units the caller might name as owner: their own units and everything below them (so that an internal
+    section is refused with a reason rather than reported as unknown)."""
+    if user.is_superuser:
+        return Organisation.objects.all()
+    paths = Membership.objects.filter(user=user).values_list("organisation__path", flat=True)
+    return Organisation.objects.filter(under_paths(paths))
+
+
+def supervising_organisations(user):
+    """Units one may name as a 主管单位: those one sees, and the units above one's own (a bureau's principal
+    names the county office that supervises the bureau without seeing the county's data)."""
+    above: set[int] = set()
+    for path in Organisation.objects.filter(memberships__user=user).values_list("path", flat=True):
+        above.update(int(part) for part in path.strip("/").split("/") if part)
+    return Organisation.objects.filter(Q(pk__in=organisation_ids_for(user)) | Q(pk__in=above))
+
+
+def get_organisation_for(user, pk) -> Organisation:
+    return get_object_or_404(visible_organisations(user), pk=pk)
+
+
+def visible_users(user):
+    """People of the organisations `user` sees (by home unit or role), and `user` themself."""
+    if user.is_superuser:
+        return User.objects.all()
+    orgs = organisation_ids_for(user)
+    ids = Membership.objects.filter(organisation__in=orgs).values("user_id")
+    return User.objects.filter(Q(home_organisation__in=orgs) | Q(pk__in=ids) | Q(pk=user.pk))
+
+
+def get_user_for(user, pk) -> User:
+    return get_object_or_404(visible_users(user), pk=pk)
+
+
+def visible_memberships(user):
+    return Membership.objects.filter(organisation__in=organisation_ids_for(user))
+
+
+def covers_region(user, organisation: Organisation) -> bool:
+    """Whether the user sees `organisation` and everything below it (a supervisor or auditor of it or above)."""
+    if user.is_superuser:
+        return True
+    return Membership.objects.filter(
+        user=user, role__in=REGIONAL_ROLES, organisation_id__in=organisation.ancestor_ids()
+    ).exists()
+
+
+def audit_entries_for(user):
+    """Audit entries about the organisations the user supervises or audits (superusers: all)."""
+    entries = AuditEntry.objects.select_related("actor", "content_type")
+    if user.is_superuser:
+        return entries
+    regions = Organisation.objects.filter(under_paths(role_paths(user, REGIONAL_ROLES)))
+    return entries.filter(organisation_id__in=regions.values("pk"))
+
+
+# --- Who may do what -------------------------------------------------------------------------------------------
+
+def _holds(user, organisation, roles) -> bool:
+    if organisation is None or not user.is_authenticated:
+        return False
+    return Membership.objects.filter(user=user, organisation=organisation, role__in=roles).exists()
+
+
+def can_act_for_unit(user, organisation) -> bool:
+    """A member of the unit other than an auditor, or a supervisor above it: files accounts in the unit's name,
+    answers its findings, error reports and messages."""
+    if organisation is None or not user.is_authenticated:
+        return False
+    if user.is_superuser or user.supervises(organisation):
+        return True
+    return Membership.objects.filter(user=user, organisation=organisation).exclude(role=Role.AUDITOR).exists()
+
+
+def can_direct_unit(user, organisation) -> bool:
+    """The unit's principal (主要负责人) or a supervisor above it: registers and keeps the unit's sites, sets its
+    review policy and its reply limit for messages."""
+    if organisation is None or not user.is_authenticated:
+        return False
+    return user.supervises(organisation) or _holds(user, organisation, [Role.PRINCIPAL])
+
+
+def can_manage_organisation(user, organisation) -> bool:
+    """Supervisors edit a unit, its sub-units and its memberships."""
+    return user.is_authenticated and user.supervises(organisation)
+
+
+def can_manage_user(actor, target: User) -> bool:
+    """A person is managed by the supervisors of their home unit (else of any unit they hold a role in)."""
+    if actor.is_superuser:
+        return True
+    if target.is_superuser:
+        return False
+    if target.home_organisation_id:
+        return actor.supervises(target.home_organisation)
+    return any(actor.supervises(o) for o in Organisation.objects.filter(memberships__user=target))
+
+
+def can_edit_calendar(user) -> bool:
+    """The calendar is one for the deployment: the top office's supervisors keep it."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or Membership.objects.filter(
+        user=user, role=Role.SUPERVISOR, organisation__parent__isnull=True
+    ).exists()
+
+
+def can_read_audit(user) -> bool:
+    return user.is_authenticated and (
+        user.is_superuser or Membership.objects.filter(user=user, role__in=REGIONAL_ROLES).exists()
+    )
+
+
+def can_file(user, account) -> bool:
+    """Whoever acts for the account's owner, or an operator of its contracted operator, files for an account."""
+    if can_act_for_unit(user, account.owner):
+        return True
+    return _holds(user, account.operator, [Role.OPERATOR])
+
+
+def can_decide_filing(user, filing, stage: str | None = None) -> bool:
+    """The owner's principal decides a filing's first stage; a supervisor of the supervising or owner unit the
+    second. `filing.deciding_role(stage)` says which role a stage (default: the open one) asks for."""
+    if user.is_superuser:
+        return True
+    account = filing.account
+    role = filing.deciding_role(stage)
+    if role == Role.PRINCIPAL:
+        return _holds(user, account.owner, [Role.PRINCIPAL])
+    if role == Role.SUPERVISOR:
+        return user.supervises(account.owner) or (account.supervisor is not None and user.supervises(account.supervisor))
+    return False
+
+
+def can_manage_site(user, site) -> bool:
+    """A site is kept by whoever directs its owner."""
+    return can_direct_unit(user, site.owner)
+
+
+def can_record_update(user, column) -> bool:
+    """Working staff of the site's owner or operator, or of the column's responsible unit, record a column's
+    updates; whoever keeps the site may too."""
+    if can_manage_site(user, column.site):
+        return True
+    orgs = {column.site.owner_id, column.site.operator_id, column.responsible_id} - {None}
+    return Membership.objects.filter(user=user, organisation_id__in=orgs, role__in=WORKING_ROLES).exists()
+
+
+def writable_organisations(user):
+    """The units `user` writes posts for (see `can_write`)."""
+    if user.is_superuser:
+        return Organisation.objects.all()
+    return Organisation.objects.filter(
+        pk__in=Membership.objects.filter(user=user, role__in=WORKING_ROLES).values("organisation")
+    )
+
+
+def can_write(user, organisation) -> bool:
+    """The unit's own people write its posts; a contracted operator drafts for the unit it works for."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or _holds(user, organisation, WORKING_ROLES)
+
+
+def can_run_inspection(user, organisation=None) -> bool:
+    """Supervisors inspect their region; only the superuser inspects everything at once."""
+    if not user.is_authenticated:
+        return False
+    if organisation is None:
+        return user.is_superuser
+    return user.supervises(organisation)
+
+
+def can_publish_bulletin(user, organisation) -> bool:
+    """Supervisors of a region publish its quarterly bulletin (通报)."""
+    return user.is_authenticated and user.supervises(organisation)

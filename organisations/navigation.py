@@ -1,3 +1,0 @@
-NAVIGATION = [
-    ("机构与人员", "organisation-list", "all"),
-]

@@ -1,3 +1,0 @@
-SCHEDULE = [
-    {"name": "定时发布稿件", "task": "publishing.tasks.publish_due_posts", "crontab": {"minute": "*"}},
-]

@@ -1,4 +1,0 @@
-NAVIGATION = [
-    ("监测报告", "reports", "all"),
-    ("每月自查", "self-inspection", "all"),
-]

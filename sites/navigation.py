@@ -1,3 +1,0 @@
-NAVIGATION = [
-    ("网站与栏目", "site-list", "all"),
-]
