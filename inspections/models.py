@@ -312,6 +312,11 @@ class Message(models.Model):
         return f"留言 {self.pk}：{(self.title or self.content)[:30]}"
 
     @property
+    def owner(self):
+        """The unit that answers: the site's owner, or the account's."""
+        return self.site.owner if self.site_id else self.account.owner
+
+    @property
     def owner_id(self):
         return self.site.owner_id if self.site_id else self.account.owner_id
 
