@@ -1,13 +1,17 @@
 """Root fixtures: services the run has, the people of a small region, API clients."""
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from django.conf import settings
 
-CHROMIUM = "/usr/bin/chromium"
+from tests.browser_helpers import CHROMIUM
+
 # CI sets this: a missing service is then a failure, not a skip.
 REQUIRE_SERVICES = os.environ.get("GOVMEDIA_REQUIRE_SERVICES") == "1"
+# The Node.js client generators (`npm ci --prefix tools/clients`; .ci/run installs them).
+CLIENT_TOOLS = Path(__file__).resolve().parent / "tools" / "clients" / "node_modules" / ".bin"
 
 
 def _has_playwright() -> bool:
@@ -24,6 +28,9 @@ SERVICES = {
     "redis": (lambda: bool(settings.REDIS_URL), "needs Redis: set REDIS_URL"),
     "browser": (lambda: shutil.which(CHROMIUM) is not None and _has_playwright(),
                 f"needs Chromium at {CHROMIUM} and Playwright"),
+    "clients": (lambda: shutil.which("node") is not None
+                and all((CLIENT_TOOLS / tool).exists() for tool in ("openapi-typescript", "tsc")),
+                "needs Node.js tools: npm ci --prefix tools/clients"),
 }
 
 

@@ -2,16 +2,18 @@
 from __future__ import annotations
 
 import django_filters
+from django.db.models import BooleanField, ExpressionWrapper
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from govmedia.core.api import AuditedViewMixin, ScopedPrimaryKeyField
+from govmedia.core.bulk import BulkRecordsView, bulk_schema
 from govmedia.core.documents import XLSX_TYPE
 from organisations import access
 from organisations.models import Organisation
@@ -127,7 +129,7 @@ class AccountSerializer(serializers.ModelSerializer):
     # Countdown: the nearest day the account breaks an update rule (stale, weekly, original), and the days left.
     deadline = serializers.DateField(read_only=True, default=None)
     days_left = serializers.IntegerField(read_only=True, default=None)
-    first_deregister_on = serializers.DateField(read_only=True)
+    first_deregister_on = serializers.DateField(read_only=True, allow_null=True)  # null: not closing
     menus = serializers.SerializerMethodField()
     team = serializers.SerializerMethodField()
 
@@ -200,6 +202,22 @@ class AccountUpdateSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "source"]
 
 
+class RowErrorsSerializer(serializers.Serializer):
+    row = serializers.IntegerField(help_text="行号（表头为第 1 行）")
+    errors = serializers.ListField(child=serializers.CharField())
+
+
+class UpdateImportReportSerializer(serializers.Serializer):
+    """What an import of update records did: all rows or none (`imported`), with what was refused and why."""
+
+    rows = serializers.IntegerField()
+    created = serializers.IntegerField()
+    duplicates = serializers.IntegerField()
+    imported = serializers.BooleanField()
+    file = serializers.ListField(child=serializers.CharField(), required=False, help_text="整个文件被拒绝的原因")
+    row_errors = RowErrorsSerializer(many=True, required=False)
+
+
 class AccountViewSet(AuditedViewMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Accounts in the caller's scope (owner, operator or supervisor in scope). `POST` registers an account
     that already runs; openings go through `filings/` with `kind=open`. Registered data changes only by filings."""
@@ -207,7 +225,6 @@ class AccountViewSet(AuditedViewMixin, mixins.CreateModelMixin, mixins.UpdateMod
     filterset_class = AccountFilter
     ordering_fields = ["name", "last_updated_on", "opened_on", "id"]
     http_method_names = ["get", "post", "patch", "head", "options"]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
         queryset = accounts_for(self.request.user).prefetch_related("team", "menus").order_by("owner__path", "platform", "name", "pk")
@@ -234,7 +251,7 @@ class AccountViewSet(AuditedViewMixin, mixins.CreateModelMixin, mixins.UpdateMod
         data = dict(serializer.validated_data)
         extra = {k: data.pop(k) for k in ("feed_url", "password_changed_on", "has_interaction", "opened_by_individual")}
         account = services.account_register_existing(
-            user=request.user, form=typed_form(data), qr_code=request.FILES.get("qr_code"), **extra
+            user=request.user, form=typed_form(data), **extra
         )
         return Response(AccountSerializer(self._as_listed(account), context=self.get_serializer_context()).data,
                         status=status.HTTP_201_CREATED)
@@ -262,7 +279,8 @@ class AccountViewSet(AuditedViewMixin, mixins.CreateModelMixin, mixins.UpdateMod
         return Response(AccountSerializer(self._as_listed(account), context=self.get_serializer_context()).data)
 
     @extend_schema(methods=["GET"], responses=AccountUpdateSerializer(many=True))
-    @extend_schema(methods=["POST"], request=AccountUpdateSerializer, responses={201: AccountUpdateSerializer})
+    @extend_schema(methods=["POST"], request=AccountUpdateSerializer,
+                   responses={201: AccountUpdateSerializer, 200: AccountUpdateSerializer})  # 200: already recorded
     @action(detail=True, methods=["get", "post"], url_path="updates")
     def updates(self, request, pk=None):
         """Update records of the account (API.md); a POST records one (and moves `last_updated_on`)."""
@@ -279,10 +297,9 @@ class AccountViewSet(AuditedViewMixin, mixins.CreateModelMixin, mixins.UpdateMod
 
     @extend_schema(
         request={"multipart/form-data": inline_serializer("UpdateImport", {"file": serializers.FileField()})},
-        responses={200: inline_serializer("UpdateImportReport", {"created": serializers.IntegerField(),
-                                                                  "duplicates": serializers.IntegerField()})},
+        responses={200: UpdateImportReportSerializer},  # a refused file answers 400 with the same report
     )
-    @action(detail=True, methods=["post"], url_path="updates/import", parser_classes=[MultiPartParser, FormParser])
+    @action(detail=True, methods=["post"], url_path="updates/import", parser_classes=[MultiPartParser])
     def import_updates(self, request, pk=None):
         """A platform's export as csv (发布时间, 标题, 链接, 是否原创): all rows or none, with a row-by-row report."""
         account = self.get_object()
@@ -290,8 +307,10 @@ class AccountViewSet(AuditedViewMixin, mixins.CreateModelMixin, mixins.UpdateMod
             raise PermissionDenied("您不是该账号主办或承办单位的工作人员，不能导入更新记录。")
         upload = request.FILES.get("file")
         if upload is None:
-            return Response({"file": ["请上传 csv 文件。"]}, status=status.HTTP_400_BAD_REQUEST)
-        report = imports.import_account_updates(account=account, upload=upload)
+            report = imports.UpdateImportReport()  # the declared shape, as for any refused file
+            report.refuse_file("请上传 csv 文件。")
+        else:
+            report = imports.import_account_updates(account=account, upload=upload)
         return Response(report.as_dict(), status=status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST)
 
     @extend_schema(responses={(200, "application/pdf"): bytes})
@@ -335,7 +354,7 @@ class FilingSerializer(serializers.ModelSerializer):
     form = serializers.JSONField(required=False)
     event_date = serializers.DateField(required=False)
     submitted_late = serializers.BooleanField(read_only=True, allow_null=True)
-    first_deregister_on = serializers.DateField(source="account.first_deregister_on", read_only=True)
+    first_deregister_on = serializers.DateField(source="account.first_deregister_on", read_only=True, allow_null=True)
     decisions = FilingDecisionSerializer(many=True, read_only=True)
 
     class Meta:
@@ -468,7 +487,7 @@ class FilingViewSet(AuditedViewMixin, viewsets.ModelViewSet):
 
     @extend_schema(request={"multipart/form-data": inline_serializer("QrUpload", {"qr_code": serializers.ImageField()})},
                    responses=FilingSerializer)
-    @action(detail=True, methods=["post"], url_path="qr-code", parser_classes=[MultiPartParser, FormParser])
+    @action(detail=True, methods=["post"], url_path="qr-code", parser_classes=[MultiPartParser])
     def qr_code(self, request, pk=None):
         """Attach the account's QR code image to a draft (PNG/JPEG/GIF/WEBP, at most 2 MB)."""
         upload = request.FILES.get("qr_code")
@@ -477,4 +496,29 @@ class FilingViewSet(AuditedViewMixin, viewsets.ModelViewSet):
         return self._respond(filing_services.filing_update(filing=self.get_object(), user=request.user, qr_code=upload))
 
 
-__all__ = ["AccountViewSet", "FilingViewSet", "FilingStage", "FilingStatus"]
+# --- Bulk update records (API.md "Other systems": POST account-updates/) ----------------------------------------
+
+class AccountUpdateRecordSerializer(serializers.ModelSerializer):
+    """One record of a bulk push: the account's id, `published_at` (ISO 8601), `title`, `url`, `original`."""
+
+    account = serializers.IntegerField(help_text="账号 id")
+
+    class Meta:
+        model = AccountUpdate
+        fields = ["account", "published_at", "title", "url", "original"]
+
+
+@bulk_schema(AccountUpdateRecordSerializer, "批量登记账号更新记录：每次最多 1000 条；有任何错误则全部不写入（400）；"
+             "同一账号已有相同链接的记录，或本次列表中重复的，计入 ignored。")
+class AccountUpdateBulkView(BulkRecordsView):
+    item_serializer_class = AccountUpdateRecordSerializer
+    subject_field = "account"
+    refused_message = "您不是该账号主办或承办单位的工作人员，不能登记更新。"
+
+    def permitted_subjects(self, ids):
+        user = self.request.user
+        may = ExpressionWrapper(access.filing_condition(user), output_field=BooleanField())
+        return dict(Account.objects.for_user(user).filter(pk__in=ids).annotate(may=may).values_list("pk", "may"))
+
+    def write(self, items):
+        return services.account_add_updates(items=items)

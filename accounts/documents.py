@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts import filings as form_rules
 from accounts.filings import BOOL, COUNT, DATE, IMAGE, LEFT, RIGHT, WIDE
-from accounts.models import AccountStatus, Filing, FilingKind, FilingStatus
+from accounts.models import AccountStatus, Filing, FilingStatus
 from govmedia.core import documents
 from govmedia.core.documents import PdfCell
 
@@ -124,7 +124,7 @@ def render_pdf(account) -> bytes:
 
     def table(widths, rows):
         """A plain grid (menus, team): one text per cell."""
-        documents.pdf_table(pdf, rows, col_widths=widths)
+        documents.pdf_table(pdf, rows, col_widths=widths, line_height=5, padding=0.8)
 
     images = []
 
@@ -145,7 +145,7 @@ def render_pdf(account) -> bytes:
                     text = cell.text
                 line.append(PdfCell(text, colspan=cell.colspan, rowspan=cell.rowspan))
             grid.append(line)
-        documents.pdf_table(pdf, grid, col_widths=(30, 60, 38, 62))
+        documents.pdf_table(pdf, grid, col_widths=(30, 60, 38, 62), line_height=5, padding=0.8)
 
     form_table(ctx["top_rows"])
     # A cell is one line high, too small for a QR code that must scan: the image goes below the table.
@@ -265,4 +265,4 @@ def register_xlsx(queryset) -> bytes:
     return documents.xlsx_bytes(book)
 
 
-__all__ = ["render_pdf", "register_xlsx", "form_context", "FilingKind"]
+__all__ = ["render_pdf", "register_xlsx", "form_context"]

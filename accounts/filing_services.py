@@ -24,6 +24,7 @@ from accounts.services import check_filer_belongs, check_one_live_per_platform, 
 from notifications.services import notify
 from organisations import access
 from organisations.models import Membership, Role, User
+from webhooks.services import emit, subscribed
 
 FILING_DEADLINE_WORKDAYS = 7  # qingdao §6 and 附件1 note
 CLOSURE_NOTICE_WORKDAYS = 15  # qingdao §7
@@ -255,6 +256,7 @@ def filing_submit(*, filing: Filing, user: User) -> Filing:
     filing.save()
     audit.record_action(filing, "submit", actor=user, changes={"status": [previous, filing.status]})
     _notify_deciders(filing)
+    _emit(filing, "filing.submitted")
     return filing
 
 
@@ -285,6 +287,7 @@ def filing_approve(*, filing: Filing, user: User, comment: str = "") -> Filing:
     audit.record_action(filing, "approve", actor=user, comment=comment, changes={"stage": [stage, filing.stage or None]})
     if filing.status == FilingStatus.APPROVED:
         _apply_approved(filing, user)
+        _emit(filing, "filing.approved", comment=comment)
     else:
         _notify_deciders(filing)
     return filing
@@ -315,6 +318,7 @@ def filing_reject(*, filing: Filing, user: User, comment: str) -> Filing:
         Account.objects.filter(pk=filing.account_id, status=AccountStatus.APPLYING).update(status=AccountStatus.DRAFT)
     audit.record_action(filing, "reject", actor=user, comment=comment, changes={"status": [FilingStatus.PENDING, filing.status]})
     _notify(users=[filing.created_by], text=f"您提交的“{filing}”被退回：{comment}", filing=filing, kind="filing_rejected")
+    _emit(filing, "filing.rejected", comment=comment, stage=stage)
     return filing
 
 
@@ -371,6 +375,19 @@ def _apply_approved(filing: Filing, user: User) -> None:
         audit.record_action(account, f"filing_{kind}", actor=user, comment=f"备案编号 {filing.pk}",
                             changes={"status": [before, account.status]})
     _notify(users=[filing.created_by], text=f"“{filing}”已审批通过。", filing=filing, kind="filing_approved")
+
+
+def _emit(filing: Filing, event: str, *, comment: str = "", stage: str | None = None) -> None:
+    """Tell subscribed systems (webhooks) of the owner's unit and above; sent after the commit."""
+    if not subscribed(event):
+        return
+    account = Account.objects.select_related("owner").get(pk=filing.account_id)  # an approved change may move it
+    emit(event, organisation=account.owner, data={
+        "filing": filing.pk, "kind": filing.kind, "status": filing.status, "stage": stage or filing.stage or None,
+        "event_date": filing.event_date, "comment": comment, "account": account.pk, "account_name": account.name,
+        "platform": account.platform, "account_status": account.status, "owner": account.owner_id,
+        "supervisor": account.supervisor_id, "national_reference": filing.national_reference,
+    })
 
 
 def _decider_users(filing: Filing):

@@ -405,3 +405,17 @@ def display(field: FormField, value) -> str:
     if field.kind == DATE:
         return value.isoformat()
     return str(value)
+
+
+def shown_sections(data: dict) -> list[tuple[str, list[tuple[str, str]]]]:
+    """A typed form as a page shows it: section by section, each field's label and its value as on paper (the
+    image, which travels beside the form, left out). A yes/no reads under the field's question, not under the
+    checkbox's wording; no 承办单位 means the owner runs the account itself."""
+    def row(field):
+        label = field.label if field.kind == BOOL else field.page_label or field.label
+        value = display(field, data.get(field.name))
+        if not value and field.name == "operator":
+            value = "（主办单位自行承办）"
+        return label, value
+
+    return [(section, [row(field) for field in fields if field.kind != IMAGE]) for section, fields in SECTIONS]

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import MD5
 from django.utils import timezone
 
 from govmedia.core.workdays import add_workdays
@@ -168,7 +169,10 @@ class AccountUpdate(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["account", "external_id"], condition=~Q(external_id=""), name="account_update_unique_external"
-            )
+            ),
+            # One record per published item: a (subject, url) pushed again, by any path, adds nothing. On the url's
+            # MD5, so that a long non-ASCII url stays within PostgreSQL's btree entry limit.
+            models.UniqueConstraint(F("account"), MD5("url"), condition=~Q(url=""), name="account_update_unique_url"),
         ]
         indexes = [models.Index(fields=["account", "-published_at"], name="account_update_recent_idx")]
 

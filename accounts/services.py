@@ -9,12 +9,11 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import transaction
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
-from govmedia.core import audit
+from govmedia.core import audit, records
 from govmedia.core.workdays import add_workdays
 
 from accounts import filings as form_rules
@@ -178,33 +177,42 @@ def account_record_exemption(*, account: Account, user: User, reason: str) -> Ac
 
 # --- Account updates: every path (publication, API, import, feed) records them here ------------------------
 # The account's denormalised `last_updated_on` (and `last_original_on`) move forward in the same transaction,
-# by a conditional UPDATE, so concurrent records never move them backwards.
-
-
-def _advance_account(pk, field: str, day: dt.date) -> None:
-    Account.objects.filter(pk=pk).filter(Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lt": day})).update(
-        **{field: day}
-    )
+# by a conditional UPDATE, so concurrent records never move them backwards (govmedia/core/records.py).
 
 
 @transaction.atomic
 def account_add_update(*, account, published_at, title, url="", original=True, source="api", external_id=""):
-    """Record one update of an account; returns (update, created). A repeated `external_id` adds nothing."""
-    if external_id:
-        existing = AccountUpdate.objects.filter(account=account, external_id=external_id).first()
-        if existing:
-            return existing, False
-    try:
-        with transaction.atomic():
-            update = AccountUpdate.objects.create(
-                account=account, published_at=published_at, title=title[:500], url=url, original=original,
-                source=source, external_id=external_id,
-            )
-    except IntegrityError:  # a concurrent import of the same item
-        return AccountUpdate.objects.get(account=account, external_id=external_id), False
-    moment = timezone.localtime(published_at) if timezone.is_aware(published_at) else published_at
-    day = moment.date()
-    _advance_account(account.pk, "last_updated_on", day)
-    if original:
-        _advance_account(account.pk, "last_original_on", day)
-    return update, True
+    """Record one update of an account; returns (update, created). A repeated `external_id` or url adds nothing."""
+    update, created = records.create_once(
+        AccountUpdate, subject={"account": account}, external_id=external_id,
+        published_at=published_at, title=title[:500], url=url, original=original, source=source,
+    )
+    if created:
+        day = records.local_date(published_at)
+        records.advance_date(Account, account.pk, "last_updated_on", day)
+        if original:
+            records.advance_date(Account, account.pk, "last_original_on", day)
+    return update, created
+
+
+@transaction.atomic
+def account_add_updates(*, items: list[dict], source: str = "api") -> tuple[int, int]:
+    """Record many updates at once (a bulk push; each item: account id, published_at, title, url, original);
+    returns (created, ignored). One INSERT for the records, skipping any whose (account, url) is stored already
+    or repeats an earlier item; then ONE UPDATE moving each account's `last_updated_on` and `last_original_on`
+    forward to its newest new record, by the same rule as `account_add_update`, in the same transaction.
+    The caller has checked the items and that the user may record updates for every account."""
+    rows = [
+        AccountUpdate(
+            account_id=item["account"], published_at=item["published_at"], title=item["title"][:500],
+            url=item.get("url", ""), original=item.get("original", True), source=source,
+        )
+        for item in items
+    ]
+    created, ignored = records.create_many(AccountUpdate, rows, "account")
+    days = records.newest_days(created, "account", "last_updated_on")
+    originals = records.newest_days(created, "account", "last_original_on", only=lambda row: row.original)
+    for pk, per_account in originals.items():
+        days[pk].update(per_account)
+    records.advance_dates(Account, days)
+    return len(created), ignored

@@ -358,6 +358,7 @@ def filing_detail(request, pk):
     supervises = access.can_decide_filing(user, filing, "supervisor")
     return render(request, "accounts/filing_detail.html", {
         "filing": filing, "account": filing.account, "data": data,
+        "sections": form_rules.shown_sections(data),
         "menu_rows": form_rules.rows_from_menus(data["menus"]),
         "decisions": filing.decisions.select_related("decided_by"),
         "can_decide": can_decide, "decision_form": DecisionForm() if can_decide else None,

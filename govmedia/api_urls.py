@@ -13,6 +13,7 @@ from publishing import api as publishing_api
 from reports import api as reports_api
 from review import api as review_api
 from sites import api as sites_api
+from webhooks import api as webhooks_api
 
 router = DefaultRouter()
 # organisations
@@ -21,6 +22,7 @@ router.register("users", organisations_api.UserViewSet, basename="api-user")
 router.register("memberships", organisations_api.MembershipViewSet, basename="api-membership")
 router.register("calendar", CalendarViewSet, basename="api-calendar")
 router.register("audit-log", AuditLogViewSet, basename="api-audit-log")
+router.register("tokens", organisations_api.ApiTokenViewSet, basename="api-tokens")
 # accounts
 router.register("accounts", accounts_api.AccountViewSet, basename="api-account")
 router.register("filings", accounts_api.FilingViewSet, basename="api-filing")
@@ -37,6 +39,8 @@ router.register("review-tasks", review_api.ReviewTaskViewSet, basename="api-revi
 router.register("review-policies", review_api.ReviewPolicyViewSet, basename="api-review-policy")
 # notifications
 router.register("notifications", notifications_api.NotificationViewSet, basename="api-notification")
+# webhooks
+router.register("webhooks", webhooks_api.WebhookViewSet, basename="api-webhook")
 # inspections
 router.register("inspections", inspections_api.InspectionViewSet, basename="api-inspection")
 router.register("findings", inspections_api.FindingViewSet, basename="api-finding")
@@ -49,6 +53,9 @@ router.register("bulletins", reports_api.BulletinViewSet, basename="api-bulletin
 router.register("self-inspections", reports_api.SelfInspectionViewSet, basename="api-self-inspection")
 
 extra_urlpatterns = [
+    # Bulk update records (API.md "Other systems")
+    path("account-updates/", accounts_api.AccountUpdateBulkView.as_view(), name="api-account-updates"),
+    path("column-updates/", sites_api.ColumnUpdateBulkView.as_view(), name="api-column-updates"),
     path("register/", review_api.RegisterView.as_view(), name="api-register"),
     path("countdown/", inspections_api.CountdownView.as_view(), name="api-countdown"),
     path("reports/monthly/", reports_api.MonthlyReportView.as_view(), name="api-report-monthly"),

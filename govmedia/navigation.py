@@ -1,20 +1,13 @@
 """The one menu: every entry, in order, with who sees it, and the context processor that renders it."""
 from django.urls import reverse
 
-from organisations.access import can_read_audit
-from organisations.models import Role
+from organisations.access import (
+    can_keep_word_lists, can_manage_service_accounts, can_read_audit, can_see_webhooks, can_set_review_policies,
+)
 
 
 def everyone(user) -> bool:
     return True
-
-
-def sees_word_lists(user) -> bool:
-    return user.is_supervisor
-
-
-def sees_review_policies(user) -> bool:
-    return user.is_superuser or user.memberships.filter(role__in=[Role.SUPERVISOR, Role.PRINCIPAL]).exists()
 
 
 # (label, url name, who sees it: a callable taking the signed-in user), in menu order.
@@ -30,10 +23,10 @@ NAVIGATION = [
     # publishing
     ("稿件", "post-list", everyone),
     ("发布台账", "register", everyone),
-    ("词表", "word-lists", sees_word_lists),
+    ("词表", "word-lists", can_keep_word_lists),
     # review
     ("审校队列", "review-queue", everyone),
-    ("审校流程", "review-policies", sees_review_policies),
+    ("审校流程", "review-policies", can_set_review_policies),
     # inspections
     ("本单位整改", "inspections-my-findings", everyone),
     ("检查问题", "finding-list", everyone),
@@ -46,6 +39,8 @@ NAVIGATION = [
     # the office's tools
     ("工作日历", "calendar", everyone),
     ("审计日志", "audit", can_read_audit),
+    ("接口账号", "service-accounts", can_manage_service_accounts),
+    ("接口推送", "webhook-list", can_see_webhooks),
 ]
 
 

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from govmedia import views
 from govmedia.core import views as core_views
-from organisations.api import TokenView
+from organisations.api import LogoutView, TokenView
 from organisations.forms import LoginForm
 
 from .api_urls import extra_urlpatterns, router
@@ -21,6 +21,7 @@ urlpatterns = [
     path("healthz/", views.health, name="health"),
     re_path(r"^media/(?P<path>.+)$", core_views.media, name="media"),
     path("api/v1/auth/token/", TokenView.as_view(), name="api-token"),
+    path("api/v1/auth/logout/", LogoutView.as_view(), name="api-logout"),
     # Non-router API paths of the areas (reports, register ...), before the router's.
     path("api/v1/", include(extra_urlpatterns)),
     path("api/v1/", include(router.urls)),
@@ -34,6 +35,7 @@ urlpatterns = [
     path("", include("publishing.urls")),
     path("", include("review.urls")),
     path("", include("notifications.urls")),
+    path("", include("webhooks.urls")),
     path("", include("inspections.urls")),
     path("", include("reports.urls")),
 ]

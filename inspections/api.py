@@ -2,15 +2,13 @@
 checklist versions and message reply limits."""
 from __future__ import annotations
 
-import datetime as dt
-
 import django_filters
 from django.db.models import Q
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.generics import GenericAPIView
 
@@ -32,7 +30,8 @@ from .models import (
 
 class InspectionSerializer(serializers.ModelSerializer):
     organisation = ScopedPrimaryKeyField(access.visible_organisations, required=False, allow_null=True)
-    checklist_version_name = serializers.CharField(source="checklist_version.name", read_only=True, default=None)
+    checklist_version_name = serializers.CharField(source="checklist_version.name", read_only=True, default=None,
+                                                   allow_null=True)  # null until the run starts
     counts = serializers.SerializerMethodField()
 
     def get_counts(self, run) -> dict:
@@ -141,7 +140,6 @@ class RectifySerializer(serializers.Serializer):
 class FindingViewSet(AuditedViewMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = FindingFilter
     ordering_fields = ["found_on", "due_on", "id", "rule"]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
         return selectors.visible_findings(self.request.user).select_related("organisation").order_by("-found_on", "-id")
@@ -153,10 +151,13 @@ class FindingViewSet(AuditedViewMixin, viewsets.ReadOnlyModelViewSet):
             return RectifySerializer
         return FindingSerializer
 
-    @extend_schema(request=RectifySerializer, responses={201: RectificationSerializer})
-    @action(detail=True, methods=["post"])
+    # An upload: the schema declares multipart only (one body type per operation, which generated clients need);
+    # a JSON body without the file is accepted too, as API.md has always shown it.
+    @extend_schema(request={"multipart/form-data": RectifySerializer}, responses={201: RectificationSerializer})
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, JSONParser])
     def rectify(self, request, pk=None):
-        """The unit's answer: what it did, with a link or a file; the next run verifies it."""
+        """The unit's answer: what it did, with a link (`evidence_url`) or a file (`evidence_file`); the next run
+        verifies it. Multipart; a JSON body `{"comment", "evidence_url"?}` is accepted as well."""
         finding = self.get_object()
         serializer = RectifySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -198,11 +199,31 @@ class ErrorReportSerializer(serializers.ModelSerializer):
         return services.error_report_create(**validated_data)
 
 
-class ReplyMixin:
-    reply_service = None
+class ImportSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class IntakeMixin:
+    """What the error report and message endpoints share: the list in the caller's scope (`?replied=true|false`),
+    `reply/` by the owner's people, and `import/` of a csv or xlsx file (all rows or none)."""
+
+    reply_service = None  # (obj, user=, reply=) -> the replied object
+    import_service = None  # (user=, file=) -> {"created", "skipped", "errors"}
+
+    def visible(self, user):
+        """The rows in `user`'s scope; each endpoint says which."""
+        raise TypeError(f"{type(self).__name__} must say which rows a user sees")
 
     def owner(self, obj):
-        raise NotImplementedError
+        """The unit whose people reply."""
+        raise TypeError(f"{type(self).__name__} must say whose people reply")
+
+    def get_queryset(self):
+        qs = self.visible(self.request.user)
+        replied = self.request.query_params.get("replied")
+        if replied in ("true", "false"):
+            qs = qs.filter(replied_at__isnull=(replied == "false"))
+        return qs
 
     @extend_schema(request=ReplySerializer)
     @action(detail=True, methods=["post"])
@@ -212,41 +233,35 @@ class ReplyMixin:
             raise PermissionDenied("只有主办单位人员或其主管单位可以答复。")
         serializer = ReplySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        obj = type(self).reply_service(obj, user=request.user, **serializer.validated_data)
+        obj = self.reply_service(obj, user=request.user, **serializer.validated_data)
         return Response(self.get_serializer(obj).data)
 
+    @extend_schema(request={"multipart/form-data": ImportSerializer})
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser])
+    def import_csv(self, request):
+        serializer = ImportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        result = self.import_service(user=request.user, file=serializer.validated_data["file"])
+        return Response(result, status=status.HTTP_200_OK if not result["errors"] else status.HTTP_400_BAD_REQUEST)
 
-class ImportSerializer(serializers.Serializer):
-    file = serializers.FileField()
 
-
-class ErrorReportViewSet(AuditedViewMixin, ReplyMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+@extend_schema_view(import_csv=extend_schema(
+    description="A csv (UTF-8 or GBK) or xlsx file with the header `site,received_at,content,url,reporter,external_id`."))
+class ErrorReportViewSet(AuditedViewMixin, IntakeMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = ErrorReportSerializer
     filterset_fields = ["site", "due_on"]
     ordering_fields = ["received_at", "due_on", "id"]
+    import_service = staticmethod(imports.import_error_reports)
 
     @staticmethod
     def reply_service(obj, **kw):
         return services.error_report_reply(report=obj, **kw)
 
+    def visible(self, user):
+        return selectors.visible_error_reports(user).select_related("site")
+
     def owner(self, obj):
         return obj.site.owner
-
-    def get_queryset(self):
-        qs = selectors.visible_error_reports(self.request.user).select_related("site")
-        replied = self.request.query_params.get("replied")
-        if replied in ("true", "false"):
-            qs = qs.filter(replied_at__isnull=(replied == "false"))
-        return qs
-
-    @extend_schema(request={"multipart/form-data": ImportSerializer})
-    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser])
-    def import_csv(self, request):
-        """CSV with the header `site,received_at,content,url,reporter,external_id`."""
-        serializer = ImportSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        result = imports.import_error_reports(user=request.user, file=serializer.validated_data["file"])
-        return Response(result, status=status.HTTP_200_OK if not result["errors"] else status.HTTP_400_BAD_REQUEST)
 
 
 class MessageSerializer(serializers.ModelSerializer):
@@ -277,33 +292,24 @@ class MessageSerializer(serializers.ModelSerializer):
         return services.message_create(**validated_data)
 
 
-class MessageViewSet(AuditedViewMixin, ReplyMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+@extend_schema_view(import_csv=extend_schema(
+    description="A csv (UTF-8 or GBK) or xlsx file with the header "
+                "`site,account,received_at,author,title,content,public,external_id`."))
+class MessageViewSet(AuditedViewMixin, IntakeMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = MessageSerializer
     filterset_fields = ["site", "account", "valid", "public", "due_on"]
     ordering_fields = ["received_at", "due_on", "id"]
+    import_service = staticmethod(imports.import_messages)
 
     @staticmethod
     def reply_service(obj, **kw):
         return services.message_reply(message=obj, **kw)
 
+    def visible(self, user):
+        return selectors.visible_messages(user).select_related("site", "account")
+
     def owner(self, obj):
         return obj.owner
-
-    def get_queryset(self):
-        qs = selectors.visible_messages(self.request.user).select_related("site", "account")
-        replied = self.request.query_params.get("replied")
-        if replied in ("true", "false"):
-            qs = qs.filter(replied_at__isnull=(replied == "false"))
-        return qs
-
-    @extend_schema(request={"multipart/form-data": ImportSerializer})
-    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser])
-    def import_csv(self, request):
-        """CSV with the header `site,account,received_at,author,title,content,public,external_id`."""
-        serializer = ImportSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        result = imports.import_messages(user=request.user, file=serializer.validated_data["file"])
-        return Response(result, status=status.HTTP_200_OK if not result["errors"] else status.HTTP_400_BAD_REQUEST)
 
 
 class MessagePolicySerializer(serializers.ModelSerializer):
@@ -333,7 +339,7 @@ class MessagePolicyViewSet(AuditedViewMixin, mixins.CreateModelMixin, mixins.Upd
     filterset_fields = ["organisation"]
 
     def get_queryset(self):
-        return MessagePolicy.objects.filter(organisation__in=access.organisation_ids_for(self.request.user))
+        return MessagePolicy.objects.filter(organisation__in=access.organisation_ids_for(self.request.user)).order_by("pk")
 
 
 # ------------------------------------------------------------------------------------- checklist, countdown

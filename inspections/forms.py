@@ -75,7 +75,7 @@ class MessageForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="CSV 文件（UTF-8）")
+    file = forms.FileField(label="导入文件", help_text="csv（UTF-8 或 GBK/GB18030 编码）或 Excel xlsx 文件")
 
 
 class PolicyForm(forms.Form):

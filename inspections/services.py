@@ -23,6 +23,7 @@ from organisations.models import Membership, Role
 from rules import thresholds as checklist
 from rules.dates import start_of_day
 from rules.definitions import RULES
+from webhooks.services import emit, emit_many, subscribed
 
 from .checks import CHECKS, Context
 from .models import (
@@ -95,19 +96,66 @@ def inspection_run(*, inspection_id: int) -> Inspection:
     try:
         with transaction.atomic():
             counts = _execute(run)
+            _emit_findings(run)
     except Exception as exc:  # the run is recorded as failed with its reason; the next day's run starts afresh
         log.exception("inspection %s failed", inspection_id)
         Inspection.objects.filter(pk=run.pk).update(
             status=InspectionStatus.FAILED, finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc}"[:2000]
         )
+        _emit_finished(inspection_id)
     else:
         Inspection.objects.filter(pk=run.pk).update(status=InspectionStatus.FINISHED, finished_at=timezone.now(), counts=counts)
+        _emit_finished(inspection_id)
         try:
             _notify_new_findings(run)
         except Exception:  # telling people is secondary: a mail or notification fault never undoes a finished run
             log.exception("inspection %s: notifying units failed", inspection_id)
     run.refresh_from_db()
     return run
+
+
+FINDING_EVENT_FIELDS = ("id", "inspection_id", "rule", "severity", "subject_type", "subject_id", "subject_name",
+                        "organisation_id", "found_on", "due_on", "status", "rectified_on")
+
+
+def _finding_events(event: str, findings) -> None:
+    """One webhook event per finding, set-based (one query for the rows, one insert for the deliveries); nothing
+    is read when no webhook subscribes to the event."""
+    if not subscribed(event):
+        return
+    rows = findings.order_by("pk").values(*FINDING_EVENT_FIELDS)
+    emit_many(event, ((row["organisation_id"], {
+        "finding": row["id"], "inspection": row["inspection_id"], "rule": row["rule"], "severity": row["severity"],
+        "subject_type": row["subject_type"], "subject_id": row["subject_id"], "subject_name": row["subject_name"],
+        "found_on": row["found_on"], "due_on": row["due_on"], "status": row["status"], "rectified_on": row["rectified_on"],
+    }) for row in rows))
+
+
+def _emit_findings(run: Inspection) -> None:
+    """The run's new findings (finding.opened) and those it confirmed rectified (finding.closed), in the run's
+    transaction: the deliveries exist exactly when the findings do, and go out after the commit. A fault here is
+    logged and never fails the run (a savepoint keeps the run's transaction usable)."""
+    try:
+        with transaction.atomic():
+            _finding_events("finding.opened", Finding.objects.filter(inspection=run, status__in=UNRESOLVED))
+            _finding_events("finding.closed", Finding.objects.filter(rectified_by=run, status=FindingStatus.RECTIFIED)
+                            .exclude(inspection=run))
+    except Exception:
+        log.exception("inspection %s: queueing webhook deliveries of findings failed", run.pk)
+
+
+def _emit_finished(inspection_id: int) -> None:
+    """inspection.finished (status finished or failed). Counts only for a run over one region: a run over the
+    whole deployment counts every region, which a region's subscriber must not read."""
+    try:
+        run = Inspection.objects.get(pk=inspection_id)
+        data = {"inspection": run.pk, "as_of": run.as_of, "status": run.status, "scope": run.organisation_id,
+                "started_at": run.started_at, "finished_at": run.finished_at}
+        if run.organisation_id and run.status == InspectionStatus.FINISHED:
+            data["counts"] = {key: run.counts.get(key) for key in ("new", "rectified", "open", "overdue")}
+        emit("inspection.finished", organisation=run.organisation_id, occurred_at=run.finished_at, data=data)
+    except Exception:  # telling other systems is secondary: it never undoes a finished run
+        log.exception("inspection %s: queueing webhook deliveries failed", inspection_id)
 
 
 def _scope_q(run: Inspection, lookup: str = "organisation") -> Q:

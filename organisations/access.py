@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 
 from govmedia.core.models import AuditEntry
 
-from organisations.models import Membership, Organisation, Role, User
+from organisations.models import ApiToken, Membership, Organisation, Role, User
 
 # --- Role sets -------------------------------------------------------------------------------------------------
 
@@ -197,9 +197,73 @@ def can_manage_user(actor, target: User) -> bool:
         return True
     if target.is_superuser:
         return False
+    if target.is_service:
+        return can_manage_service_account(actor, target)
     if target.home_organisation_id:
         return actor.supervises(target.home_organisation)
     return any(actor.supervises(o) for o in Organisation.objects.filter(memberships__user=target))
+
+
+# --- Service accounts and their tokens (API.md "Service accounts") ------------------------------------------------
+
+def _service_admin_paths(user) -> list[str]:
+    """Paths of the top-level units `user` supervises: the regions whose service accounts they administer."""
+    return list(
+        Membership.objects.filter(user=user, role=Role.SUPERVISOR, organisation__parent__isnull=True)
+        .values_list("organisation__path", flat=True)
+    )
+
+
+def can_manage_service_accounts(user) -> bool:
+    """System administrators (the superuser) and supervisors of a top-level unit create service accounts of their
+    region and issue, rotate and revoke their tokens."""
+    if not user or not user.is_authenticated or user.is_service:
+        return False
+    return user.is_superuser or bool(_service_admin_paths(user))
+
+
+def managed_service_accounts(user):
+    """Service accounts `user` administers: those whose home unit lies in a region they administer."""
+    if not can_manage_service_accounts(user):
+        return User.objects.none()
+    accounts = User.objects.filter(is_service=True)
+    if user.is_superuser:
+        return accounts
+    return accounts.filter(under_paths(_service_admin_paths(user), "home_organisation__path"))
+
+
+def can_manage_service_account(user, account: User) -> bool:
+    return account.is_service and managed_service_accounts(user).filter(pk=account.pk).exists()
+
+
+def service_account_organisations(user):
+    """Units that may be the home of a service account `user` creates: anything in the regions they administer."""
+    if not can_manage_service_accounts(user):
+        return Organisation.objects.none()
+    if user.is_superuser:
+        return Organisation.objects.all()
+    return Organisation.objects.filter(under_paths(_service_admin_paths(user)))
+
+
+def can_place_service_account(user, organisation) -> bool:
+    """Whether `user` may create a service account whose home unit is `organisation` (None: the superuser only)."""
+    if not can_manage_service_accounts(user):
+        return False
+    if organisation is None:
+        return user.is_superuser
+    return service_account_organisations(user).filter(pk=organisation.pk).exists()
+
+
+def visible_tokens(user):
+    """Tokens `user` sees: their own, and those of the service accounts they administer."""
+    if not user or not user.is_authenticated:
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(Q(user=user) | Q(user__in=managed_service_accounts(user).values("pk")))
+
+
+def can_manage_token(user, token: ApiToken) -> bool:
+    """A token is revoked or rotated by its owner, or by an administrator of the service account it belongs to."""
+    return token.user_id == user.pk or can_manage_service_account(user, token.user)
 
 
 def can_edit_calendar(user) -> bool:
@@ -222,6 +286,15 @@ def can_file(user, account) -> bool:
     if can_act_for_unit(user, account.owner):
         return True
     return _holds(user, account.operator, [Role.OPERATOR])
+
+
+def filing_condition(user, owner: str = "owner", operator: str = "operator") -> Q:
+    """`can_file` for many accounts at once: a filter over accounts (`owner`, `operator`: the field paths of the
+    account's units), for a bulk write that asks about every account in one query."""
+    if user.is_superuser:
+        return Q(pk__isnull=False)  # every row (an empty Q() cannot be a condition)
+    operating = Membership.objects.filter(user=user, role=Role.OPERATOR).values("organisation")
+    return Q(**{f"{owner}__in": acting_organisations(user).values("pk")}) | Q(**{f"{operator}__in": operating})
 
 
 def can_decide_filing(user, filing, stage: str | None = None) -> bool:
@@ -252,6 +325,19 @@ def can_record_update(user, column) -> bool:
     return Membership.objects.filter(user=user, organisation_id__in=orgs, role__in=WORKING_ROLES).exists()
 
 
+def recording_condition(user, site: str = "site", responsible: str = "responsible") -> Q:
+    """`can_record_update` for many columns at once: a filter over columns (`site`, `responsible`: field paths of
+    the column's site and responsible unit), for a bulk write that asks about every column in one query."""
+    if user.is_superuser:
+        return Q(pk__isnull=False)  # every row (an empty Q() cannot be a condition)
+    working = Membership.objects.filter(user=user, role__in=WORKING_ROLES).values("organisation")
+    return (
+        Q(**{f"{site}__owner__in": directed_organisations(user).values("pk")})
+        | Q(**{f"{site}__owner__in": working}) | Q(**{f"{site}__operator__in": working})
+        | Q(**{f"{responsible}__in": working})
+    )
+
+
 def writable_organisations(user):
     """The units `user` writes posts for (see `can_write`)."""
     if user.is_superuser:
@@ -268,6 +354,24 @@ def can_write(user, organisation) -> bool:
     return user.is_superuser or _holds(user, organisation, WORKING_ROLES)
 
 
+def can_keep_word_lists(user) -> bool:
+    """Supervisors keep the word lists (词表) of the units below them (`managed_organisations`): the page's form
+    and its menu entry. One query, as the menu asks it on every page."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or Membership.objects.filter(user=user, role=Role.SUPERVISOR).exists()
+
+
+def can_set_review_policies(user) -> bool:
+    """Those who direct a unit (its principal, or a supervisor above it: `directed_organisations`) set its review
+    policy (审校流程): the page's form and its menu entry. One query, as the menu asks it on every page."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or Membership.objects.filter(
+        user=user, role__in=[Role.SUPERVISOR, Role.PRINCIPAL]
+    ).exists()
+
+
 def can_run_inspection(user, organisation=None) -> bool:
     """Supervisors inspect their region; only the superuser inspects everything at once."""
     if not user.is_authenticated:
@@ -280,3 +384,18 @@ def can_run_inspection(user, organisation=None) -> bool:
 def can_publish_bulletin(user, organisation) -> bool:
     """Supervisors of a region publish its quarterly bulletin (通报)."""
     return user.is_authenticated and user.supervises(organisation)
+
+
+def webhook_organisations(user):
+    """Units whose webhooks (接口推送) `user` sees and keeps: those they supervise and everything below them."""
+    return managed_organisations(user)
+
+
+def can_manage_webhooks(user, organisation) -> bool:
+    """Supervisors of a unit (or above it) register, change and remove its webhooks and read their deliveries."""
+    return can_manage_organisation(user, organisation)
+
+
+def can_see_webhooks(user) -> bool:
+    """Whether the 接口推送 page is for `user` at all: supervisors and the superuser."""
+    return user.is_authenticated and user.is_supervisor

@@ -1,17 +1,18 @@
 """REST endpoints for organisations, users and memberships (API.md)."""
 import django_filters
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, logout
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from govmedia.core.api import AuditedViewMixin, ReadOnlyOrManager, ScopedPrimaryKeyField
 from organisations import access, lockout, services
-from organisations.models import Membership, Organisation, OrganisationKind, Role, User
+from organisations.models import ApiToken, Membership, Organisation, OrganisationKind, Role, User
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
@@ -82,7 +83,7 @@ class UserSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "username", "password", "display_name", "email", "phone", "is_active",
+        fields = ["id", "username", "password", "display_name", "email", "phone", "is_active", "is_service",
                   "home_organisation", "memberships"]
 
     def validate_home_organisation(self, organisation):
@@ -94,24 +95,33 @@ class UserSerializer(serializers.ModelSerializer):
         return organisation
 
     def validate(self, attrs):
+        user = self.context["request"].user
         if self.instance is None:
-            if not attrs.get("password"):
+            if attrs.get("is_service"):
+                # A service account (API.md "Service accounts"): administrators of its region only, no password.
+                if not access.can_place_service_account(user, attrs.get("home_organisation")):
+                    raise PermissionDenied("只有系统管理员和顶级单位的主管人员可以为本地区创建接口账号。")
+                if attrs.get("password"):
+                    raise serializers.ValidationError({"password": services.SERVICE_PASSWORD_MESSAGE})
+            elif not attrs.get("password"):
                 raise serializers.ValidationError({"password": "请设置初始密码。"})
-            if "home_organisation" not in attrs and not self.context["request"].user.is_superuser:
+            if "home_organisation" not in attrs and not user.is_superuser:
                 raise serializers.ValidationError({"home_organisation": "请指定人员所在单位。"})
+        elif "is_service" in attrs and attrs["is_service"] != self.instance.is_service:
+            raise serializers.ValidationError({"is_service": "账号创建后不能改变是否为接口账号。"})
         return attrs
 
     def create(self, validated_data):
         return services.user_create(**validated_data)
 
     def update(self, instance, validated_data):
-        return services.user_update(user=instance, **validated_data)
+        return services.user_update(user=instance, actor=self.context["request"].user, **validated_data)
 
 
 class UserViewSet(AuditedViewMixin, viewsets.ModelViewSet):
     serializer_class = UserSerializer
     permission_classes = [ReadOnlyOrManager]
-    filterset_fields = ["home_organisation", "is_active", "memberships__organisation", "memberships__role"]
+    filterset_fields = ["home_organisation", "is_active", "is_service", "memberships__organisation", "memberships__role"]
     ordering_fields = ["username", "id"]
 
     def get_queryset(self):
@@ -127,7 +137,7 @@ class UserViewSet(AuditedViewMixin, viewsets.ModelViewSet):
 
     def perform_destroy(self, instance):
         # People are never deleted: their decisions stay in the register and the audit log.
-        services.user_update(user=instance, is_active=False)
+        services.user_update(user=instance, is_active=False, actor=self.request.user)
 
 
 class MembershipSerializer(serializers.ModelSerializer):
@@ -172,7 +182,7 @@ class TokenView(APIView):
     authentication_classes = []
 
     @extend_schema(
-        request=inline_serializer("TokenRequest", {"username": serializers.CharField(), "password": serializers.CharField()}),
+        request=inline_serializer("SignIn", {"username": serializers.CharField(), "password": serializers.CharField()}),
         responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
     )
     def post(self, request):
@@ -196,5 +206,103 @@ class TokenView(APIView):
             return Response({"detail": lockout.MESSAGE}, status=status.HTTP_429_TOO_MANY_REQUESTS)
         if user is None or not user.is_active:
             return Response({"non_field_errors": ["用户名或密码不正确。"]}, status=status.HTTP_400_BAD_REQUEST)
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        try:
+            _token, key = services.token_sign_in(user=user)
+        except DjangoValidationError as exc:  # a service account: its tokens come from an administrator
+            return Response({"non_field_errors": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
+        return Response({"token": key})
+
+
+class LogoutView(APIView):
+    """`POST auth/logout/` → 204: the token the request was made with is revoked (a session is ended)."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request):
+        if isinstance(request.auth, ApiToken):
+            services.token_sign_out(token=request.auth)
+        else:
+            logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ApiTokenSerializer(serializers.ModelSerializer):
+    user = serializers.PrimaryKeyRelatedField(read_only=True)
+    username = serializers.CharField(source="user.username", read_only=True)
+    expires_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "user", "username", "created_at", "last_used_at", "expires_at",
+                  "revoked_at"]
+        read_only_fields = fields
+
+
+class ApiTokenIssueSerializer(serializers.Serializer):
+    user = ScopedPrimaryKeyField(access.managed_service_accounts)
+    name = serializers.CharField(max_length=100)
+
+
+class ApiTokenWithKeySerializer(ApiTokenSerializer):
+    """A token as it is issued or rotated: with its key, which is never shown again."""
+
+    key = serializers.CharField(read_only=True)
+
+    class Meta(ApiTokenSerializer.Meta):
+        fields = ApiTokenSerializer.Meta.fields + ["key"]
+        read_only_fields = fields
+
+
+class ApiTokenFilter(django_filters.FilterSet):
+    # A plain number: an id outside the caller's scope filters to nothing, exactly like a missing one.
+    user = django_filters.NumberFilter(field_name="user_id", label="用户")
+    active = django_filters.BooleanFilter(field_name="revoked_at", lookup_expr="isnull", label="未撤销")
+
+    class Meta:
+        model = ApiToken
+        fields = ["user", "active"]
+
+
+class ApiTokenViewSet(AuditedViewMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """`tokens/`: the caller's own tokens and, for administrators, those of the service accounts of their region.
+    `POST` issues a token to a service account; `rotate/` and `revoke/` end one (API.md "Service accounts")."""
+
+    serializer_class = ApiTokenSerializer
+    filterset_class = ApiTokenFilter
+    permission_classes = [IsAuthenticated]
+    ordering_fields = ["created_at", "last_used_at", "id"]
+
+    def get_queryset(self):
+        return access.visible_tokens(self.request.user).select_related("user")
+
+    def _with_key(self, token, key):
+        token.key = key
+        return Response(ApiTokenWithKeySerializer(token).data, status=status.HTTP_201_CREATED,
+                        headers={"Cache-Control": "no-store"})
+
+    def _managed(self) -> ApiToken:
+        token = self.get_object()
+        if not access.can_manage_token(self.request.user, token):
+            raise PermissionDenied("您不能管理该令牌。")
+        return token
+
+    @extend_schema(request=ApiTokenIssueSerializer, responses={201: ApiTokenWithKeySerializer})
+    def create(self, request, *args, **kwargs):
+        if not access.can_manage_service_accounts(request.user):
+            raise PermissionDenied("只有系统管理员和顶级单位的主管人员可以为接口账号签发令牌。")
+        serializer = ApiTokenIssueSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        token, key = services.token_issue(actor=request.user, **serializer.validated_data)
+        return self._with_key(token, key)
+
+    @extend_schema(request=None, responses={201: ApiTokenWithKeySerializer})
+    @action(detail=True, methods=["post"])
+    def rotate(self, request, pk=None):
+        """Revoke the token and issue its successor; the new key is in the answer, once."""
+        token, key = services.token_rotate(token=self._managed(), actor=request.user)
+        return self._with_key(token, key)
+
+    @extend_schema(request=None, responses={200: ApiTokenSerializer})
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, pk=None):
+        token = services.token_revoke(token=self._managed(), actor=request.user)
+        return Response(ApiTokenSerializer(token).data)

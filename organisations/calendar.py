@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied as PagePermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -44,6 +44,12 @@ class CalendarDaySerializer(serializers.Serializer):
     is_workday = serializers.BooleanField()
     source = serializers.CharField(read_only=True)
     note = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+
+@extend_schema_serializer(many=False)  # the list is one object, not an array of days (the schema said so)
+class CalendarListSerializer(serializers.Serializer):
+    results = CalendarDaySerializer(many=True)
+    warnings = serializers.ListField(child=serializers.CharField(), help_text="未被日历包覆盖且未录入的年份")
 
 
 class CalendarQuerySerializer(serializers.Serializer):
@@ -91,7 +97,7 @@ class CalendarViewSet(AuditedViewMixin, viewsets.ViewSet):
 
     @extend_schema(
         parameters=[CalendarQuerySerializer],
-        responses=inline_serializer("CalendarList", {"results": CalendarDaySerializer(many=True), "warnings": serializers.ListField()}),
+        responses=CalendarListSerializer,
     )
     def list(self, request):
         query = CalendarQuerySerializer(data=request.query_params)

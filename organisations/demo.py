@@ -1,5 +1,5 @@
 """The demo region's organisations and people (`manage.py seed_demo`)."""
-from organisations.models import Organisation, OrganisationKind, Role, User
+from organisations.models import OrganisationKind, Role, User
 from organisations.services import membership_grant, organisation_create, user_create
 
 DEMO_PASSWORD = "Demo@2026!"

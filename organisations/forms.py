@@ -15,6 +15,11 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].label = "用户名"
         self.fields["password"].label = "密码"
 
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if user.is_service:
+            raise forms.ValidationError("接口账号不能登录页面，只能使用管理员签发的令牌访问接口。", code="service_account")
+
 
 class OrganisationForm(forms.Form):
     name = forms.CharField(label="单位名称", max_length=200)

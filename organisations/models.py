@@ -1,8 +1,14 @@
 """Organisations, people and their roles (SPEC "Roles"). The scope each role gives is in `access`."""
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import secrets
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils import timezone
 
 
 class OrganisationKind(models.TextChoices):
@@ -84,6 +90,9 @@ class User(AbstractUser):
         related_name="staff",
         verbose_name="所在单位",
     )
+    # Another system's account (API.md "Service accounts"): no password, no pages; it signs in only with tokens an
+    # administrator issues, which do not expire by idleness. Its scope comes from its memberships like anyone's.
+    is_service = models.BooleanField("接口账号", default=False)
 
     objects = UserManager()
 
@@ -134,3 +143,66 @@ class Membership(models.Model):
 
     def get_additional_data(self):
         return {"organisation": self.organisation_id}
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self):
+        """Not revoked (idle expiry is a question of each token's owner, see `ApiToken.is_expired`)."""
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """An API token (`Authorization: Token <key>`). Only the SHA-256 of the key is stored; the key is shown once,
+    when it is issued. A person's token comes from signing in and expires after `TOKEN_IDLE_HOURS` without use;
+    a service account's is issued by an administrator and lasts until it is revoked or rotated."""
+
+    KEY_PREFIX = "gm_"
+    PREFIX_LENGTH = 10  # what lists show to tell tokens apart: "gm_" and the key's first seven characters
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name="用户")
+    name = models.CharField("名称", max_length=100, blank=True)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField("令牌前缀", max_length=PREFIX_LENGTH, editable=False)
+    created_at = models.DateTimeField("签发时间", default=timezone.now)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="签发人"
+    )
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="撤销人"
+    )
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "接口令牌"
+        verbose_name_plural = verbose_name
+        indexes = [models.Index(fields=["user", "revoked_at"], name="apitoken_user_revoked_idx")]
+
+    def __str__(self):
+        return f"{self.name or '令牌'}（{self.prefix}…）"
+
+    def get_additional_data(self):
+        return {"organisation": self.user.home_organisation_id}
+
+    @staticmethod
+    def generate_key() -> str:
+        return ApiToken.KEY_PREFIX + secrets.token_urlsafe(32)
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @property
+    def expires_at(self) -> dt.datetime | None:
+        """When an unused token of a person stops working; None for a service account's (and once revoked)."""
+        if self.revoked_at or self.user.is_service:
+            return None
+        return (self.last_used_at or self.created_at) + dt.timedelta(hours=settings.TOKEN_IDLE_HOURS)
+
+    def is_expired(self, now: dt.datetime | None = None) -> bool:
+        expires_at = self.expires_at
+        return expires_at is not None and expires_at <= (now or timezone.now())
+

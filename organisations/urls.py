@@ -1,6 +1,6 @@
 from django.urls import path
 
-from organisations import audit, calendar, views
+from organisations import audit, calendar, service_accounts, views
 
 urlpatterns = [
     path("organisations/", views.organisation_list, name="organisation-list"),
@@ -14,4 +14,5 @@ urlpatterns = [
     path("people/<int:pk>/", views.membership_list_for_user, name="person-detail"),
     path("calendar/", calendar.calendar_page, name="calendar"),
     path("audit/", audit.audit_page, name="audit"),
+    path("service-accounts/", service_accounts.service_accounts_page, name="service-accounts"),
 ]

@@ -4,7 +4,7 @@ import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from organisations import access
@@ -90,7 +90,6 @@ class PostViewSet(AuditedViewMixin, viewsets.ModelViewSet):
     filterset_class = PostFilter
     permission_classes = [ReadOnlyOrManager]
     ordering_fields = ["created_at", "updated_at", "published_at", "id"]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
         return (
@@ -118,8 +117,8 @@ class PostViewSet(AuditedViewMixin, viewsets.ModelViewSet):
             raise DomainConflict("只有从未提交的草稿可以删除；已提交的稿件请撤回。")
         instance.delete()
 
-    @extend_schema(request=AttachmentSerializer, responses=AttachmentSerializer)
-    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    @extend_schema(request={"multipart/form-data": AttachmentSerializer}, responses={201: AttachmentSerializer})
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
     def attachments(self, request, pk=None):
         post = self.get_object()
         upload = request.FILES.get("file")
@@ -168,11 +167,15 @@ class WordListSerializer(serializers.ModelSerializer):
         return self._save(instance.organisation, instance.kind, entries)
 
 
+class WordListImportSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="txt（每行一词）或 csv（词, 建议用词）")
+    append = serializers.BooleanField(required=False, default=False, help_text="追加到现有词表；否则替换")
+
+
 class WordListViewSet(AuditedViewMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = WordListSerializer
     permission_classes = [ReadOnlyOrManager]
     filterset_fields = ["organisation", "kind"]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
         return WordList.objects.filter(
@@ -182,7 +185,8 @@ class WordListViewSet(AuditedViewMixin, mixins.CreateModelMixin, mixins.UpdateMo
     def can_manage(self, user, obj):
         return access.can_manage_organisation(user, obj.organisation)
 
-    @action(detail=True, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
+    @extend_schema(request={"multipart/form-data": WordListImportSerializer}, responses=WordListSerializer)
+    @action(detail=True, methods=["post"], url_path="import", parser_classes=[MultiPartParser])
     def import_file(self, request, pk=None):
         word_list = self.get_object()
         upload = request.FILES.get("file")

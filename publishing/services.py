@@ -17,6 +17,7 @@ from govmedia.core.exceptions import DomainConflict
 from notifications.services import notify
 from organisations import access
 from sites.services import column_add_update
+from webhooks.services import emit
 
 from . import checks, selectors
 from .models import (
@@ -167,20 +168,27 @@ def post_publish(*, post_id: int, now: dt.datetime | None = None) -> Post | None
     # The moment it actually went out: a scheduled post picked up late is not backdated.
     when = now
     original = post.origin == Origin.ORIGINAL
+    channels = []
     for column in post.columns.select_related("site"):
         url = publication_url(post, column, when)
         Publication.objects.get_or_create(post=post, column=column, defaults={"published_at": when, "url": url})
+        channels.append({"column": column.pk, "account": None, "url": url})
         column_add_update(column=column, published_at=when, title=post.title, url=url, source="publication",
                           external_id=f"post-{post.pk}", original=original)
     for account in post.accounts.all():
         url = publication_url(post, account, when)
         Publication.objects.get_or_create(post=post, account=account, defaults={"published_at": when, "url": url})
+        channels.append({"column": None, "account": account.pk, "url": url})
         account_add_update(account=account, published_at=when, title=post.title, url=url, original=original,
                            source="publication", external_id=f"post-{post.pk}")
     post.status, post.published_at, post.stage = PostStatus.PUBLISHED, when, None
     post.save(update_fields=["status", "published_at", "stage", "updated_at"])
     audit.record_action(post, "publish", actor=None, changes={"status": ["scheduled", "published"]})
     notify(users=[post.author], kind="post_published", text=f"您的稿件“{post.title}”已发布。", url=f"/posts/{post.pk}/")
+    emit("post.published", organisation=post.organisation_id, occurred_at=when, data={
+        "post": post.pk, "title": post.title, "kind": post.kind, "origin": post.origin, "published_at": when,
+        "publications": channels,
+    })
     return post
 
 

@@ -108,9 +108,9 @@ def word_lists(request):
     lists = WordList.objects.filter(organisation__in=visible.values("pk")).select_related("organisation").order_by(
         "organisation__path", "kind"
     )
-    managed = access.managed_organisations(user).order_by("path")
     form = None
-    if managed.exists():
+    if access.can_keep_word_lists(user):
+        managed = access.managed_organisations(user).order_by("path")
         initial = {}
         if request.GET.get("list"):
             chosen = lists.filter(pk=request.GET["list"] if request.GET["list"].isdigit() else 0).first()

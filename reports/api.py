@@ -50,7 +50,8 @@ class ReportView(AuditedViewMixin, APIView):
     period_param = "month"
 
     def parse(self, raw):
-        raise NotImplementedError
+        """The period named by the query parameter; each report says how it reads one."""
+        raise TypeError(f"{type(self).__name__} must say how it reads its period")
 
     def get(self, request):
         period = self.parse(request.query_params.get(self.period_param))

@@ -31,6 +31,7 @@ from reports.figures import build_report
 from reports.models import Bulletin, SelfInspection
 from reports.periods import Period, parse_month, parse_quarter
 from reports.selfcheck import INDICATOR_CODES
+from webhooks.services import emit
 
 logger = logging.getLogger(__name__)
 
@@ -178,6 +179,10 @@ def store_monthly_documents(period: Period, organisations: list[Organisation] | 
             for fmt in ("xlsx", "pdf", "json"):
                 _write(stored_path("monthly", org.pk, period.key, fmt), render(report, fmt))
             done.append(f"{period.key}/{org.pk}")
+            emit("report.issued", organisation=org, data={
+                "kind": "monthly", "period": period.key, "title": documents.title_of(report), "organisation": org.pk,
+                "formats": ["xlsx", "pdf", "json"],
+            })
         except Exception:  # noqa: BLE001 - one region's failure must not stop the monthly run for the rest
             logger.exception("monthly report of organisation %s for %s failed", org.pk, period.key)
     return done
@@ -208,6 +213,10 @@ def bulletin_publish(*, organisation: Organisation, period: Period, user, summar
         with transaction.atomic():
             bulletin.save()
             audit.record_action(bulletin, "publish", actor=user, comment=bulletin.title)
+            emit("report.issued", organisation=organisation, occurred_at=bulletin.published_at, data={
+                "kind": "quarterly_bulletin", "period": period.key, "title": bulletin.title, "bulletin": bulletin.pk,
+                "organisation": organisation.pk,
+            })
             failing_units = [u["organisation"] for u in report["units"] if u["failing"] or u["findings_overdue"]]
             recipients = User.objects.filter(
                 memberships__organisation_id__in=failing_units, memberships__role__in=(Role.PRINCIPAL, Role.EDITOR)

@@ -164,18 +164,15 @@ def task_decide(request, pk):
     return redirect(reverse("review-queue") + (f"?{query}" if query else ""))
 
 
-def _policy_organisations(user):
-    return access.directed_organisations(user).order_by("path")
-
-
 @login_required
 def policies(request):
     """Review policies in scope, and a form for the units the user may configure (principal or supervisor)."""
     user = request.user
-    editable = _policy_organisations(user)
+    may_set = access.can_set_review_policies(user)
+    editable = access.directed_organisations(user).order_by("path") if may_set else None
     defaults = {s["stage"]: s for s in DEFAULT_STAGES}
     errors = []
-    if request.method == "POST" and editable.exists():
+    if request.method == "POST" and may_set:
         org = editable.filter(pk=request.POST.get("organisation") if str(request.POST.get("organisation", "")).isdigit() else 0).first()
         stages = [
             {"stage": code, "role": request.POST.get(f"role_{code}", ""), "days": request.POST.get(f"days_{code}", "1")}

@@ -1,16 +1,18 @@
 """REST endpoints for sites, columns, column updates and site monitoring (API.md)."""
 import django_filters
 from django.db import transaction
+from django.db.models import BooleanField, ExpressionWrapper
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from govmedia.core.api import AuditedViewMixin, ReadOnlyOrManager, ScopedPrimaryKeyField
+from govmedia.core.bulk import BulkRecordsView, bulk_schema
 from organisations import access
 from rules.countdown import columns_with_countdown
 
@@ -187,6 +189,18 @@ class ColumnViewSet(AuditedViewMixin, viewsets.ModelViewSet):
     def can_manage(self, user, obj):
         return access.can_manage_site(user, obj.site)
 
+    # A created or edited column answers as GET shows it, countdown included (the bare row had none).
+    def perform_create(self, serializer):
+        serializer.save()
+        serializer.instance = self._as_listed(serializer.instance)
+
+    def perform_update(self, serializer):
+        serializer.save()
+        serializer.instance = self._as_listed(serializer.instance)
+
+    def _as_listed(self, column):
+        return columns_with_countdown(Column.objects.filter(pk=column.pk), today=timezone.localdate()).get()
+
     def perform_destroy(self, instance):
         services.column_delete(column=instance)
 
@@ -197,6 +211,9 @@ class ColumnViewSet(AuditedViewMixin, viewsets.ModelViewSet):
             return ColumnImportSerializer
         return ColumnSerializer
 
+    @extend_schema(methods=["GET"], responses=ColumnUpdateSerializer(many=True))
+    @extend_schema(methods=["POST"], request=ColumnUpdateSerializer,
+                   responses={201: ColumnUpdateSerializer, 200: ColumnUpdateSerializer})  # 200: already recorded
     @action(detail=True, methods=["get", "post"])
     def updates(self, request, pk=None):
         """GET the column's update records (newest first); POST records one (`published_at`, `title`, `url`)."""
@@ -215,10 +232,11 @@ class ColumnViewSet(AuditedViewMixin, viewsets.ModelViewSet):
         )
         return Response(ColumnUpdateSerializer(update).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
-    @extend_schema(responses={201: inline_serializer("ColumnImportResult", {
-        "created": serializers.IntegerField(), "columns": serializers.ListField(child=serializers.IntegerField()),
-    })})
-    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser, FormParser])
+    @extend_schema(request={"multipart/form-data": ColumnImportSerializer}, responses={201: inline_serializer(
+        "ColumnImportResult",
+        {"created": serializers.IntegerField(), "columns": serializers.ListField(child=serializers.IntegerField())},
+    )})
+    @action(detail=False, methods=["post"], url_path="import", parser_classes=[MultiPartParser])
     def import_file(self, request):
         """Import a site's columns from xlsx/csv: all rows or none; refused rows listed under `rows` (400)."""
         serializer = ColumnImportSerializer(data=request.data, context=self.get_serializer_context())
@@ -281,3 +299,36 @@ class BrokenLinkViewSet(AuditedViewMixin, mixins.ListModelMixin, mixins.Retrieve
         return BrokenLink.objects.filter(site__in=Site.objects.for_user(self.request.user).values("pk")).order_by(
             "-last_seen_at", "-id"
         )
+
+
+# --- Bulk update records (API.md "Other systems": POST column-updates/) -----------------------------------------
+
+class ColumnUpdateRecordSerializer(serializers.ModelSerializer):
+    """One record of a bulk push: the column's id, `published_at` (ISO 8601), `title`, `url`."""
+
+    column = serializers.IntegerField(help_text="栏目 id")
+
+    class Meta:
+        model = ColumnUpdate
+        fields = ["column", "published_at", "title", "url"]
+
+    def validate_published_at(self, value):
+        if services.published_in_future(value):
+            raise serializers.ValidationError(services.FUTURE_MESSAGE)
+        return value
+
+
+@bulk_schema(ColumnUpdateRecordSerializer, "批量登记栏目更新记录：每次最多 1000 条；有任何错误则全部不写入（400）；"
+             "同一栏目已有相同链接的记录，或本次列表中重复的，计入 ignored。")
+class ColumnUpdateBulkView(BulkRecordsView):
+    item_serializer_class = ColumnUpdateRecordSerializer
+    subject_field = "column"
+    refused_message = "只有网站主办、承办单位或栏目内容保障单位的工作人员可以登记更新。"
+
+    def permitted_subjects(self, ids):
+        user = self.request.user
+        may = ExpressionWrapper(access.recording_condition(user), output_field=BooleanField())
+        return dict(Column.objects.for_user(user).filter(pk__in=ids).annotate(may=may).values_list("pk", "may"))
+
+    def write(self, items):
+        return services.column_add_updates(items=items)

@@ -4,7 +4,8 @@ import datetime as dt
 import hashlib
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import MD5
 
 from organisations import access
 
@@ -147,7 +148,10 @@ class ColumnUpdate(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["column", "external_id"], condition=~Q(external_id=""), name="column_update_unique_external"
-            )
+            ),
+            # One record per published item: a (subject, url) pushed again, by any path, adds nothing. On the url's
+            # MD5, so that a long non-ASCII url stays within PostgreSQL's btree entry limit.
+            models.UniqueConstraint(F("column"), MD5("url"), condition=~Q(url=""), name="column_update_unique_url"),
         ]
         indexes = [models.Index(fields=["column", "-published_at"], name="column_update_recent_idx")]
 

@@ -2,10 +2,10 @@
 import datetime as dt
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import transaction
 from django.utils import timezone
 
+from govmedia.core import records
 from govmedia.core.exceptions import DomainConflict
 
 from .models import Column, ColumnUpdate, Site, UpdateSource
@@ -100,17 +100,23 @@ def column_delete(*, column: Column) -> None:
     column.delete()
 
 
+FUTURE_MESSAGE = "发布时间不能晚于当前时间。"
+
+
+def published_in_future(published_at: dt.datetime) -> bool:
+    """Someone recording a column's update cannot date it later than now (five minutes' grace for clocks)."""
+    return published_at > timezone.now() + dt.timedelta(minutes=5)
+
+
 @transaction.atomic
 def column_record_update(
     *, column: Column, published_at: dt.datetime, title: str, url: str = "", source: str = UpdateSource.MANUAL,
     external_id: str = "",
 ) -> tuple[ColumnUpdate, bool]:
     """Record one update someone made to a column (page or API); refuses dates in the future."""
-    from django.utils import timezone
-
     errors = {}
-    if published_at > timezone.now() + dt.timedelta(minutes=5):
-        errors["published_at"] = "发布时间不能晚于当前时间。"
+    if published_in_future(published_at):
+        errors["published_at"] = FUTURE_MESSAGE
     if not (title or "").strip():
         errors["title"] = "请填写标题。"
     if errors:
@@ -124,30 +130,35 @@ def column_record_update(
 
 # --- Column updates: every path (publication, API, import, feed, crawl) records them here -------------------
 # The column's denormalised `last_updated_on` moves forward in the same transaction, by a conditional UPDATE,
-# so concurrent records never move it backwards.
-
-
-def _local_date(moment: dt.datetime) -> dt.date:
-    return timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
+# so concurrent records never move it backwards (govmedia/core/records.py).
 
 
 @transaction.atomic
 def column_add_update(*, column, published_at, title, url="", source="api", external_id="", original=True):
-    """Record one update of a column; returns (update, created). A repeated `external_id` adds nothing."""
-    if external_id:
-        existing = ColumnUpdate.objects.filter(column=column, external_id=external_id).first()
-        if existing:
-            return existing, False
-    try:
-        with transaction.atomic():
-            update = ColumnUpdate.objects.create(
-                column=column, published_at=published_at, title=title[:500], url=url, source=source,
-                external_id=external_id, original=original,
-            )
-    except IntegrityError:  # a concurrent import of the same item
-        return ColumnUpdate.objects.get(column=column, external_id=external_id), False
-    day = _local_date(published_at)
-    Column.objects.filter(pk=column.pk).filter(Q(last_updated_on__isnull=True) | Q(last_updated_on__lt=day)).update(
-        last_updated_on=day
+    """Record one update of a column; returns (update, created). A repeated `external_id` or url adds nothing."""
+    update, created = records.create_once(
+        ColumnUpdate, subject={"column": column}, external_id=external_id,
+        published_at=published_at, title=title[:500], url=url, source=source, original=original,
     )
-    return update, True
+    if created:
+        records.advance_date(Column, column.pk, "last_updated_on", records.local_date(published_at))
+    return update, created
+
+
+@transaction.atomic
+def column_add_updates(*, items: list[dict], source: str = UpdateSource.API) -> tuple[int, int]:
+    """Record many updates at once (a bulk push; each item: column id, published_at, title, url); returns
+    (created, ignored). One INSERT for the records, skipping any whose (column, url) is stored already or repeats
+    an earlier item; then ONE UPDATE moving each column's `last_updated_on` forward to its newest new record, by
+    the same rule as `column_add_update`, in the same transaction. The caller has checked the items (see
+    `published_in_future`) and that the user may record updates for every column."""
+    rows = [
+        ColumnUpdate(
+            column_id=item["column"], published_at=item["published_at"], title=item["title"][:500],
+            url=item.get("url", ""), source=source,
+        )
+        for item in items
+    ]
+    created, ignored = records.create_many(ColumnUpdate, rows, "column")
+    records.advance_dates(Column, records.newest_days(created, "column", "last_updated_on"))
+    return len(created), ignored

@@ -19,13 +19,24 @@ from organisations import access
 from . import services
 from .forms import ColumnForm, ColumnImportForm, ColumnUpdateForm, SiteForm
 from .importing import ImportRefused, import_columns
-from .models import BrokenLink, ColumnCategory, Probe, Site, SiteStatus, UpdateSource
+from .models import ColumnCategory, Probe, Site, SiteStatus, UpdateSource
 from .selectors import column_tree, get_column_for, get_site_for, site_availability
 
 
 def _owners(user):
     """Units whose sites `user` may register: those they supervise, and those whose principal they are."""
     return access.directed_organisations(user).order_by("path")
+
+
+def _saved(form, write):
+    """Run a page form's service call (`write`) in one transaction: what it returns, or None when it refused the
+    input, whose ValidationError then shows on the form."""
+    try:
+        with transaction.atomic():
+            return write()
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return None
 
 
 def _site_form(user, data=None, instance=None):
@@ -67,12 +78,8 @@ def site_create(request):
         raise PermissionDenied("只有单位主要负责人或主管单位可以登记网站。")
     form = _site_form(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                site = services.site_create(**form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
+        site = _saved(form, lambda: services.site_create(**form.cleaned_data))
+        if site is not None:
             messages.success(request, f"已登记网站“{site.name}”。")
             return redirect("site-detail", pk=site.pk)
     return render(request, "sites/site_form.html", {"form": form, "site": None},
@@ -87,12 +94,8 @@ def site_edit(request, pk):
         raise PermissionDenied("您没有管理该网站的权限。")
     form = _site_form(request.user, request.POST or None, instance=site)
     if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                services.site_update(site=get_site_for(request.user, pk), **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
+        saved = _saved(form, lambda: services.site_update(site=get_site_for(request.user, pk), **form.cleaned_data))
+        if saved is not None:
             messages.success(request, "网站信息已保存。")
             return redirect("site-detail", pk=site.pk)
     return render(request, "sites/site_form.html", {"form": form, "site": site},
@@ -162,12 +165,8 @@ def column_create(request, pk):
     initial = {"parent": request.GET.get("parent")} if request.GET.get("parent") else None
     form = ColumnForm(request.POST or None, initial=initial, site=site, units=_units_for_columns(request.user))
     if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                column = services.column_create(site=site, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
+        column = _saved(form, lambda: services.column_create(site=site, **form.cleaned_data))
+        if column is not None:
             messages.success(request, f"已添加栏目“{column.name}”。")
             if "add_another" in request.POST:
                 return redirect("column-create", pk=site.pk)
@@ -192,12 +191,9 @@ def column_edit(request, pk):
         messages.success(request, f"已删除栏目“{column.name}”。")
         return redirect("site-detail", pk=site.pk)
     if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                services.column_update(column=get_column_for(request.user, pk), **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
+        saved = _saved(form, lambda: services.column_update(column=get_column_for(request.user, pk),
+                                                            **form.cleaned_data))
+        if saved is not None:
             messages.success(request, "栏目已保存。")
             return redirect("column-detail", pk=column.pk)
     return render(request, "sites/column_form.html", {"form": form, "site": site, "column": column},
@@ -213,15 +209,11 @@ def column_detail(request, pk):
     if request.method == "POST":
         if not can_record:
             raise PermissionDenied("只有网站主办、承办单位或栏目内容保障单位的工作人员可以登记更新。")
-        if form.is_valid():
-            try:
-                with transaction.atomic():
-                    services.column_record_update(column=column, source=UpdateSource.MANUAL, **form.cleaned_data)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, "更新记录已登记。")
-                return redirect("column-detail", pk=column.pk)
+        if form.is_valid() and _saved(
+            form, lambda: services.column_record_update(column=column, source=UpdateSource.MANUAL, **form.cleaned_data)
+        ) is not None:
+            messages.success(request, "更新记录已登记。")
+            return redirect("column-detail", pk=column.pk)
     updates = Paginator(column.updates.order_by("-published_at", "-id"), 50).get_page(request.GET.get("page"))
     return render(request, "sites/column_detail.html", {
         "column": column, "site": column.site, "form": form, "updates": updates,

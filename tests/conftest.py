@@ -8,7 +8,8 @@ from organisations.models import OrganisationKind, Role
 from rules.checklist_data import load_national
 from rules.models import ChecklistItem, ChecklistVersion
 
-from .factories import OrganisationFactory, person
+from .browser_helpers import ARGS, CHROMIUM
+from .factories import OrganisationFactory, person, token_for
 
 
 @pytest.fixture
@@ -39,10 +40,7 @@ def api():
     client = APIClient()
 
     def as_user(user):
-        from rest_framework.authtoken.models import Token
-
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
         return client
 
     client.as_user = as_user
@@ -50,11 +48,8 @@ def api():
 
 
 # Browser fixtures (Playwright driving Debian's Chromium against the live test server). One browser for the
-# whole session: a second sync_playwright() in the same thread fails, so every area uses these.
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+# whole session: a second sync_playwright() in the same thread fails, so every area uses these; a journey
+# that needs its own thread uses tests/browser_helpers.py.
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,7 @@ LAYERS = [
     "core",
     "organisations",
     "notifications",
+    "webhooks",
     "rules",
     "accounts",
     "sites",

@@ -1,4 +1,6 @@
 """The API's shared parts: pagination, the error shape of API.md, scoped viewsets."""
+import datetime as dt
+
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -26,6 +28,19 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         return self.scope_fn(self.context["request"].user)
+
+
+class DateTimeField(serializers.DateTimeField):
+    """Date-times in RFC 3339, which generated clients parse: local time (+08:00) as before, but UTC ("Z") for an
+    instant before 1901, when Asia/Shanghai's offset was local mean time, +08:05:43 — an offset no client reads.
+    Every model date-time uses it (CoreConfig.ready sets ModelSerializer's mapping)."""
+
+    def enforce_timezone(self, value):
+        value = super().enforce_timezone(value)
+        offset = value.utcoffset() if isinstance(value, dt.datetime) else None
+        if offset is not None and offset % dt.timedelta(minutes=1):
+            return value.astimezone(dt.UTC)
+        return value
 
 
 class Pagination(PageNumberPagination):
@@ -58,6 +73,12 @@ def exception_handler(exc, context):
         # Django's message names the model in English ("No Account matches the given query."): answer in
         # Chinese, and the same for an unknown id as for one outside the caller's scope.
         exc = exceptions.NotFound()
+    elif isinstance(exc, exceptions.Throttled):
+        # DRF's text stays English ("Expected available in …"); Retry-After comes from exc.wait as before.
+        response = drf_exception_handler(exc, context)
+        wait = f"{exc.wait}秒后" if exc.wait is not None else "稍后"
+        response.data = {"detail": f"请求过于频繁，请{wait}再试。"}
+        return response
     return drf_exception_handler(exc, context)
 
 

@@ -8,8 +8,13 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from auditlog.registry import auditlog
+        from django.db.models import DateTimeField as ModelDateTimeField
+        from rest_framework.serializers import ModelSerializer
 
-        from . import models
+        from . import api, models, schema  # noqa: F401  (schema: drf-spectacular extensions register on import)
+
+        # RFC 3339 date-times in every answer (see api.DateTimeField).
+        ModelSerializer.serializer_field_mapping[ModelDateTimeField] = api.DateTimeField
 
         auditlog.register(models.CalendarDay)
         auditlog.register(models.CalendarYear)

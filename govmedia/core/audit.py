@@ -58,6 +58,7 @@ ACTION_LABELS = {
     "grant_role": "分配角色", "withdraw_role": "撤销角色",
     "filing_open": "开设备案通过", "filing_change": "变更备案通过", "filing_close": "关停备案通过",
     "filing_deregister": "注销备案通过", "filing_backfill": "补办备案通过",
+    "token_issue": "签发令牌", "token_rotate": "轮换令牌", "token_revoke": "撤销令牌", "logout": "退出登录",
 }
 MODEL_ACTIONS = {0: "create", 1: "update", 2: "delete", 3: "access"}
 MAX_VALUE_CHARS = 140

@@ -1,6 +1,7 @@
 from auditlog.models import AbstractLogEntry
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class CalendarYear(models.Model):
@@ -70,3 +71,31 @@ class AuditEntry(AbstractLogEntry):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Audit entries are append-only.")
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to an API `POST` sent with an `Idempotency-Key` (API.md "Other systems"), kept 24 hours
+    so that a retry with the same key gets it again instead of acting twice (govmedia/core/idempotency.py).
+
+    `completed` is false while the first request runs; its response is stored in the same transaction as the
+    view's writes, so an incomplete record means nothing was done."""
+
+    # The user's id, not a foreign key: core depends on no app (the user model lives in organisations).
+    user_id = models.BigIntegerField("用户")
+    key = models.CharField("幂等键", max_length=255)
+    # sha256 of method, path and body: the same key with another request is refused, not replayed.
+    fingerprint = models.CharField("请求摘要", max_length=64)
+    completed = models.BooleanField("已完成", default=False)
+    status = models.PositiveSmallIntegerField("响应状态", null=True, blank=True)
+    headers = models.JSONField("响应头", default=dict, blank=True)
+    body = models.BinaryField("响应内容", default=b"", blank=True)
+    created_at = models.DateTimeField("首次请求时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "幂等请求记录"
+        verbose_name_plural = verbose_name
+        constraints = [models.UniqueConstraint(fields=["user_id", "key"], name="idempotency_user_key_unique")]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_created_idx")]
+
+    def __str__(self):
+        return f"{self.user_id}:{self.key}"

@@ -44,7 +44,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -55,6 +54,7 @@ INSTALLED_APPS = [
     "govmedia.core",
     "organisations",
     "notifications",
+    "webhooks",
     "rules",
     "accounts",
     "sites",
@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    # Idempotency-Key on API POSTs: after authentication (session) and inside everything that adds headers.
+    "govmedia.core.idempotency.IdempotencyMiddleware",
     # Axes must come last so that it sees the outcome of every authentication attempt.
     "axes.middleware.AxesMiddleware",
 ]
@@ -163,13 +165,32 @@ STORAGES = {
 }
 # Imported csv/xlsx files (columns, account posts, error reports, messages): the cap on one upload.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+# Request bodies Django reads whole: forms, and API bodies sent with an Idempotency-Key (compared with the first
+# request's). A bulk push of 1,000 update records must fit (at most ~4.5 MB with \u-escaped titles), which Django's
+# default of 2.5 MB does not.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 * 1024)
+
+# API tokens (API.md "Security", "Service accounts"). A person's token ends after this many hours without use;
+# a service account's does not expire but is limited to SERVICE_TOKEN_RATE requests per token ("600/min").
+# A person's token is not rate-limited unless USER_TOKEN_RATE is set: people work through the pages, their
+# tokens come from a password sign-in that the lockout guards and expire when idle, and a rate nobody reaches
+# would cost a cache round trip on every request.
+TOKEN_IDLE_HOURS = env_int("TOKEN_IDLE_HOURS", 8)
+SERVICE_TOKEN_RATE = env_str("SERVICE_TOKEN_RATE", "600/min")
+USER_TOKEN_RATE = env_str("USER_TOKEN_RATE", "") or None
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "organisations.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # Per token: a service account's at SERVICE_TOKEN_RATE, a person's at USER_TOKEN_RATE (none by default).
+    "DEFAULT_THROTTLE_CLASSES": ["organisations.authentication.TokenRateThrottle"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON in (API.md); the upload endpoints name MultiPartParser themselves. One body type per operation is
+    # what lets generated clients (openapi-python-client, openapi-typescript) work.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_PAGINATION_CLASS": "govmedia.core.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -213,6 +234,13 @@ else:
     }
     CELERY_RESULT_BACKEND = "file://" + str(BROKER_DIR / "results")
     (BROKER_DIR / "results").mkdir(parents=True, exist_ok=True)
+# The cache (per-token rate counters): Redis when REDIS_URL is set, so that every web process counts together;
+# otherwise each process's memory.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": "govmedia"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -224,12 +252,16 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # admin; `setup_schedule` adds what is missing and never overwrites what the office changed.
 GOVMEDIA_SCHEDULE = [
     {"name": "清理过期会话", "task": "govmedia.core.tasks.clear_expired_sessions", "crontab": {"minute": "30", "hour": "3"}},
+    {"name": "清理过期接口令牌", "task": "organisations.tasks.purge_old_tokens", "crontab": {"minute": "50", "hour": "3"}},
+    {"name": "清理过期幂等记录", "task": "govmedia.core.tasks.purge_idempotency_records", "crontab": {"minute": "40", "hour": "3"}},
     # Probes every 30 minutes: 48 a day, comfortably above the checklist's 20 even when a few runs are missed.
     {"name": "网站首页可用性检测", "task": "sites.tasks.probe_sites", "crontab": {"minute": "*/30"}},
     {"name": "网站错链检测", "task": "sites.tasks.check_links", "crontab": {"minute": "0", "hour": "1"}},
     {"name": "栏目与账号 RSS 抓取", "task": "sites.tasks.poll_feeds", "crontab": {"minute": "15", "hour": "*/2"}},
     {"name": "栏目页最新信息读取", "task": "sites.tasks.crawl_column_pages", "crontab": {"minute": "40", "hour": "0"}},
     {"name": "定时发布稿件", "task": "publishing.tasks.publish_due_posts", "crontab": {"minute": "*"}},
+    # Webhook deliveries whose next attempt is due (retries, and any whose task was lost with the broker).
+    {"name": "接口推送重试", "task": "webhooks.tasks.retry_webhook_deliveries", "crontab": {"minute": "*"}},
     {"name": "审校环节超期提醒", "task": "review.tasks.notify_overdue_review_tasks", "crontab": {"minute": "0", "hour": "8"}},
     # Early in the morning, after the night's feeds and probes: "周巡查、月整改" (tongliao §19) done daily.
     {"name": "每日检查（全部规则）", "task": "inspections.tasks.daily_inspection", "crontab": {"minute": "30", "hour": "5"}},
@@ -237,6 +269,10 @@ GOVMEDIA_SCHEDULE = [
     {"name": "月度监测报告生成", "task": "reports.tasks.generate_monthly_reports",
      "crontab": {"minute": "30", "hour": "4", "day_of_month": "1"}},
 ]
+
+# Webhooks (接口推送): seconds a receiver has to answer one delivery; due deliveries the sweeper queues per run.
+WEBHOOK_TIMEOUT = float(env_str("WEBHOOK_TIMEOUT", "10"))
+WEBHOOK_SWEEP_BATCH = env_int("WEBHOOK_SWEEP_BATCH", 2000)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

@@ -18,6 +18,7 @@ from django.db.models import Case, DateField, F, OuterRef, Q, Subquery, When
 from django.db.models.functions import Coalesce, TruncDate
 
 from govmedia.core.workdays import Calendar
+from organisations.access import under_paths
 from rules.dates import SHANGHAI, end_of_day
 from rules.definitions import Rule, default_thresholds
 
@@ -57,8 +58,8 @@ class Context:
         q = Q()
         if self.include:
             q &= Q(**{f"{organisation_lookup}__path__startswith": self.include})
-        for path in self.exclude:
-            q &= ~Q(**{f"{organisation_lookup}__path__startswith": path})
+        if self.exclude:
+            q &= ~under_paths(self.exclude, f"{organisation_lookup}__path")
         return q
 
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from accounts.models import Account, AccountStatus
 from tests.factories import person
 
-from .registry_helpers import full_form, running_account
+from .builders import full_form, running_account
 
 pytestmark = pytest.mark.django_db
 

@@ -5,11 +5,10 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from accounts import documents
-from govmedia.core.documents import CJKFontMissing, find_cjk_font
 from accounts.models import Account
+from govmedia.core.documents import CJKFontMissing, find_cjk_font
 
-from .registry_helpers import open_and_approve, running_account
+from .builders import open_and_approve, running_account
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +22,10 @@ def test_the_form_pdf_carries_the_official_fields_in_chinese(api, region, client
     account = Account.objects.get(filings__pk=filing["id"])
     response = api.as_user(region.member).get(f"/api/v1/accounts/{account.pk}/form-pdf/")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    pages = PdfReader(io.BytesIO(response.content)).pages
+    # The official form is one sheet: a filled account (menus, team, opinions) still fits one A4 page.
+    assert len(pages) == 1
+    text = "".join(page.extract_text() for page in pages)
     for expected in ("政务新媒体备案登记表", "甲县教育发布", "甲县教育局", "甲县人民政府", "李局长", "教育动态",
                      "通知公告", "管理队伍", "张三", "13800000001", "主办单位意见", "开设"):
         assert expected in text, expected

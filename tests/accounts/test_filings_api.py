@@ -8,7 +8,7 @@ from django.db import connection
 from accounts.models import Account, AccountStatus, Filing, FilingDecision, FilingStatus
 from govmedia.core.models import AuditEntry
 
-from .registry_helpers import full_form, open_and_approve, running_account
+from .builders import full_form, open_and_approve, running_account
 
 pytestmark = pytest.mark.django_db
 
@@ -293,10 +293,10 @@ def test_two_supervisors_approving_at_once_exactly_one_wins(api, region):
     results, barrier = [], threading.Barrier(2)
 
     def approve(user):
-        from rest_framework.authtoken.models import Token
+        from tests.factories import token_for
 
         client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
         barrier.wait()
         results.append(client.post(f"/api/v1/filings/{filing_id}/approve/").status_code)
         connection.close()

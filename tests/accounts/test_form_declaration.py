@@ -11,14 +11,13 @@ from PIL import Image
 from pypdf import PdfReader
 
 from accounts import documents
-from govmedia.core.documents import CJKFontMissing, find_cjk_font
 from accounts import filings as form_rules
 from accounts.api import AccountSerializer, RegistrationFormSerializer
 from accounts.forms import RegistrationForm
 from accounts.models import Account, AccountType, Platform
 from govmedia.core.documents import CJKFontMissing, find_cjk_font
 
-from .registry_helpers import full_form
+from .builders import full_form
 
 pytestmark = pytest.mark.django_db
 

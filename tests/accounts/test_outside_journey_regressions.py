@@ -5,10 +5,10 @@ import pytest
 from pypdf import PdfReader
 
 from accounts import documents
-from govmedia.core.documents import CJKFontMissing, find_cjk_font
 from accounts.models import Account
+from govmedia.core.documents import CJKFontMissing, find_cjk_font
 
-from .registry_helpers import open_and_approve, running_account
+from .builders import open_and_approve, running_account
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,7 @@ def test_the_history_reads_in_chinese(api, region, client):
 
 
 def test_registering_and_patching_answer_the_countdown_that_get_shows(api, region):
-    from .registry_helpers import full_form
+    from .builders import full_form
 
     client = api.as_user(region.supervisor)
     created = client.post("/api/v1/accounts/", full_form(region, platform="douyin"), format="json")

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import AccountUpdate
 
-from .registry_helpers import running_account
+from .builders import running_account
 
 pytestmark = pytest.mark.django_db
 

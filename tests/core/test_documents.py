@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from govmedia.core import documents
-from tests.accounts.registry_helpers import running_account
+from tests.accounts.builders import running_account
 
 
 def _read_back(book):

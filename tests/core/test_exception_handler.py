@@ -1,9 +1,11 @@
 """The one API exception handler: services raise Django's and our domain errors, the API answers in DRF's shape."""
+import pytest
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404
 
 from govmedia.core.api import exception_handler
 from govmedia.core.exceptions import DomainConflict
+from tests.factories import AccountFactory
 
 
 def answer(exc):
@@ -36,3 +38,15 @@ def test_a_state_clash_is_409_with_its_extra_fields():
     assert answer(DomainConflict("该问题已确认整改。", current="rectified")) == (
         409, {"detail": "该问题已确认整改。", "current": "rectified"}
     )
+
+
+@pytest.mark.django_db
+def test_an_unknown_id_and_one_out_of_scope_get_the_same_chinese_404(api, region):
+    # Found by trying the API from outside the suite, as a newcomer would.
+    foreign = AccountFactory(name="乙县教育", platform="weibo", owner=region.other_county_bureau,
+                             supervisor=region.other_county)
+    client = api.as_user(region.member)
+    unknown = client.get("/api/v1/accounts/99999999/")
+    outside = client.get(f"/api/v1/accounts/{foreign.pk}/")
+    assert unknown.status_code == outside.status_code == 404
+    assert unknown.json() == outside.json() == {"detail": "未找到。"}

@@ -12,9 +12,9 @@ from openpyxl import Workbook
 from accounts.models import AccountUpdate
 from govmedia.core.imports import ImportReport, UnreadableFile, decode_text, read_table, read_upload
 from inspections.models import ErrorReport, Message
-from publishing.models import WordList
-from sites.models import Column, Site
-from tests.accounts.registry_helpers import running_account
+from sites.models import Column
+from tests.accounts.builders import running_account
+from tests.factories import SiteFactory, WordListFactory
 
 CSV = "栏目名称,更新类别\n政务动态,动态要闻\n通知公告,通知公告\n"
 NOT_TEXT = b"\x80\x81\xff\xfe\xfd" * 20  # neither UTF-8 nor GB18030
@@ -116,8 +116,8 @@ def test_the_report_groups_problems_by_row_in_row_order():
 
 @pytest.fixture
 def site(region):
-    return Site.objects.create(name="甲县教育局网站", url="https://jy.example.gov.cn/", owner=region.bureau,
-                               supervisor=region.county, launched_on=dt.date(2020, 1, 1))
+    return SiteFactory(name="甲县教育局网站", url="https://jy.example.gov.cn/", owner=region.bureau, supervisor=region.county,
+                       launched_on=dt.date(2020, 1, 1))
 
 
 def post(api, user, url, file, **data):
@@ -175,7 +175,7 @@ def test_messages_in_gbk_are_imported_and_bad_ones_refused_row_by_row(api, regio
 
 @pytest.mark.django_db
 def test_a_word_list_in_gbk_is_imported(api, region):
-    word_list = WordList.objects.create(organisation=region.county, kind="correction")
+    word_list = WordListFactory(organisation=region.county, kind="correction")
     url = f"/api/v1/word-lists/{word_list.pk}/import/"
     response = post(api, region.supervisor, url, upload("国务院办公室,国务院办公厅\n".encode("gbk"), "words.csv"))
     assert response.status_code == 200, response.json()
@@ -192,7 +192,7 @@ def importer(name, region, site):
     if name == "columns":
         return region.supervisor, "/api/v1/columns/import/", {"site": site.pk}
     if name == "word-lists":
-        word_list = WordList.objects.create(organisation=region.county, kind="sensitive")
+        word_list = WordListFactory(organisation=region.county, kind="sensitive")
         return region.supervisor, f"/api/v1/word-lists/{word_list.pk}/import/", {}
     return region.member, f"/api/v1/{name}/import/", {}
 

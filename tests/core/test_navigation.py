@@ -4,6 +4,7 @@ import pytest
 FULL_MENU = [
     "首页", "机构与人员", "政务新媒体", "备案审批", "网站与栏目", "稿件", "发布台账", "词表", "审校队列", "审校流程",
     "本单位整改", "检查问题", "更新倒计时", "找错与留言", "检查记录", "监测报告", "每月自查", "工作日历", "审计日志",
+    "接口账号", "接口推送",
 ]
 
 
@@ -21,7 +22,7 @@ def test_a_supervisor_sees_the_whole_menu_in_order(client, region):
 
 @pytest.mark.django_db
 def test_an_editor_does_not_see_the_supervisors_entries(client, region):
-    hidden = {"词表", "审校流程", "审计日志"}
+    hidden = {"词表", "审校流程", "审计日志", "接口账号", "接口推送"}
     assert menu(client, region.member) == [label for label in FULL_MENU if label not in hidden]
 
 

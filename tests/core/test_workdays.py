@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 
 from govmedia.core import workdays
-from govmedia.core.models import CalendarDay, CalendarYear
+from tests.factories import CalendarDayFactory, CalendarYearFactory
 
 D = dt.date
 
@@ -48,14 +48,14 @@ class TestYearTheCalendarPackageDoesNotCover:
         assert workdays.uncovered_years([2026, 2027]) == [2027]
 
     def test_office_entries_override_and_entering_the_year_ends_the_fallback(self):
-        CalendarDay.objects.create(date=D(2027, 1, 1), is_workday=False, note="元旦")
+        CalendarDayFactory(date=D(2027, 1, 1), is_workday=False, note="元旦")
         assert workdays.day(D(2027, 1, 1)) == workdays.Day(D(2027, 1, 1), False, workdays.OFFICE)
         assert workdays.add_workdays(D(2026, 12, 31), 1) == D(2027, 1, 4)
         assert workdays.day(D(2027, 1, 5)).source == workdays.WEEKDAY_FALLBACK
-        CalendarYear.objects.create(year=2027)
+        CalendarYearFactory(year=2027)
         assert workdays.day(D(2027, 1, 5)).source == workdays.OFFICE
         assert workdays.uncovered_years([2027]) == []
 
     def test_office_entry_also_corrects_a_covered_year(self):
-        CalendarDay.objects.create(date=D(2024, 10, 8), is_workday=False, note="防汛调休（示例）")
+        CalendarDayFactory(date=D(2024, 10, 8), is_workday=False, note="防汛调休（示例）")
         assert workdays.add_workdays(D(2024, 9, 30), 1) == D(2024, 10, 9)

@@ -4,10 +4,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from accounts.models import Account
 from accounts.services import account_add_update
 from sites.services import column_add_update
-from sites.models import Column, Site
+from tests.factories import AccountFactory, ColumnFactory, SiteFactory
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -24,11 +23,11 @@ class Build:
     def site(self, owner=None, **fields):
         self.n += 1
         fields.setdefault("launched_on", dt.date(2020, 1, 1))
-        return Site.objects.create(name=f"网站{self.n}", url=f"https://s{self.n}.example.gov.cn/", owner=owner or self.region.bureau, **fields)
+        return SiteFactory(name=f"网站{self.n}", url=f"https://s{self.n}.example.gov.cn/", owner=owner or self.region.bureau, **fields)
 
     def column(self, site, category="news", opened_on=dt.date(2020, 1, 1), updates=(), **fields):
         self.n += 1
-        column = Column.objects.create(site=site, name=f"栏目{self.n}", category=category, opened_on=opened_on, **fields)
+        column = ColumnFactory(site=site, name=f"栏目{self.n}", category=category, opened_on=opened_on, **fields)
         for day in updates:
             column_add_update(column=column, published_at=at(day), title=f"稿件 {day}")
         column.refresh_from_db()
@@ -37,8 +36,7 @@ class Build:
     def account(self, owner=None, platform=None, opened_on=dt.date(2020, 1, 1), updates=(), originals=None, **fields):
         self.n += 1
         platforms = ["wechat", "weibo", "douyin", "kuaishou", "toutiao", "app", "other"]
-        fields.setdefault("status", "running")
-        account = Account.objects.create(
+        account = AccountFactory(
             name=f"账号{self.n}", platform=platform or platforms[self.n % len(platforms)], owner=owner or self.region.bureau,
             opened_on=opened_on, **fields,
         )

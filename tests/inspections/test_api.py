@@ -16,14 +16,14 @@ D = dt.date
 @pytest.fixture
 def api():
     """A fresh client per user, so that signing in as someone else never changes an earlier client."""
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
+
+    from tests.factories import token_for
 
     class Clients:
         def as_user(self, user):
             client = APIClient()
-            token, _ = Token.objects.get_or_create(user=user)
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
             return client
 
     return Clients()

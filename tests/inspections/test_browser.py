@@ -5,12 +5,13 @@ Playwright runs in a thread of its own (as in tests/sites): its sync API refuses
 instance already keeps an event loop. Database work stays in the test's thread, between the journeys.
 """
 import datetime as dt
+
 import pytest
 
 from accounts.services import account_add_update
 from inspections import services
 from inspections.models import Finding, Rectification
-from tests.browser.threaded import in_browser as threaded_in_browser
+from tests.browser_helpers import in_browser as threaded_in_browser
 from tests.factories import PASSWORD
 
 from .conftest import at

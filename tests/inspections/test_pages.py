@@ -8,8 +8,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from inspections import services
 from inspections.models import Finding, Inspection, Rectification
 
-from .conftest import at
-
 D = dt.date
 
 

@@ -4,8 +4,8 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from govmedia.core.exceptions import DomainConflict
 from accounts.services import account_add_update
+from govmedia.core.exceptions import DomainConflict
 from inspections import services
 from inspections.models import Finding, FindingStatus, RectificationOutcome
 

@@ -1,10 +1,10 @@
 """Rules over filings, backfills, closures and disclosure: working-day deadlines across holidays."""
 import datetime as dt
 
-from accounts.models import Filing
 from govmedia.core.workdays import add_workdays
 from inspections import services
 from inspections.models import Finding, FindingStatus
+from tests.factories import FilingFactory, PostFactory
 
 from .conftest import at
 
@@ -20,7 +20,7 @@ def run(as_of):
 
 
 def filing(account, region, kind, event_date, status="approved", submitted_on=None, decided_on=None, due_on=None):
-    return Filing.objects.create(
+    return FilingFactory(
         account=account, kind=kind, event_date=event_date, status=status, stage="" if status != "pending" else "supervisor",
         submitted_at=at(submitted_on) if submitted_on else None, decided_at=at(decided_on) if decided_on else None,
         due_on=due_on, created_by=region.member,
@@ -71,17 +71,15 @@ def test_closure_notice_short(build, region):
 
 
 def test_disclosure_late_twenty_working_days(region):
-    from publishing.models import Post
-
     made = D(2024, 9, 20)
     due = add_workdays(made, 20)
     assert due == D(2024, 10, 23)
-    on_time = Post.objects.create(organisation=region.bureau, title="按时公开", author=region.member, status="published",
-                                  disclosure_required=True, made_on=made, published_at=at(due))
-    late = Post.objects.create(organisation=region.bureau, title="逾期公开", author=region.member, status="published",
-                               disclosure_required=True, made_on=made, published_at=at(due + dt.timedelta(days=3)))
-    pending = Post.objects.create(organisation=region.bureau, title="尚未公开", author=region.member, status="draft",
-                                  disclosure_required=True, made_on=made)
+    on_time = PostFactory(organisation=region.bureau, title="按时公开", author=region.member, status="published",
+                          disclosure_required=True, made_on=made, published_at=at(due))
+    late = PostFactory(organisation=region.bureau, title="逾期公开", author=region.member, status="published",
+                       disclosure_required=True, made_on=made, published_at=at(due + dt.timedelta(days=3)))
+    pending = PostFactory(organisation=region.bureau, title="尚未公开", author=region.member, status="draft",
+                          disclosure_required=True, made_on=made)
     run(D(2024, 10, 30))
     assert not Finding.objects.filter(rule="disclosure_late", subject_id=on_time.pk).exists()
     assert Finding.objects.get(rule="disclosure_late", subject_id=late.pk).status == FindingStatus.RECTIFIED

@@ -5,6 +5,7 @@ import pytest
 
 from inspections import services
 from inspections.models import ErrorReport, Finding, FindingStatus
+from tests.factories import MessagePolicyFactory, ProbeFactory, bulk
 
 from .conftest import at
 
@@ -156,13 +157,11 @@ def test_reply_given_late_is_recorded_once_as_already_rectified(build, region):
 
 
 def test_message_default_five_working_days_and_policy(build, region):
-    from inspections.models import MessagePolicy
-
     site = build.site()
     message = services.message_create(site=site, received_at=at(D(2025, 1, 24)), content="咨询")
     # Sun 26 Jan (make-up), Mon 27 Jan, then the festival 28 Jan–4 Feb off, then 5, 6, 7 Feb.
     assert message.due_on == D(2025, 2, 7)
-    MessagePolicy.objects.create(organisation=region.county, reply_workdays=2)
+    MessagePolicyFactory(organisation=region.county, reply_workdays=2)
     quick = services.message_create(site=site, received_at=at(D(2025, 1, 24)), content="再次咨询")
     assert quick.reply_workdays == 2 and quick.due_on == D(2025, 1, 27)
     run(D(2025, 2, 7))
@@ -232,8 +231,6 @@ def test_homepage_own_date_counts_unless_it_is_navigation(build):
 
 
 def test_site_unreachable_share_of_failed_probes(build):
-    from sites.models import Probe
-
     site = build.site()
     healthy = build.site()
     start = D(2024, 9, 24)
@@ -241,9 +238,9 @@ def test_site_unreachable_share_of_failed_probes(build):
     for day in range(7):
         for hour in range(20):
             moment = at(start + dt.timedelta(days=day), 0) + dt.timedelta(hours=hour)
-            probes.append(Probe(site=site, checked_at=moment, ok=not (day == 0 and hour < 7), response_ms=300))
-            probes.append(Probe(site=healthy, checked_at=moment, ok=not (day == 0 and hour < 6), response_ms=300))
-    Probe.objects.bulk_create(probes)
+            probes.append({"site": site, "checked_at": moment, "ok": not (day == 0 and hour < 7)})
+            probes.append({"site": healthy, "checked_at": moment, "ok": not (day == 0 and hour < 6)})
+    bulk(ProbeFactory, probes)
     run(D(2024, 9, 30))
     finding = found("site_unreachable", site).get()
     assert finding.detail["probes"] == 140 and finding.detail["failed"] == 7

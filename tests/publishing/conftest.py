@@ -3,24 +3,21 @@ from types import SimpleNamespace
 
 import pytest
 
-from accounts.models import Account, AccountStatus
 from organisations.models import Role
-from sites.models import Column, ColumnCategory, Site
-from tests.factories import person
+from sites.models import ColumnCategory
+from tests.factories import AccountFactory, ColumnFactory, SiteFactory, person
 
 
 @pytest.fixture
 def newsroom(region):
     """The bureau's six reviewers (SPEC 三审三校: two editors, a section head, two deputies, the principal),
     a portal column and a live WeChat account it may publish to, and a column of another bureau."""
-    site = Site.objects.create(name="甲县人民政府网", url="https://www.jia.gov.cn", owner=region.county)
-    column = Column.objects.create(site=site, name="部门动态", category=ColumnCategory.NEWS, responsible=region.bureau,
-                                   url="https://www.jia.gov.cn/bmdt", opened_on=dt.date(2024, 1, 2))
-    foreign_column = Column.objects.create(site=site, name="卫健动态", category=ColumnCategory.NEWS,
-                                           responsible=region.other_bureau)
-    account = Account.objects.create(name="甲县教育", platform="wechat", owner=region.bureau,
-                                     status=AccountStatus.RUNNING, opened_on=dt.date(2024, 1, 2),
-                                     url="https://mp.weixin.qq.com/jiaxianjiaoyu")
+    site = SiteFactory(name="甲县人民政府网", url="https://www.jia.gov.cn", owner=region.county)
+    column = ColumnFactory(site=site, name="部门动态", category=ColumnCategory.NEWS, responsible=region.bureau,
+                           url="https://www.jia.gov.cn/bmdt", opened_on=dt.date(2024, 1, 2))
+    foreign_column = ColumnFactory(site=site, name="卫健动态", category=ColumnCategory.NEWS, responsible=region.other_bureau)
+    account = AccountFactory(name="甲县教育", platform="wechat", owner=region.bureau, opened_on=dt.date(2024, 1, 2),
+                             url="https://mp.weixin.qq.com/jiaxianjiaoyu")
     return SimpleNamespace(
         region=region, bureau=region.bureau, site=site, column=column, foreign_column=foreign_column, account=account,
         editor=region.member,  # review1

@@ -1,12 +1,10 @@
 """Blocking and warned submissions, with positions in the text; the word lists are data per organisation tree."""
 import pytest
 
-from organisations.models import Role
 from publishing import checks
 from publishing.models import Post, WordList
 from publishing.services import parse_word_file, word_list_replace
 from review.models import ReviewTask
-from tests.factories import person
 
 pytestmark = pytest.mark.django_db
 

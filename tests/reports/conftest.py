@@ -6,12 +6,22 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
-from accounts.models import Account, AccountStatus, Platform
+from accounts.models import Platform
 from accounts.services import account_add_update
-from sites.services import column_add_update
 from inspections import services as inspection_services
-from inspections.models import Finding, FindingStatus, Inspection, InspectionStatus, Severity
-from sites.models import BrokenLink, Column, ColumnCategory, Probe, Site
+from inspections.models import FindingStatus, InspectionStatus, Severity
+from sites.models import ColumnCategory
+from sites.services import column_add_update
+from tests.factories import (
+    AccountFactory,
+    BrokenLinkFactory,
+    ColumnFactory,
+    FindingFactory,
+    InspectionFactory,
+    ProbeFactory,
+    SiteFactory,
+    bulk,
+)
 
 
 def at(day: str, hour: int = 10, minute: int = 0) -> dt.datetime:
@@ -20,37 +30,23 @@ def at(day: str, hour: int = 10, minute: int = 0) -> dt.datetime:
 
 
 def finding(run, *, rule, subject, organisation, found_on, due_on, status=FindingStatus.OPEN, rectified_on=None,
-            severity=Severity.VETO, subject_type="account", period_key=""):
-    return Finding.objects.create(
-        inspection=run, rule=rule, severity=severity, subject_type=subject_type, subject_id=subject.pk,
-        subject_name=subject.name, organisation=organisation, found_on=dt.date.fromisoformat(found_on),
-        due_on=dt.date.fromisoformat(due_on), status=status, period_key=period_key or found_on,
+            severity=Severity.VETO):
+    return FindingFactory(
+        inspection=run, rule=rule, severity=severity, subject=subject, organisation=organisation,
+        found_on=dt.date.fromisoformat(found_on), due_on=dt.date.fromisoformat(due_on), status=status,
         rectified_on=dt.date.fromisoformat(rectified_on) if rectified_on else None,
     )
 
 
-def ensure_national_checklist():
-    """Transactional tests flush the tables, data migrations included: put the national checklist back."""
-    from rules.checklist_data import load_national
-    from rules.models import ChecklistItem, ChecklistVersion
-
-    if not ChecklistVersion.objects.filter(organisation__isnull=True).exists():
-        load_national(ChecklistVersion, ChecklistItem)
-
-
 @pytest.fixture
 def october(region):
-    ensure_national_checklist()
     r = region
     opened = dt.date(2024, 1, 1)
-    lagging = Account.objects.create(name="甲县教育发布", platform=Platform.WECHAT, owner=r.bureau,
-                                     status=AccountStatus.RUNNING, opened_on=opened)
-    steady = Account.objects.create(name="甲县教育微博", platform=Platform.WEIBO, owner=r.bureau,
-                                    status=AccountStatus.RUNNING, opened_on=opened)
-    silent = Account.objects.create(name="甲县卫健抖音", platform=Platform.DOUYIN, owner=r.other_bureau,
-                                    status=AccountStatus.RUNNING, opened_on=opened, has_interaction=False)
-    foreign = Account.objects.create(name="乙县教育发布", platform=Platform.WECHAT, owner=r.other_county_bureau,
-                                     status=AccountStatus.RUNNING, opened_on=opened)
+    lagging = AccountFactory(name="甲县教育发布", platform=Platform.WECHAT, owner=r.bureau, opened_on=opened)
+    steady = AccountFactory(name="甲县教育微博", platform=Platform.WEIBO, owner=r.bureau, opened_on=opened)
+    silent = AccountFactory(name="甲县卫健抖音", platform=Platform.DOUYIN, owner=r.other_bureau, opened_on=opened,
+                            has_interaction=False)
+    foreign = AccountFactory(name="乙县教育发布", platform=Platform.WECHAT, owner=r.other_county_bureau, opened_on=opened)
     # The lagging account: last update before October on 20 Sep; in October 8 Oct (reprint), two originals on
     # the make-up Saturday 12 Oct, and 31 Oct 23:30 (a reprint); 1 Nov 00:10 belongs to November.
     for when, original in [(at("2024-09-20"), True), (at("2024-10-08"), False), (at("2024-10-12", 9), True),
@@ -74,25 +70,22 @@ def october(region):
     # Answered in November: on time, but at the end of October it was still waiting (not yet due).
     inspection_services.message_reply(message=m_pending, user=r.member, reply="答4", replied_at=at("2024-11-01", 9))
 
-    site = Site.objects.create(name="甲县教育局网站", url="http://jy.example.gov.cn/", owner=r.bureau, launched_on=opened)
-    news = Column.objects.create(site=site, name="教育动态", category=ColumnCategory.NEWS, opened_on=opened)
-    notice = Column.objects.create(site=site, name="通知公告", category=ColumnCategory.NOTICE, opened_on=opened)
-    Column.objects.create(site=site, name="空白栏目", category=ColumnCategory.OTHER, opened_on=opened)
+    site = SiteFactory(name="甲县教育局网站", url="http://jy.example.gov.cn/", owner=r.bureau, launched_on=opened)
+    news = ColumnFactory(site=site, name="教育动态", category=ColumnCategory.NEWS, opened_on=opened)
+    notice = ColumnFactory(site=site, name="通知公告", category=ColumnCategory.NOTICE, opened_on=opened)
+    ColumnFactory(site=site, name="空白栏目", category=ColumnCategory.OTHER, opened_on=opened)
     column_add_update(column=news, published_at=at("2024-10-03"), title="动态1")
     column_add_update(column=news, published_at=at("2024-10-25"), title="动态2")
     column_add_update(column=notice, published_at=at("2024-04-15"), title="通知")
     # 40 probes in October, one failed: 97.5 % available.
-    Probe.objects.bulk_create([
-        Probe(site=site, checked_at=at("2024-10-01") + dt.timedelta(hours=18 * i), ok=(i != 7), response_ms=300)
-        for i in range(40)
-    ])
+    bulk(ProbeFactory, [{"site": site, "checked_at": at("2024-10-01") + dt.timedelta(hours=18 * i), "ok": i != 7}
+                        for i in range(40)])
     report = inspection_services.error_report_create(site=site, received_at=at("2024-10-10", 9), content="错字")
     inspection_services.error_report_reply(report=report, user=r.member, reply="已改", replied_at=at("2024-10-11", 17))
-    BrokenLink.objects.create(site=site, page_url="http://jy.example.gov.cn/a", link_url="http://jy.example.gov.cn/x",
-                              fingerprint=BrokenLink.make_fingerprint("a", "x"), first_seen_at=at("2024-10-20"),
-                              last_seen_at=at("2024-10-30"))
+    BrokenLinkFactory(site=site, page_url="http://jy.example.gov.cn/a", link_url="http://jy.example.gov.cn/x",
+                      first_seen_at=at("2024-10-20"), last_seen_at=at("2024-10-30"))
 
-    run = Inspection.objects.create(as_of=dt.date(2024, 10, 7), status=InspectionStatus.FINISHED)
+    run = InspectionFactory(as_of=dt.date(2024, 10, 7), status=InspectionStatus.FINISHED)
     # Found during the holiday, rectified on the 9th.
     stale = finding(run, rule="account_stale", subject=lagging, organisation=r.bureau, found_on="2024-10-07",
                     due_on="2024-10-14", status=FindingStatus.RECTIFIED, rectified_on="2024-10-09")

@@ -5,6 +5,7 @@ import pytest
 
 from reports.figures import build_report
 from reports.periods import parse_month
+from tests.factories import AccountFactory
 
 TODAY = dt.date(2025, 3, 3)
 
@@ -116,18 +117,15 @@ def test_a_unit_report_covers_only_that_unit(october):
 
 @pytest.mark.parametrize("subjects", [1, 4])
 def test_queries_do_not_grow_with_subjects(region, subjects, django_assert_max_num_queries):
-    from accounts.models import Account
-
     for i in range(subjects):
-        Account.objects.create(name=f"号{i}", platform="other", owner=region.bureau, status="running",
-                               opened_on=dt.date(2024, 1, 1), exemption_reason="测试")
+        AccountFactory(name=f"号{i}", platform="other", owner=region.bureau, opened_on=dt.date(2024, 1, 1),
+                       exemption_reason="测试")
     with django_assert_max_num_queries(30):
         build_report(region.county, parse_month("2024-10", today=TODAY), today=TODAY)
 
 
 def test_subjects_created_after_the_month_do_not_appear_in_it(october):
-    from accounts.models import Account
-
-    Account.objects.create(name="后来登记的账号", platform="kuaishou", owner=october.region.bureau, status="running")
+    # Without an opening date the day it was registered counts: now, long after October.
+    AccountFactory(name="后来登记的账号", platform="kuaishou", owner=october.region.bureau, opened_on=None)
     report = october_report(october.region.county)
     assert "后来登记的账号" not in {a["name"] for a in report["accounts"]}

@@ -2,7 +2,6 @@
 import pytest
 
 
-
 @pytest.fixture
 def signed_in(client):
     def as_user(user):

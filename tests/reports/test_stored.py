@@ -1,9 +1,8 @@
 """Published bulletins and kept self-inspections (tables of reports.models)."""
-import pytest
 
+from notifications.models import Notification
 from reports.models import Bulletin, SelfInspection
 from reports.selfcheck import INDICATORS
-from notifications.models import Notification
 
 
 def publish(api, user, **data):

@@ -11,10 +11,10 @@ from .test_workflow_api import create_post, decide, open_task
 
 
 def _client(user):
-    from rest_framework.authtoken.models import Token
+    from tests.factories import token_for
 
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
     return client
 
 

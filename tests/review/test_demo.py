@@ -2,27 +2,24 @@ import io
 
 import pytest
 
-from organisations import demo as accounts_demo
+from organisations import demo as organisations_demo
 from publishing import demo as publishing_demo
 from publishing.models import Post, WordList
 from review import demo as review_demo
 from review.models import ReviewTask
+from sites.models import Column
+from tests.factories import AccountFactory, ColumnFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_demo_seeds_posts_at_every_stage_and_in_every_state():
-    from django.utils import timezone
-
-    from accounts.models import Account
-    from sites.models import Column, Site
-
-    region = accounts_demo.seed(io.StringIO())
+    region = organisations_demo.seed(io.StringIO())
     edu = region["units"]["县教育局"]
-    # What the sites and registry areas add before this one: a portal column for the bureau and its account.
-    site = Site.objects.create(name="清源县人民政府网", url="https://www.qingyuan.gov.cn", owner=region["root"])
-    Column.objects.create(site=site, name="教育动态", category="news", responsible=edu, url="https://www.qingyuan.gov.cn/jydt")
-    Account.objects.create(name="清源教育", platform="wechat", owner=edu, status="running", opened_on=timezone.localdate())
+    # What the sites and accounts areas add before this one: a portal column for the bureau and its account.
+    site = SiteFactory(name="清源县人民政府网", url="https://www.qingyuan.gov.cn", owner=region["root"])
+    ColumnFactory(site=site, name="教育动态", category="news", responsible=edu, url="https://www.qingyuan.gov.cn/jydt")
+    AccountFactory(name="清源教育", platform="wechat", owner=edu)
     publishing_demo.seed_area(region, io.StringIO())
     review_demo.seed_area(region, io.StringIO())
     posts = Post.objects.filter(organisation=edu)
@@ -36,7 +33,7 @@ def test_demo_seeds_posts_at_every_stage_and_in_every_state():
 
 
 def test_demo_without_channels_still_seeds_drafts():
-    region = accounts_demo.seed(io.StringIO())
+    region = organisations_demo.seed(io.StringIO())
     publishing_demo.seed_area(region, io.StringIO())
     review_demo.seed_area(region, io.StringIO())
     assert Post.objects.filter(status="draft").count() == 2

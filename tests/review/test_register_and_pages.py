@@ -6,10 +6,11 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from notifications.models import Notification
 from publishing.models import Post
 from publishing.services import post_publish
-from notifications.models import Notification
 from review.models import ReviewTask
+from tests.factories import NotificationFactory
 
 from .test_workflow_api import create_post, decide, open_task
 
@@ -120,7 +121,7 @@ def test_bell_counts_unread_and_the_list_marks_them_read(api, newsroom, client):
     response = client.post(f"/notifications/{note.pk}/read/", {"go": "1"})
     assert response["Location"] == f"/review/tasks/{open_task(post['id']).pk}/"
     assert 'data-unread="0"' in client.get("/notifications/").content.decode()
-    other = Notification.objects.create(user=newsroom.deputy, kind="x", text="别人的")
+    other = NotificationFactory(user=newsroom.deputy, kind="x", text="别人的")
     assert client.post(f"/notifications/{other.pk}/read/").status_code == 404
     api_list = api.as_user(newsroom.editor).get("/api/v1/notifications/?unread=true").json()
     assert api_list["count"] == 0

@@ -6,7 +6,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 
-
 class Route:
     def __init__(self, body=b"", status=200, content_type="text/html; charset=utf-8", delay=0.0, headers=None):
         self.body = body.encode() if isinstance(body, str) else body

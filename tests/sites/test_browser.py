@@ -1,12 +1,12 @@
 """The office's journey in a real browser: register a site, add columns, see the tree.
 
-Playwright runs in a thread of its own: its sync API refuses to start where another instance (the session
-browser of tests/browser) already keeps an event loop, and the fixtures there are not visible here.
+Playwright runs in a thread of its own (tests/browser_helpers.py): its sync API refuses to start where another
+instance (the session browser of tests/conftest.py) already keeps an event loop.
 """
 import pytest
 
 from sites.models import Column, Site
-from tests.browser.threaded import in_browser
+from tests.browser_helpers import in_browser
 
 from ..factories import PASSWORD
 

@@ -5,8 +5,7 @@ import pytest
 from django.utils import timezone
 
 from sites.models import Column, ColumnUpdate
-
-from .factories import ColumnFactory, SiteFactory
+from tests.factories import ColumnFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,7 @@ import pytest
 from accounts.models import Account, AccountUpdate
 from sites.feeds import poll_feeds
 from sites.models import ColumnUpdate
-
-from .factories import ColumnFactory, SiteFactory
+from tests.factories import AccountFactory, ColumnFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -41,10 +40,8 @@ def test_a_columns_rss_becomes_updates_and_a_repoll_adds_nothing(region, web, fa
 
 
 def test_an_accounts_atom_feed_is_polled_too(region, web, fast_monitoring):
-    account = Account.objects.create(
-        name="清源发布", platform="wechat", owner=region.bureau, status="running",
-        feed_url=web.route("/atom.xml", ATOM, content_type="application/atom+xml"),
-    )
+    account = AccountFactory(name="清源发布", platform="wechat", owner=region.bureau,
+                             feed_url=web.route("/atom.xml", ATOM, content_type="application/atom+xml"))
     assert poll_feeds()["recorded"] == 1
     account.refresh_from_db()
     assert account.last_updated_on == dt.date(2025, 2, 8)

@@ -6,8 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
 from sites.models import Column
-
-from .factories import ColumnFactory, SiteFactory
+from tests.factories import ColumnFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
 

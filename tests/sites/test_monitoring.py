@@ -11,8 +11,7 @@ from sites.models import BrokenLink, ColumnUpdate, LinkCheck, Probe
 from sites.monitoring import probe_sites
 from sites.selectors import site_availability
 from sites.tasks import probe_sites as probe_sites_task
-
-from .factories import ColumnFactory, SiteFactory
+from tests.factories import ColumnFactory, ProbeFactory, SiteFactory, bulk
 
 pytestmark = pytest.mark.django_db
 
@@ -50,8 +49,8 @@ def _probes(site, start, per_day, failed_per_day, days=7):
     for day in range(days):
         for i in range(per_day):
             moment = start + dt.timedelta(days=day, minutes=i * (1440 // per_day))
-            rows.append(Probe(site=site, checked_at=moment, ok=i >= failed_per_day, response_ms=300))
-    Probe.objects.bulk_create(rows)
+            rows.append({"site": site, "checked_at": moment, "ok": i >= failed_per_day})
+    bulk(ProbeFactory, rows)
 
 
 def test_availability_and_the_unreachable_veto(region):
@@ -77,8 +76,8 @@ def test_availability_and_the_unreachable_veto(region):
 
 def test_availability_through_the_api(api, region):
     site = SiteFactory(owner=region.county)
-    Probe.objects.create(site=site, checked_at=timezone.now() - dt.timedelta(hours=1), ok=False, error="超时")
-    Probe.objects.create(site=site, checked_at=timezone.now() - dt.timedelta(hours=2), ok=True, status_code=200)
+    ProbeFactory(site=site, checked_at=timezone.now() - dt.timedelta(hours=1), ok=False, error="超时")
+    ProbeFactory(site=site, checked_at=timezone.now() - dt.timedelta(hours=2), ok=True, status_code=200)
     client = api.as_user(region.supervisor)
     data = client.get(f"/api/v1/sites/{site.pk}/availability/").data
     assert (data["probes"], data["failed"], data["failed_share"], data["enough_probes"]) == (2, 1, 0.5, False)

@@ -6,10 +6,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from sites.models import Column, ColumnUpdate, Site
 from sites.services import column_add_update
-from sites.models import BrokenLink, Column, ColumnUpdate, Probe, Site
-
-from .factories import ColumnFactory, SiteFactory
+from tests.factories import BrokenLinkFactory, ColumnFactory, ProbeFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -120,10 +119,10 @@ def test_the_import_page_reports_refused_rows_and_imports_nothing(signed_in, reg
 
 def test_the_monitoring_page_shows_availability_probes_and_broken_links(signed_in, region, portal):
     now = timezone.now()
-    Probe.objects.create(site=portal, checked_at=now - dt.timedelta(hours=1), ok=False, status_code=500, error="HTTP 500")
-    Probe.objects.create(site=portal, checked_at=now - dt.timedelta(hours=2), ok=True, status_code=200, response_ms=120)
-    BrokenLink.objects.create(site=portal, page_url="https://www.example.gov.cn/news/", link_url="https://www.example.gov.cn/gone.html",
-                              fingerprint="a", kind="link", status_code=404, error="HTTP 404", first_seen_at=now, last_seen_at=now)
+    ProbeFactory(site=portal, checked_at=now - dt.timedelta(hours=1), ok=False, status_code=500, error="HTTP 500")
+    ProbeFactory(site=portal, checked_at=now - dt.timedelta(hours=2), ok=True, status_code=200, response_ms=120)
+    BrokenLinkFactory(site=portal, page_url="https://www.example.gov.cn/news/", link_url="https://www.example.gov.cn/gone.html",
+                      status_code=404, error="HTTP 404", first_seen_at=now)
     client = signed_in(region.supervisor)
     page = client.get(reverse("site-monitoring", args=[portal.pk])).content.decode()
     assert "50.00%" in page and "检测次数不足" in page and "gone.html" in page and "HTTP 500" in page

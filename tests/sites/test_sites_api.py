@@ -4,10 +4,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from sites.services import column_add_update
 from sites.models import Site
-
-from .factories import ColumnFactory, SiteFactory
+from sites.services import column_add_update
+from tests.factories import ColumnFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -1,11 +1,15 @@
-"""A browser journey in a thread of its own, for tests that do database work between journeys.
+"""What every browser test shares: Debian's Chromium and its flags (the session browser of tests/conftest.py
+starts it with these), and a browser journey in a thread of its own, for tests that do database work between
+journeys.
 
 Playwright's sync API keeps an event loop in the thread that started it; a journey in its own thread can
 run whatever the session's shared browser is doing, and database work stays in the test's thread.
 """
 import threading
 
-from tests.conftest import ARGS, CHROMIUM
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 
 
 def in_browser(journey, *, viewport=None, timeout_seconds=120):

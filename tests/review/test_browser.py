@@ -6,12 +6,11 @@ import pytest
 from publishing.models import Post
 from review.models import ReviewTask
 from tests.factories import PASSWORD
-from tests.review.conftest import newsroom  # noqa: F401  (the fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_author_writes_and_submits_then_reviewer_approves_one_and_returns_one(page, sign_in, live_server, newsroom, api):  # noqa: F811
+def test_author_writes_and_submits_then_reviewer_approves_one_and_returns_one(page, sign_in, live_server, newsroom, api):
     sign_in("author", PASSWORD)
     page.goto(f"{live_server.url}/posts/new/")
     page.get_by_label("标题").fill("全县中小学开展秋季消防演练")

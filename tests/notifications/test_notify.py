@@ -1,3 +1,4 @@
+"""notify(): one row per person however often named, and mail after the commit only when it is switched on."""
 import pytest
 from django.core import mail
 

@@ -1,8 +1,6 @@
 """Defects found by trying the API from outside the suite, as a newcomer would: each answered 500 or English."""
 import pytest
 
-from accounts.models import Account
-
 pytestmark = pytest.mark.django_db
 
 
@@ -41,15 +39,3 @@ def test_token_with_wrong_types_is_400_naming_the_field(api, region, body, field
     response = api.post("/api/v1/auth/token/", body, format="json")
     assert response.status_code == 400
     assert field in response.json()
-
-
-def test_an_unknown_id_and_one_out_of_scope_get_the_same_chinese_404(api, region):
-    foreign = Account.objects.create(
-        name="乙县教育", platform="weibo", owner=region.other_county_bureau, supervisor=region.other_county,
-        status="running",
-    )
-    client = api.as_user(region.member)
-    unknown = client.get("/api/v1/accounts/99999999/")
-    outside = client.get(f"/api/v1/accounts/{foreign.pk}/")
-    assert unknown.status_code == outside.status_code == 404
-    assert unknown.json() == outside.json() == {"detail": "未找到。"}

@@ -1,5 +1,5 @@
-"""The checklist as data: the national version loaded by migration, local overrides that tighten or add items,
-the version recorded by every run, and the `inspect` command."""
+"""The checklist seen from the runs: a local version tightens a rule below its unit only and is recorded by
+every run, the `inspect` command, a failing rule that stops no other, and a run without a national version."""
 import dataclasses
 import datetime as dt
 from io import StringIO
@@ -11,32 +11,14 @@ from inspections import services
 from inspections.checks import CHECKS
 from inspections.models import Finding
 from rules import thresholds
-from rules.models import ChecklistItem, ChecklistVersion
+from rules.models import ChecklistVersion
+from tests.rules.test_checklist import local_override
 
 D = dt.date
 
 
-def test_national_version_holds_spec_thresholds(db):
-    version = thresholds.national_version(D(2024, 10, 1))
-    items = {i.code: i for i in version.items.all()}
-    assert set(items) >= {"column_stale", "site_unreachable", "site_interaction_veto", "message_late", "rectification_overdue"}
-    assert items["column_stale"].thresholds["periods"]["notice"] == {"months": 6}
-    assert items["site_unreachable"].thresholds == {"window_days": 7, "min_probes_per_day": 20, "timeout_seconds": 15,
-                                                    "max_failure_share": 0.05}
-    assert items["site_columns_veto"].thresholds["key_stale"] == 5 and items["site_columns_veto"].thresholds["any_stale"] == 10
-    assert items["message_late"].thresholds["default_workdays"] == 5 and items["account_stale"].kind == "veto"
-
-
-def local_override(region, org, **thresholds_by_code):
-    national = thresholds.national_version(D(2024, 10, 1))
-    version = ChecklistVersion.objects.create(year=2024, name=f"{org.name}补充指标", base=national, organisation=org)
-    for code, th in thresholds_by_code.items():
-        ChecklistItem.objects.create(version=version, code=code, name=code, kind="veto", thresholds=th)
-    return version
-
-
 def test_local_override_tightens_only_below_its_unit(region, build):
-    version = local_override(region, region.county, account_stale={"days": 7})
+    version = local_override(region.county, account_stale={"days": 7})
     ours = build.account(updates=[D(2024, 9, 25)])
     theirs = build.account(owner=region.other_county_bureau, updates=[D(2024, 9, 25)])
     assert thresholds.version_for(region.bureau, D(2024, 10, 3)) == version
@@ -49,19 +31,6 @@ def test_local_override_tightens_only_below_its_unit(region, build):
     # The county's own run names its version.
     county_run = services.inspect(as_of=D(2024, 10, 3), organisation=region.county)
     assert county_run.checklist_version == version
-
-
-def test_override_keeps_the_base_keys_it_does_not_name(region):
-    local_override(region, region.county, site_columns_veto={"key_stale": 3})
-    items = thresholds.items_for(region.bureau, D(2024, 10, 1))
-    assert items["site_columns_veto"].thresholds["key_stale"] == 3 and items["site_columns_veto"].thresholds["any_stale"] == 10
-
-
-def test_an_inactive_or_later_version_does_not_apply(region):
-    version = local_override(region, region.county, account_stale={"days": 7})
-    assert thresholds.version_for(region.bureau, D(2023, 12, 31)).organisation is None  # year 2024 starts later
-    ChecklistVersion.objects.filter(pk=version.pk).update(active=False)
-    assert thresholds.version_for(region.bureau, D(2024, 10, 1)).organisation is None
 
 
 def test_inspect_command(region, build):

@@ -1,7 +1,7 @@
 """Shared builders for the register's tests: a complete 备案登记表 and accounts in a given state."""
 import datetime as dt
 
-from accounts.models import Account, AccountStatus, AccountTeamMember
+from tests.factories import AccountFactory, AccountTeamMemberFactory
 
 
 def full_form(region, **overrides):
@@ -22,13 +22,13 @@ def full_form(region, **overrides):
 
 
 def running_account(region, *, name="甲县教育微博", platform="weibo", owner=None, team=("张三", "李四"), **fields):
-    account = Account.objects.create(
-        name=name, platform=platform, owner=owner or region.bureau, supervisor=fields.pop("supervisor", region.county),
-        operator=owner or region.bureau, status=fields.pop("status", AccountStatus.RUNNING),
-        opened_on=fields.pop("opened_on", dt.date(2024, 1, 10)), **fields,
-    )
+    """A running account of the bureau (or `owner`), supervised by the county, opened 10 Jan 2024, with its team."""
+    fields.setdefault("supervisor", region.county)
+    fields.setdefault("opened_on", dt.date(2024, 1, 10))
+    account = AccountFactory(name=name, platform=platform, owner=owner or region.bureau, operator=owner or region.bureau,
+                             **fields)
     for index, member in enumerate(team, start=1):
-        AccountTeamMember.objects.create(account=account, name=member, mobile=f"1380000000{index}", position=index)
+        AccountTeamMemberFactory(account=account, name=member, mobile=f"1380000000{index}", position=index)
     return account
 
 

@@ -5,10 +5,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from accounts.models import Account, AccountStatus, Platform
 from accounts.services import account_add_update
+from sites.models import ColumnCategory
 from sites.services import column_add_update
-from sites.models import Column, ColumnCategory, Site
+from tests.factories import AccountFactory, ColumnFactory, SiteFactory
 
 SH = ZoneInfo("Asia/Shanghai")
 TUESDAY_AFTER_NATIONAL_DAY = dt.date(2024, 10, 8)
@@ -16,11 +16,10 @@ TUESDAY_AFTER_NATIONAL_DAY = dt.date(2024, 10, 8)
 
 @pytest.mark.django_db
 def test_column_and_account_countdown(api, region):
-    site = Site.objects.create(name="甲县门户", url="https://www.jia.gov.cn/", owner=region.county)
-    news = Column.objects.create(site=site, name="工作动态", category=ColumnCategory.NEWS, responsible=region.bureau)
+    site = SiteFactory(name="甲县门户", url="https://www.jia.gov.cn/", owner=region.county)
+    news = ColumnFactory(site=site, name="工作动态", category=ColumnCategory.NEWS, responsible=region.bureau)
     column_add_update(column=news, published_at=dt.datetime(2024, 9, 25, 9, tzinfo=SH), title="秋季开学")
-    account = Account.objects.create(name="甲县教育", platform=Platform.WECHAT, owner=region.bureau,
-                                     status=AccountStatus.RUNNING, opened_on=dt.date(2024, 1, 2))
+    account = AccountFactory(name="甲县教育", owner=region.bureau, opened_on=dt.date(2024, 1, 2))
     account_add_update(account=account, published_at=dt.datetime(2024, 10, 1, 9, tzinfo=SH), title="国庆祝福", original=True)
     client = api.as_user(region.member)
     with mock.patch("django.utils.timezone.localdate", return_value=TUESDAY_AFTER_NATIONAL_DAY):
@@ -35,11 +34,10 @@ def test_column_and_account_countdown(api, region):
 
 @pytest.mark.django_db
 def test_pages_show_the_countdown(client, region):
-    site = Site.objects.create(name="甲县门户", url="https://www.jia.gov.cn/", owner=region.county)
-    news = Column.objects.create(site=site, name="工作动态", category=ColumnCategory.NEWS)
+    site = SiteFactory(name="甲县门户", url="https://www.jia.gov.cn/", owner=region.county)
+    news = ColumnFactory(site=site, name="工作动态", category=ColumnCategory.NEWS)
     column_add_update(column=news, published_at=dt.datetime(2024, 9, 20, 9, tzinfo=SH), title="秋季开学")
-    account = Account.objects.create(name="甲县教育", platform=Platform.WECHAT, owner=region.bureau,
-                                     status=AccountStatus.RUNNING, opened_on=dt.date(2024, 1, 2))
+    account = AccountFactory(name="甲县教育", owner=region.bureau, opened_on=dt.date(2024, 1, 2))
     account_add_update(account=account, published_at=dt.datetime(2024, 10, 7, 9, tzinfo=SH), title="假期安全", original=True)
     client.force_login(region.supervisor)
     with mock.patch("django.utils.timezone.localdate", return_value=TUESDAY_AFTER_NATIONAL_DAY):
