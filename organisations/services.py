@@ -12,6 +12,7 @@ from django.utils import timezone
 from govmedia.core import audit
 from govmedia.core.exceptions import DomainConflict
 
+from organisations import access
 from organisations.models import ApiToken, Membership, Organisation, OrganisationKind, Role, User
 
 SERVICE_PASSWORD_MESSAGE = "接口账号不设密码，只能使用管理员签发的令牌访问。"
@@ -106,7 +107,7 @@ def user_update(*, user: User, password: str | None = None, actor: User | None =
 def membership_grant(*, user: User, organisation: Organisation, role: str, actor: User) -> Membership:
     if role not in Role.values:
         raise ValidationError({"role": "未知角色。"})
-    if organisation.kind == OrganisationKind.INTERNAL and role in (Role.SUPERVISOR, Role.AUDITOR):
+    if organisation.kind == OrganisationKind.INTERNAL and role in access.REGIONAL_ROLES:
         raise ValidationError({"role": "内设机构的人员不能担任主管或监管角色。"})
     if Membership.objects.filter(user=user, organisation=organisation, role=role).exists():
         raise ValidationError({"role": f"{user}已在{organisation}担任该角色。"})
