@@ -4,6 +4,7 @@ from __future__ import annotations
 from django import forms
 
 from accounts import filings as form_rules
+from govmedia.core.forms import DateInput, DateTimeInput
 
 
 def _page_field(field: form_rules.FormField) -> forms.Field:
@@ -17,7 +18,7 @@ def _page_field(field: form_rules.FormField) -> forms.Field:
     if kind == form_rules.URL:
         return forms.URLField(max_length=field.max_length, assume_scheme="https", **common)
     if kind == form_rules.DATE:
-        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+        return forms.DateField(widget=DateInput(), **common)
     if kind == form_rules.BOOL:
         return forms.BooleanField(**common)
     if kind == form_rules.COUNT:
@@ -92,7 +93,7 @@ class RegistrationForm(RegistrationFields):
 
 
 class FilingFieldsForm(forms.Form):
-    event_date = forms.DateField(label="事项发生日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    event_date = forms.DateField(label="事项发生日期", required=False, widget=DateInput(),
                                  help_text="开设、变更、关停或注销的日期：须在其后7个工作日内备案")
     reason = forms.CharField(label="开办（变更、关停）理由", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -107,7 +108,7 @@ class FilingFieldsForm(forms.Form):
 
 
 class UpdateRecordForm(forms.Form):
-    published_at = forms.DateTimeField(label="发布时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    published_at = forms.DateTimeField(label="发布时间", widget=DateTimeInput())
     title = forms.CharField(label="标题", max_length=500)
     url = forms.URLField(label="链接", max_length=1000, required=False, assume_scheme="https")
     original = forms.BooleanField(label="原创", required=False, initial=True)
@@ -119,7 +120,7 @@ class ImportForm(forms.Form):
 
 class FactsForm(forms.Form):
     password_changed_on = forms.DateField(label="平台密码最近修改日期", required=False,
-                                          widget=forms.DateInput(attrs={"type": "date"}), help_text="只登记日期，切勿填写密码")
+                                          widget=DateInput(), help_text="只登记日期，切勿填写密码")
     followers = forms.IntegerField(label="关注量/粉丝量", min_value=0, required=False)
     feed_url = forms.URLField(label="RSS/Atom 地址", required=False, assume_scheme="https")
     has_interaction = forms.BooleanField(label="提供互动功能", required=False)

@@ -1,5 +1,6 @@
 from django import forms
 
+from govmedia.core.forms import DateInput, DateTimeInput
 from organisations.models import Organisation
 from rules.definitions import LABELS
 
@@ -7,7 +8,7 @@ from .models import FindingStatus, Severity
 
 
 class RunForm(forms.Form):
-    as_of = forms.DateField(label="检查基准日", widget=forms.DateInput(attrs={"type": "date"}))
+    as_of = forms.DateField(label="检查基准日", widget=DateInput())
     organisation = forms.ModelChoiceField(label="检查范围", queryset=Organisation.objects.none(), required=False,
                                           empty_label="我主管的全部单位")
 
@@ -42,7 +43,7 @@ class ReplyForm(forms.Form):
 
 class ErrorReportForm(forms.Form):
     site = forms.ModelChoiceField(label="网站", queryset=None)
-    received_at = forms.DateTimeField(label="收到时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    received_at = forms.DateTimeField(label="收到时间", widget=DateTimeInput())
     content = forms.CharField(label="问题描述", widget=forms.Textarea(attrs={"rows": 3}))
     url = forms.URLField(label="问题页面", required=False, assume_scheme="https")
     reporter = forms.CharField(label="反映人", required=False, max_length=100)
@@ -56,7 +57,7 @@ class ErrorReportForm(forms.Form):
 class MessageForm(forms.Form):
     site = forms.ModelChoiceField(label="网站", queryset=None, required=False)
     account = forms.ModelChoiceField(label="账号", queryset=None, required=False)
-    received_at = forms.DateTimeField(label="收到时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    received_at = forms.DateTimeField(label="收到时间", widget=DateTimeInput())
     author = forms.CharField(label="留言人", required=False, max_length=100)
     title = forms.CharField(label="标题", required=False, max_length=300)
     content = forms.CharField(label="留言内容", widget=forms.Textarea(attrs={"rows": 3}))

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from govmedia.core import selectors, workdays
 from govmedia.core.api import AuditedViewMixin
+from govmedia.core.forms import DateInput
 from govmedia.core.models import CalendarDay, CalendarYear
 from organisations.access import can_edit_calendar
 
@@ -192,7 +193,7 @@ class CalendarViewSet(AuditedViewMixin, viewsets.ViewSet):
 
 
 class CalendarDayForm(forms.Form):
-    date = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label="日期", widget=DateInput())
     is_workday = forms.TypedChoiceField(
         label="类型", choices=[("0", "休息日（节假日）"), ("1", "工作日（含调休上班）")], coerce=lambda v: v == "1"
     )

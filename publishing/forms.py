@@ -1,6 +1,7 @@
 from django import forms
 from django.forms import formset_factory
 
+from govmedia.core.forms import DateInput, DateTimeInput
 from organisations.models import Organisation
 
 from .models import Post, PostKind, WordListKind
@@ -19,8 +20,8 @@ class PostForm(forms.ModelForm):
             "body": forms.Textarea(attrs={"rows": 14, "class": "rich"}),
             "columns": forms.CheckboxSelectMultiple,
             "accounts": forms.CheckboxSelectMultiple,
-            "made_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "publish_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "made_on": DateInput(),
+            "publish_at": DateTimeInput(),
         }
         help_texts = {
             "body": "可使用段落、加粗、列表、表格、链接、图片等格式；其他标签会被清除。",
@@ -42,7 +43,7 @@ class PostForm(forms.ModelForm):
 
 class CoProducerForm(forms.Form):
     organisation = forms.ModelChoiceField(queryset=Organisation.objects.none(), label="共同形成单位", required=False)
-    consent_on = forms.DateField(label="书面同意日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    consent_on = forms.DateField(label="书面同意日期", required=False, widget=DateInput())
     consent_reference = forms.CharField(label="同意文书", required=False, max_length=200)
 
     def __init__(self, *args, organisations=None, **kwargs):

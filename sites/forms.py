@@ -1,9 +1,11 @@
 from django import forms
 from django.db import models
 
+from govmedia.core.forms import DateInput, DateTimeInput
+
 from .models import Column, ColumnCategory, Site
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 
 
 def _formfield(field, **kwargs):
@@ -47,7 +49,7 @@ class ColumnForm(forms.ModelForm):
 
 
 class ColumnUpdateForm(forms.Form):
-    published_at = forms.DateTimeField(label="发布时间", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    published_at = forms.DateTimeField(label="发布时间", widget=DateTimeInput())
     title = forms.CharField(label="标题", max_length=500)
     url = forms.URLField(label="链接", max_length=1000, required=False, assume_scheme="https")
 
