@@ -1,9 +1,9 @@
 """Everything under /api/v1/: the areas' plain API views (before the router's, so they win) and one router
 that registers every viewset. API.md lists the same paths."""
 from django.urls import path
-from rest_framework.routers import DefaultRouter
 
 from accounts import api as accounts_api
+from govmedia.core.api import Router
 from inspections import api as inspections_api
 from notifications import api as notifications_api
 from organisations import api as organisations_api
@@ -15,7 +15,7 @@ from review import api as review_api
 from sites import api as sites_api
 from webhooks import api as webhooks_api
 
-router = DefaultRouter()
+router = Router()  # ids in paths are whole numbers (core.api.Router)
 # organisations
 router.register("organisations", organisations_api.OrganisationViewSet, basename="api-organisation")
 router.register("users", organisations_api.UserViewSet, basename="api-user")

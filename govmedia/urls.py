@@ -39,3 +39,5 @@ urlpatterns = [
     path("", include("inspections.urls")),
     path("", include("reports.urls")),
 ]
+
+handler404 = "govmedia.views.not_found"

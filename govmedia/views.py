@@ -4,6 +4,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views import defaults
+from rest_framework.exceptions import NotFound
 
 from govmedia.celery import app
 from govmedia.core import selectors
@@ -41,3 +43,11 @@ def health(request):
         status["broker"] = f"error: {exc.__class__.__name__}"
     healthy = all(v == "ok" for v in status.values())
     return JsonResponse(status, status=200 if healthy else 503)
+
+
+def not_found(request, exception=None):
+    """A path that matches no route: under /api/ the API's 404 (DRF's shape, in Chinese, as for an unknown id —
+    `accounts/abc/` included, since ids in API paths are whole numbers); elsewhere the 404 page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(NotFound.default_detail)}, status=404, json_dumps_params={"ensure_ascii": False})
+    return defaults.page_not_found(request, exception)

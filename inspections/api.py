@@ -8,13 +8,13 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.generics import GenericAPIView
 
 from accounts.models import Account
 from organisations import access
-from govmedia.core.api import AuditedViewMixin, Pagination, ScopedPrimaryKeyField
+from govmedia.core.api import AuditedViewMixin, JSONParser, Pagination, ScopedPrimaryKeyField
 from rules import countdown, definitions
 from rules.models import ChecklistItem, ChecklistVersion, SubjectType
 from sites.models import Column, Site

@@ -34,6 +34,15 @@ class OrganisationSerializer(serializers.ModelSerializer):
             raise PermissionDenied("您不是该上级单位的主管人员，不能在其下创建或移入单位。")
         return parent
 
+    def validate(self, attrs):
+        if self.instance is None and "parent" not in attrs:
+            # No parent given is a top-level unit, with the same question as `"parent": null` (a 500 before).
+            try:
+                attrs["parent"] = self.validate_parent(None)
+            except serializers.ValidationError as exc:
+                raise serializers.ValidationError({"parent": exc.detail}) from None
+        return attrs
+
     def create(self, validated_data):
         return services.organisation_create(**validated_data)
 

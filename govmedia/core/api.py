@@ -11,10 +11,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, permissions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import audit
 from .exceptions import DomainConflict
+from .parsers import JSONParser  # noqa: F401  (the API base's parser, here with the rest)
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -41,6 +43,19 @@ class DateTimeField(serializers.DateTimeField):
         if offset is not None and offset % dt.timedelta(minutes=1):
             return value.astimezone(dt.UTC)
         return value
+
+
+class Router(DefaultRouter):
+    """The one router of /api/v1/. An id in the path is a whole number unless the viewset says otherwise
+    (`lookup_value_regex`, as the calendar's dates do): `abc` or `0.5` is no route at all, a 404, rather than a
+    lookup that fails deep in a view (issue 12: `POST columns/abc/updates/` was a 500)."""
+
+    def get_lookup_regex(self, viewset, lookup_prefix=""):
+        if hasattr(viewset, "lookup_value_regex"):
+            return super().get_lookup_regex(viewset, lookup_prefix)
+        lookup_field = getattr(viewset, "lookup_field", "pk")
+        lookup_url_kwarg = getattr(viewset, "lookup_url_kwarg", None) or lookup_field
+        return f"(?P<{lookup_prefix}{lookup_url_kwarg}>[0-9]+)"
 
 
 class Pagination(PageNumberPagination):

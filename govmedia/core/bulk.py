@@ -9,11 +9,10 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .api import AuditedViewMixin
+from .api import AuditedViewMixin, JSONParser
 
 MAX_ITEMS = 1000
 
@@ -35,6 +34,7 @@ class BulkRecordsView(AuditedViewMixin, APIView):
     implement `permitted_subjects` and `write`."""
 
     parser_classes = [JSONParser]
+    json_body_checked_by_view = True  # a list of records, not an object: post() says so in the answer's shape
     item_serializer_class: type[serializers.Serializer]
     subject_field: str
     # Out of scope answers exactly as an unknown id does (API.md "Errors": not a leak), in the words DRF uses for

@@ -57,3 +57,18 @@ class BlankableChoiceField(OpenApiSerializerFieldExtension):
     def map_serializer_field(self, auto_schema, direction):
         field = _as_blankable(self.target) if model_allows_blank(self.target) else self.target
         return auto_schema._map_serializer_field(field, direction, bypass_extensions=True)
+
+
+WHOLE_NUMBER_PATTERN = "^[0-9]+$"
+
+
+def whole_number_path_ids(result, generator, request, public):
+    """A postprocessing hook: the router matches ids in paths with `[0-9]+` (api.Router), which drf-spectacular
+    describes as a string with that pattern; it is an integer, as it was before the router said so."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                schema = parameter.get("schema", {})
+                if parameter.get("in") == "path" and schema.get("pattern") == WHOLE_NUMBER_PATTERN:
+                    parameter["schema"] = {"type": "integer"}
+    return result

@@ -189,7 +189,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # JSON in (API.md); the upload endpoints name MultiPartParser themselves. One body type per operation is
     # what lets generated clients (openapi-python-client, openapi-typescript) work.
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["govmedia.core.parsers.JSONParser"],  # DRF's, but objects only and depth-limited
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_PAGINATION_CLASS": "govmedia.core.api.Pagination",
     "PAGE_SIZE": 50,
@@ -211,6 +211,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "govmedia.core.schema.whole_number_path_ids",  # ids in paths are integers (core.api.Router)
+    ],
 }
 
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport, which needs no server
