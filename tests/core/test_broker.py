@@ -19,6 +19,8 @@ def test_a_queued_task_is_run_by_the_worker():
     Session.objects.filter(session_key=stale.session_key).update(expire_date=timezone.now() - dt.timedelta(days=1))
     fresh = SessionStore()
     fresh.create()
+    # Tasks that earlier tests queued and nobody ran (their workers were not started) would go first.
+    app.control.purge()
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         clear_expired_sessions.delay().get(timeout=30)
     assert list(Session.objects.values_list("session_key", flat=True)) == [fresh.session_key]
