@@ -1,0 +1,8 @@
+# Reserved for: dates of findings (issue 10). Fill in operations; keep the name and dependency.
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("inspections", "0005_scanning")]
+
+    operations = []

@@ -1,0 +1,8 @@
+# Reserved for: people and sessions (issue 12). Fill in operations; keep the name and dependency.
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("organisations", "0001_initial")]
+
+    operations = []
