@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 
-.PHONY: run test install migrate demo bench check clean
+.PHONY: run test fuzz install migrate demo bench check clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ run: demo
 
 test: install
 	DJANGO_SETTINGS_MODULE=govmedia.settings.test $(BIN)/pytest
+
+# schemathesis against the served schema as an administrator and an editor (a throwaway database; see tools/fuzz).
+fuzz: install
+	BIN=$(CURDIR)/$(BIN) tools/fuzz
 
 bench: install
 	$(PY) -m benchmarks
