@@ -12,9 +12,10 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from govmedia.core.api import AuditedViewMixin, ScopedPrimaryKeyField
+from govmedia.core.api import AuditedViewMixin, IdFilter, ScopedPrimaryKeyField
 from govmedia.core.bulk import BulkRecordsView, bulk_schema
-from govmedia.core.documents import XLSX_TYPE
+from govmedia.core.documents import XLSX_TYPE, name_download
+from govmedia.core.files import ScopedFileField
 from organisations import access
 from organisations.models import Organisation
 from rules.countdown import accounts_with_countdown
@@ -132,6 +133,7 @@ class AccountSerializer(serializers.ModelSerializer):
     first_deregister_on = serializers.DateField(read_only=True, allow_null=True)  # null: not closing
     menus = serializers.SerializerMethodField()
     team = serializers.SerializerMethodField()
+    qr_code = ScopedFileField()  # the scoped download URL (govmedia.core.files)
 
     class Meta:
         model = Account
@@ -178,9 +180,10 @@ class AccountFactsSerializer(serializers.Serializer):
 
 class AccountFilter(django_filters.FilterSet):
     days_since_update = django_filters.NumberFilter(
-        method="filter_days", label="距最近更新至少天数（无更新的按开设日期计）", min_value=0
+        # At most a century: a bigger count is no date (a 500 before).
+        method="filter_days", label="距最近更新至少天数（无更新的按开设日期计）", min_value=0, max_value=36500
     )
-    within = django_filters.NumberFilter(method="filter_within", label="某单位及其下级主办")
+    within = IdFilter(method="filter_within", label="某单位及其下级主办")
     name = django_filters.CharFilter(lookup_expr="icontains")
 
     class Meta:
@@ -327,8 +330,7 @@ class AccountViewSet(AuditedViewMixin, mixins.CreateModelMixin, mixins.UpdateMod
         queryset = self.filter_queryset(self.get_queryset()).exclude(status=AccountStatus.DRAFT)
         content = documents.register_xlsx(queryset)
         response = HttpResponse(content, content_type=XLSX_TYPE)
-        response["Content-Disposition"] = 'attachment; filename="account-register.xlsx"'
-        return response
+        return name_download(response, f"政务新媒体账号台账-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 # --- Filings ---------------------------------------------------------------------------------------------------
@@ -356,6 +358,7 @@ class FilingSerializer(serializers.ModelSerializer):
     submitted_late = serializers.BooleanField(read_only=True, allow_null=True)
     first_deregister_on = serializers.DateField(source="account.first_deregister_on", read_only=True, allow_null=True)
     decisions = FilingDecisionSerializer(many=True, read_only=True)
+    qr_code = ScopedFileField()  # the scoped download URL (govmedia.core.files)
 
     class Meta:
         model = Filing
@@ -364,6 +367,7 @@ class FilingSerializer(serializers.ModelSerializer):
             "status_display", "stage", "stage_display", "due_on", "submitted_at", "submitted_late", "decided_at",
             "owner_opinion", "supervisor_opinion", "rejection_comment", "city_reference", "province_reference",
             "national_reference", "qr_code", "first_deregister_on", "created_by", "created_at", "decisions",
+            "notice_on",
         ]
         read_only_fields = [
             "status", "stage", "due_on", "submitted_at", "decided_at", "owner_opinion", "supervisor_opinion",
@@ -438,6 +442,7 @@ class FilingViewSet(AuditedViewMixin, viewsets.ModelViewSet):
         serializer.instance = filing_services.filing_start(
             user=user, account=account, kind=kind, event_date=data.get("event_date"), reason=data.get("reason", ""),
             form=typed_form(form, form_rules.from_account(account)) if form is not None else None,
+            notice_on=data.get("notice_on"),
         )
 
     def perform_update(self, serializer):

@@ -1,16 +1,19 @@
 from django.apps import AppConfig
 
+from govmedia.core.workdays import calendar_changed
+
 
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "政务新媒体"
+    # Every change of an account's registered data, team and filings is kept: see govmedia/auditing.py.
 
     def ready(self):
-        from auditlog.registry import auditlog
+        from . import history
+        from .calendar_dates import recompute_due_dates
 
-        from accounts import models
+        # Status and password-date changes leave history for a past as_of.
+        history.connect()
 
-        # The register: every change of an account's registered data, team and filings is kept.
-        auditlog.register(models.Account, exclude_fields=["last_updated_on", "last_original_on"])
-        auditlog.register(models.AccountTeamMember)
-        auditlog.register(models.Filing, exclude_fields=["form", "updated_at"])
+        # Entering or removing a calendar day moves the filing deadlines this app stores.
+        calendar_changed.connect(recompute_due_dates, dispatch_uid="accounts-due-dates")

@@ -163,10 +163,11 @@ def seed_area(region, stdout=None) -> None:
     filing_services.filing_start(user=health_editor, account=accounts["健康清源"], kind=FilingKind.CHANGE,
                           event_date=today - dt.timedelta(days=1), reason="更新功能介绍。")
     # A closure approved earlier (the notice stands) and a deregistration whose notice period has passed.
-    close = filing_services.filing_start(user=admin, account=accounts["清源交通"], kind=FilingKind.CLOSE,
+    close = filing_services.filing_start(user=supervisor, account=accounts["清源交通"], kind=FilingKind.CLOSE,
                                   event_date=today - dt.timedelta(days=1), reason="与清源发布整合，关停本账号。")
-    filing_services.filing_submit(filing=close, user=admin)
-    filing_services.filing_approve(filing=close, user=admin)
+    filing_services.filing_submit(filing=close, user=supervisor)
+    # 三员分立: the superuser decides no filing; the bureau's own principal does.
+    filing_services.filing_approve(filing=close, user=people["transport_principal"])
     filing_services.filing_approve(filing=close, user=supervisor, comment="同意关停，请在账号发布关停公告。")
     accounts["清源交通"].refresh_from_db()
     notice = today - dt.timedelta(days=40)
@@ -179,12 +180,12 @@ def seed_area(region, stdout=None) -> None:
     for name, unit, platform in [("清源统计", "县审计局", "wechat"), ("清源水务", "县水务局", "wechat"),
                                  ("白塔镇", "白塔镇", "wechat")]:
         accounts[name] = services.account_register_existing(
-            user=admin, form=form_for(name=name, platform=platform, account_type="subscription", owner=units[unit],
+            user=supervisor, form=form_for(name=name, platform=platform, account_type="subscription", owner=units[unit],
                                       platform_id=f"stock-{unit}", registered_on=today - dt.timedelta(days=900)),
         )
-    backfill = filing_services.filing_start(user=admin, account=accounts["白塔镇"], kind=FilingKind.BACKFILL,
+    backfill = filing_services.filing_start(user=supervisor, account=accounts["白塔镇"], kind=FilingKind.BACKFILL,
                                      event_date=today, reason="")
-    filing_services.filing_submit(filing=backfill, user=admin)
+    filing_services.filing_submit(filing=backfill, user=supervisor)
     Account.objects.filter(pk=accounts["清源统计"].pk).update(backfill_due_on=add_workdays(today - dt.timedelta(days=60), 20))
     region["accounts"] = accounts
     if stdout:

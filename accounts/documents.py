@@ -2,6 +2,7 @@
 附件1) and the account register of a region as xlsx (the list offices send upward)."""
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -154,7 +155,9 @@ def render_pdf(account) -> bytes:
             y = pdf.get_y() + 2
             pdf.set_font("cjk", size=9.5)
             pdf.cell(30, 6, f"{cell.header}：", new_x="RIGHT", new_y="TOP")
-            pdf.image(cell.value.path, x=pdf.l_margin + 32, y=y, w=28, h=28)
+            # Read through the storage (disk or S3), never a local path.
+            with cell.value.open("rb") as image:
+                pdf.image(io.BytesIO(image.read()), x=pdf.l_margin + 32, y=y, w=28, h=28)
             pdf.set_y(y + 30)
         except (OSError, ValueError):
             pdf.cell(0, 6, "（二维码图片无法读取）", new_x="LMARGIN", new_y="NEXT")

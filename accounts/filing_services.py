@@ -24,10 +24,9 @@ from accounts.services import check_filer_belongs, check_one_live_per_platform, 
 from notifications.services import notify
 from organisations import access
 from organisations.models import Membership, Role, User
+from rules import thresholds
 from webhooks.services import emit, subscribed
 
-FILING_DEADLINE_WORKDAYS = 7  # qingdao §6 and 附件1 note
-CLOSURE_NOTICE_WORKDAYS = 15  # qingdao §7
 OWNER_DECLARATION = (
     "已知本单位在网络公共平台开办（变更、关停）此政务新媒体账号，并在开办期间建立有关管理制度，"
     "明确对此账号及发布内容负有管理责任。"
@@ -39,8 +38,8 @@ OWNER_DECLARATION = (
 def actionable_filings(user: User):
     """Pending filings whose open stage `user` may decide now (the approval queue), in one query."""
     base = Filing.objects.for_user(user).filter(status=FilingStatus.PENDING)
-    if user.is_superuser:
-        return base
+    if access.is_administrator(user):
+        return base.none()  # 三员分立: no administrator, the superuser included, decides a filing
     principal_of = Membership.objects.filter(user=user, role=Role.PRINCIPAL).values("organisation_id")
     paths = access.role_paths(user, [Role.SUPERVISOR])
     supervised = access.under_paths(paths, "account__owner__path") | access.under_paths(paths, "account__supervisor__path")
@@ -59,20 +58,24 @@ def check_event_date(event_date: dt.date | None) -> None:
 
 
 def check_deregistration_allowed(account: Account, on: dt.date) -> None:
-    """Deregistration only after the closure notice has stood 15 working days (qingdao §7)."""
+    """Deregistration only after the closure notice has stood the period the owner's checklist sets (qingdao §7:
+    15 working days; no period where the unit's rules set none)."""
     if account.status != AccountStatus.CLOSING or not account.closure_notice_on:
         raise DomainConflict("账号须先经关停备案并向社会公告，公告期满后方可注销。")
     first = account.first_deregister_on
     if on < first:
         raise DomainConflict(
-            f"关停公告自 {account.closure_notice_on:%Y-%m-%d} 起须满15个工作日，最早可于 {first:%Y-%m-%d} 注销。",
+            f"关停公告自 {account.closure_notice_on:%Y-%m-%d} 起须满{account.closure_notice_workdays}个工作日，"
+            f"最早可于 {first:%Y-%m-%d} 注销。",
             first_allowed_on=first.isoformat(),
         )
 
 
 def due_on_for(kind: str, event_date: dt.date | None, account: Account) -> dt.date | None:
     if kind in (FilingKind.OPEN, FilingKind.CHANGE) and event_date:
-        return add_workdays(event_date, FILING_DEADLINE_WORKDAYS)
+        # The filing period of the owner's checklist (filing_late); no deadline where the unit's rules set none.
+        workdays = thresholds.value(account.owner, "filing_late", "workdays", event_date)
+        return add_workdays(event_date, workdays) if workdays else None
     if kind == FilingKind.BACKFILL:
         return account.backfill_due_on
     return None
@@ -113,8 +116,9 @@ def filing_open_draft(*, user: User, event_date: dt.date | None, reason: str = "
 
 @transaction.atomic
 def filing_start(*, user: User, account: Account, kind: str, event_date: dt.date | None = None, reason: str = "",
-                 form: dict | None = None, qr_code=None) -> Filing:
-    """Start a change, closure, deregistration or backfill of an account already in the register."""
+                 form: dict | None = None, qr_code=None, notice_on: dt.date | None = None) -> Filing:
+    """Start a change, closure, deregistration or backfill of an account already in the register. A closure may
+    name the date its public notice appears (`notice_on`, default: the day it is approved)."""
     account = Account.objects.select_for_update().get(pk=account.pk)
     if kind == FilingKind.OPEN:
         raise ValidationError({"kind": "开设备案请新建账号（不指定已有账号）。"})
@@ -141,8 +145,12 @@ def filing_start(*, user: User, account: Account, kind: str, event_date: dt.date
     form_rules.check(data, complete=False)
     if qr_code:
         validate_qr_code(qr_code)
+    if notice_on is not None and kind != FilingKind.CLOSE:
+        raise ValidationError({"notice_on": "只有关停备案填写关停公告日期。"})
+    if notice_on is not None and notice_on < event_date:
+        raise ValidationError({"notice_on": "关停公告日期不能早于事项发生日期。"})
     filing = Filing(account=account, kind=kind, event_date=event_date, reason=reason, form=form_rules.to_json(data),
-                    created_by=user)
+                    created_by=user, notice_on=notice_on)
     if qr_code:
         filing.qr_code = qr_code
     filing.due_on = due_on_for(kind, event_date, account)
@@ -362,7 +370,11 @@ def _apply_approved(filing: Filing, user: User) -> None:
         form_rules.apply_to_account(account, data, effective_on=filing.event_date, qr_code=filing.qr_code or None)
     elif kind == FilingKind.CLOSE:
         account.status = AccountStatus.CLOSING
-        account.closure_notice_on = timezone.localdate()
+        # The notice period counts from the notice date recorded on the filing, by default its approval.
+        if filing.notice_on is None:
+            filing.notice_on = timezone.localdate()
+            Filing.objects.filter(pk=filing.pk).update(notice_on=filing.notice_on)
+        account.closure_notice_on = filing.notice_on
         account.save(update_fields=["status", "closure_notice_on"])
     elif kind == FilingKind.DEREGISTER:
         check_deregistration_allowed(account, filing.event_date)

@@ -94,7 +94,7 @@ class RegistrationForm(RegistrationFields):
 
 class FilingFieldsForm(forms.Form):
     event_date = forms.DateField(label="事项发生日期", required=False, widget=DateInput(),
-                                 help_text="开设、变更、关停或注销的日期：须在其后7个工作日内备案")
+                                 help_text="开设、变更、关停或注销的日期：备案期限从这一天起算")
     reason = forms.CharField(label="开办（变更、关停）理由", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def apply_errors(self, errors: dict) -> dict:

@@ -7,9 +7,11 @@ from django.db.models import F, Q
 from django.db.models.functions import MD5
 from django.utils import timezone
 
+from govmedia.core.files import RandomName
 from govmedia.core.workdays import add_workdays
 from organisations import access
 from organisations.models import Organisation, Role, User
+from rules import thresholds
 
 class Platform(models.TextChoices):
     WECHAT = "wechat", "微信"
@@ -45,6 +47,8 @@ class AccountStatus(models.TextChoices):
 
 
 LIVE_STATUSES = (AccountStatus.APPLYING, AccountStatus.RUNNING, AccountStatus.CLOSING)
+# SPEC "三审三校 that one person cannot pass": an account not yet approved (申请开设) publishes nothing.
+PUBLISHABLE_STATUSES = (AccountStatus.RUNNING, AccountStatus.CLOSING)
 
 
 class AccountQuerySet(models.QuerySet):
@@ -54,6 +58,9 @@ class AccountQuerySet(models.QuerySet):
 
     def live(self):
         return self.filter(status__in=LIVE_STATUSES)
+
+    def publishable(self):
+        return self.filter(status__in=PUBLISHABLE_STATUSES)
 
 
 class Account(models.Model):
@@ -105,7 +112,7 @@ class Account(models.Model):
     introduction = models.TextField("基本情况介绍", blank=True)
     followers = models.PositiveIntegerField("关注量/粉丝量", null=True, blank=True)
     operation_started_on = models.DateField("正式运营时间", null=True, blank=True)
-    qr_code = models.ImageField("新媒体二维码", upload_to="accounts/qr/", blank=True)
+    qr_code = models.ImageField("新媒体二维码", upload_to=RandomName("accounts/qr"), blank=True)
     national_reference = models.CharField("全国政务新媒体信息报送系统编号", max_length=100, blank=True)
     # The date an approved close filing started the closure notice (qingdao §7: 公告不少于15个工作日).
     closure_notice_on = models.DateField("关停公告日期", null=True, blank=True)
@@ -145,11 +152,20 @@ class Account(models.Model):
         return self.status in LIVE_STATUSES
 
     @property
-    def first_deregister_on(self):
-        """The first day a deregistration may take effect: the 15th working day after the closure notice."""
+    def closure_notice_workdays(self) -> int | None:
+        """The closure notice period (working days) the owner's checklist sets today — the number the inspection
+        of today judges with (closure_notice_short); 0 where the unit's rules set no period. None: not closing."""
         if not self.closure_notice_on:
             return None
-        return add_workdays(self.closure_notice_on, 15)
+        return thresholds.value(self.owner, "closure_notice_short", "workdays", timezone.localdate()) or 0
+
+    @property
+    def first_deregister_on(self):
+        """The first day a deregistration may take effect: the notice period's last working day after the notice."""
+        workdays = self.closure_notice_workdays
+        if workdays is None:
+            return None
+        return add_workdays(self.closure_notice_on, workdays) if workdays else self.closure_notice_on
 
 
 class AccountUpdate(models.Model):
@@ -159,7 +175,7 @@ class AccountUpdate(models.Model):
     url = models.URLField("链接", max_length=1000, blank=True)
     original = models.BooleanField("原创", default=True)
     source = models.CharField("来源", max_length=20, default="api")  # sites.models.UpdateSource values
-    external_id = models.CharField(max_length=500, blank=True)
+    external_id = models.CharField("平台编号", max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -286,7 +302,7 @@ class Filing(models.Model):
     stage = models.CharField("当前审批环节", max_length=20, choices=FilingStage.choices, blank=True)
     form = models.JSONField("备案登记表", default=dict, blank=True)
     reason = models.TextField("开办（变更、关停）理由", blank=True)
-    qr_code = models.ImageField("新媒体二维码", upload_to="accounts/qr/", blank=True)
+    qr_code = models.ImageField("新媒体二维码", upload_to=RandomName("accounts/qr"), blank=True)
     owner_opinion = models.TextField("主办单位意见", blank=True)
     owner_approved_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="主办单位负责人"
@@ -303,6 +319,8 @@ class Filing(models.Model):
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     decided_at = models.DateTimeField("办结时间", null=True, blank=True)
     due_on = models.DateField("备案截止日期", null=True, blank=True)
+    # A close filing's public notice: the date the closure notice period counts from (default: its approval).
+    notice_on = models.DateField("关停公告日期", null=True, blank=True)
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="filings", verbose_name="填报人")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -370,3 +388,40 @@ class FilingDecision(models.Model):
 
     def __str__(self):
         return f"{self.filing} · {self.get_stage_display()} · {self.get_outcome_display()}"
+
+
+class AccountStatusChange(models.Model):
+    """An account's status from a day on: the history a past `as_of` is judged by (issue 10). Written by
+    accounts.history on every save that sets or changes the status."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="status_history", verbose_name="账号")
+    status = models.CharField("状态", max_length=20, choices=AccountStatus.choices)
+    effective_on = models.DateField("生效日期")
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["account", "effective_on", "id"]
+        verbose_name = "账号状态变更"
+        verbose_name_plural = verbose_name
+        indexes = [models.Index(fields=["account", "effective_on"], name="account_status_hist_idx")]
+
+    def get_additional_data(self):
+        return {"organisation": self.account.owner_id}
+
+
+class CredentialChange(models.Model):
+    """A password change date as it was recorded (never the password): a later change does not hide that on a
+    past `as_of` the password was older."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="credential_history", verbose_name="账号")
+    changed_on = models.DateField("修改日期")
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["account", "changed_on", "id"]
+        verbose_name = "密码修改记录"
+        verbose_name_plural = verbose_name
+        indexes = [models.Index(fields=["account", "changed_on"], name="account_credential_hist_idx")]
+
+    def get_additional_data(self):
+        return {"organisation": self.account.owner_id}

@@ -6,7 +6,8 @@ import datetime as dt
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from accounts.models import Account, AccountStatus
+from accounts.models import Account, AccountStatus, Platform
+from organisations import access
 
 
 def accounts_for(user):
@@ -44,3 +45,26 @@ def counts_by(queryset, field: str) -> dict[str, int]:
 def register_queryset(queryset):
     """What the register lists: everything in the register, drafts of openings excluded."""
     return queryset.exclude(status=AccountStatus.DRAFT)
+
+
+def filter_accounts(user, params, *, today: dt.date):
+    """The register list's filters (page, export and the dashboard's tiles, so a tile counts what it opens):
+    status (else everything in the register), platform, owner (with everything below), days without update, name."""
+    accounts = accounts_for(user)
+    status = params.get("status", "")
+    if status:
+        accounts = accounts.filter(status=status)
+    else:
+        accounts = register_queryset(accounts)
+    if params.get("platform") in Platform.values:
+        accounts = accounts.filter(platform=params["platform"])
+    if str(params.get("owner", "")).isdigit():
+        owner = access.visible_organisations(user).filter(pk=params["owner"]).first()
+        accounts = accounts.filter(owner__path__startswith=owner.path) if owner else accounts.none()
+    days = str(params.get("days", ""))
+    if days.isdigit():
+        accounts = not_updated_for(accounts, int(days), today)
+    query = str(params.get("q", "")).strip()
+    if query:
+        accounts = accounts.filter(name__icontains=query)
+    return accounts

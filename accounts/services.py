@@ -14,15 +14,15 @@ from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
 from govmedia.core import audit, records
+from govmedia.core.files import check_upload
 from govmedia.core.workdays import add_workdays
 
 from accounts import filings as form_rules
 from accounts.models import LIVE_STATUSES, Account, AccountStatus, AccountUpdate
 from organisations import access
 from organisations.models import Organisation, User
+from rules import thresholds
 
-BACKFILL_WORKDAYS = 20  # qingdao §19
-QR_MAX_BYTES = 2 * 1024 * 1024
 QR_FORMATS = {"PNG", "JPEG", "GIF", "WEBP"}
 
 
@@ -53,9 +53,8 @@ def check_filer_belongs(*, user: User, owner: Organisation) -> None:
 
 
 def validate_qr_code(upload) -> None:
-    """A QR code must be a real, small image: checked with Pillow, not trusted by its name."""
-    if upload.size > QR_MAX_BYTES:
-        raise ValidationError({"qr_code": f"二维码图片不能超过 {QR_MAX_BYTES // 1024 // 1024} MB。"})
+    """A QR code must be a real, small image: its type by content (core.files "qr"), then opened with Pillow."""
+    check_upload("qr", upload, field="qr_code")
     try:
         upload.seek(0)
         with Image.open(upload) as image:
@@ -73,10 +72,23 @@ def validate_qr_code(upload) -> None:
 
 
 def rules_effective_on() -> dt.date | None:
+    """The deployment's default date the rules took effect (GOVMEDIA_RULES_EFFECTIVE_ON), for a pack that names none."""
     value = getattr(settings, "GOVMEDIA_RULES_EFFECTIVE_ON", None)
     if isinstance(value, str) and value:
         return dt.date.fromisoformat(value)
     return value or None
+
+
+def backfill_due_on_for(owner: Organisation, today: dt.date) -> dt.date | None:
+    """When an account brought into the register must be backfilled: the owner's backfill_late item's working days
+    after its effective date (the pack's `effective_on`, else GOVMEDIA_RULES_EFFECTIVE_ON, else today); None where
+    the unit's rules require no backfill."""
+    workdays = thresholds.value(owner, "backfill_late", "workdays", today)
+    if not workdays:
+        return None
+    effective = thresholds.value(owner, "backfill_late", "effective_on", today)
+    effective = dt.date.fromisoformat(effective) if effective else (rules_effective_on() or today)
+    return add_workdays(effective, int(workdays))
 
 
 def draft_account_fields(data: dict) -> dict:
@@ -95,8 +107,8 @@ def draft_account_fields(data: dict) -> dict:
 def account_register_existing(*, user: User, form: dict, feed_url: str = "", password_changed_on: dt.date | None = None,
                               has_interaction: bool = True, opened_by_individual: bool = False,
                               qr_code=None) -> Account:
-    """Bring an account that already runs into the register (status running); its backfill filing is then due
-    20 working days after the rules took effect (qingdao §19), or after today where no date is configured.
+    """Bring an account that already runs into the register (status running); its backfill filing is then due as
+    the owner's checklist says (backfill_due_on_for; qingdao §19: 20 working days after the rules took effect).
 
     A legacy account opened by an individual in a unit's name is recorded as such (so inspections report it)
     rather than refused: refusing would hide an account that exists and must be dealt with.
@@ -114,11 +126,10 @@ def account_register_existing(*, user: User, form: dict, feed_url: str = "", pas
     if qr_code:
         validate_qr_code(qr_code)
     today = timezone.localdate()
-    effective = rules_effective_on() or today
     account = Account(
         status=AccountStatus.RUNNING, feed_url=feed_url, password_changed_on=password_changed_on,
         has_interaction=has_interaction, opened_by_individual=opened_by_individual,
-        backfill_due_on=add_workdays(effective, BACKFILL_WORKDAYS), **draft_account_fields(form),
+        backfill_due_on=backfill_due_on_for(form["owner"], today), **draft_account_fields(form),
     )
     account.opened_on = form.get("registered_on") or form.get("operation_started_on") or today
     account.full_clean(exclude=["url", "qr_code"])

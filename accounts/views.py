@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from govmedia.core.audit import describe, entries_for_object
-from govmedia.core.documents import XLSX_TYPE
+from govmedia.core.documents import XLSX_TYPE, name_download
 from govmedia.core.exceptions import DomainConflict
 from govmedia.core.models import AuditEntry
 from accounts.services import account_add_update
@@ -31,7 +31,7 @@ from accounts.forms import (
     RegistrationForm,
     UpdateRecordForm,
 )
-from accounts.selectors import accounts_for, counts_by, not_updated_for, reference_date, register_queryset
+from accounts.selectors import accounts_for, counts_by, filter_accounts, reference_date, register_queryset
 from organisations import access
 
 
@@ -50,25 +50,7 @@ def _get_filing(user, pk) -> Filing:
 
 
 def _filtered_accounts(request):
-    accounts = accounts_for(request.user)
-    params = request.GET
-    status = params.get("status", "")
-    if status:
-        accounts = accounts.filter(status=status)
-    else:
-        accounts = register_queryset(accounts)
-    if params.get("platform") in Platform.values:
-        accounts = accounts.filter(platform=params["platform"])
-    if params.get("owner", "").isdigit():
-        owner = access.visible_organisations(request.user).filter(pk=params["owner"]).first()
-        accounts = accounts.filter(owner__path__startswith=owner.path) if owner else accounts.none()
-    days = params.get("days", "")
-    if days.isdigit():
-        accounts = not_updated_for(accounts, int(days), timezone.localdate())
-    query = params.get("q", "").strip()
-    if query:
-        accounts = accounts.filter(name__icontains=query)
-    return accounts
+    return filter_accounts(request.user, request.GET, today=timezone.localdate())
 
 
 @login_required
@@ -89,6 +71,7 @@ def account_list(request):
         "platforms": Platform.choices, "statuses": AccountStatus.choices, "owners": owners,
         "params": request.GET, "total": sum(by_status.values()),
         "pending_count": filing_services.actionable_filings(request.user).count(),
+        "today": today,
     })
 
 
@@ -96,8 +79,7 @@ def account_list(request):
 def account_register_xlsx(request):
     response = HttpResponse(documents.register_xlsx(register_queryset(_filtered_accounts(request))),
                             content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="account-register-{timezone.localdate():%Y%m%d}.xlsx"'
-    return response
+    return name_download(response, f"政务新媒体账号台账-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 def _history(account):
@@ -343,7 +325,10 @@ def account_register_existing(request):
     except ValidationError as exc:
         form.apply_errors(exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages})
         return _render_form(request, form=form, fields_form=fields_form, mode="existing", status=400)
-    messages.success(request, f"已登记账号“{account.name}”，请于 {account.backfill_due_on:%Y-%m-%d} 前补办备案。")
+    if account.backfill_due_on:
+        messages.success(request, f"已登记账号“{account.name}”，请于 {account.backfill_due_on:%Y-%m-%d} 前补办备案。")
+    else:
+        messages.success(request, f"已登记账号“{account.name}”。")
     return redirect("account-detail", pk=account.pk)
 
 

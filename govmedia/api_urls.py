@@ -5,6 +5,7 @@ from django.urls import path
 from accounts import api as accounts_api
 from govmedia.core.api import Router
 from inspections import api as inspections_api
+from inspections import checklist_api
 from notifications import api as notifications_api
 from organisations import api as organisations_api
 from organisations.audit import AuditLogViewSet
@@ -12,6 +13,7 @@ from organisations.calendar import CalendarViewSet
 from publishing import api as publishing_api
 from reports import api as reports_api
 from review import api as review_api
+from scanning import api as scanning_api
 from sites import api as sites_api
 from webhooks import api as webhooks_api
 
@@ -47,7 +49,9 @@ router.register("findings", inspections_api.FindingViewSet, basename="api-findin
 router.register("error-reports", inspections_api.ErrorReportViewSet, basename="api-error-report")
 router.register("messages", inspections_api.MessageViewSet, basename="api-message")
 router.register("message-policies", inspections_api.MessagePolicyViewSet, basename="api-message-policy")
-router.register("checklist-versions", inspections_api.ChecklistVersionViewSet, basename="api-checklist-version")
+router.register("checklist-versions", checklist_api.ChecklistVersionViewSet, basename="api-checklist-version")
+# scanning
+router.register("scans", scanning_api.ScanViewSet, basename="api-scan")
 # reports
 router.register("bulletins", reports_api.BulletinViewSet, basename="api-bulletin")
 router.register("self-inspections", reports_api.SelfInspectionViewSet, basename="api-self-inspection")
@@ -57,7 +61,11 @@ extra_urlpatterns = [
     path("account-updates/", accounts_api.AccountUpdateBulkView.as_view(), name="api-account-updates"),
     path("column-updates/", sites_api.ColumnUpdateBulkView.as_view(), name="api-column-updates"),
     path("register/", review_api.RegisterView.as_view(), name="api-register"),
+    # Site scanning (API.md "Site scanning"): actions on sites and findings that belong to the scanning room.
+    path("sites/<int:pk>/scan/", scanning_api.SiteScanView.as_view(), name="api-site-scan"),
+    path("findings/<int:pk>/dismiss/", scanning_api.FindingDismissView.as_view(), name="api-finding-dismiss"),
     path("countdown/", inspections_api.CountdownView.as_view(), name="api-countdown"),
+    path("organisations/<int:pk>/checklist/", checklist_api.OrganisationChecklistView.as_view(), name="api-organisation-checklist"),
     path("reports/monthly/", reports_api.MonthlyReportView.as_view(), name="api-report-monthly"),
     path("reports/quarterly/", reports_api.QuarterlyReportView.as_view(), name="api-report-quarterly"),
     path("reports/exports/", reports_api.ExportView.as_view(), name="api-report-exports"),

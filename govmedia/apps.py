@@ -7,3 +7,8 @@ class GovmediaConfig(AppConfig):
     name = "govmedia"
     label = "govmedia"
     verbose_name = "政务新媒体管理平台"
+
+    def ready(self):
+        from . import auditing
+
+        auditing.register_all()

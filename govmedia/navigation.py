@@ -2,7 +2,8 @@
 from django.urls import reverse
 
 from organisations.access import (
-    can_keep_word_lists, can_manage_service_accounts, can_read_audit, can_see_webhooks, can_set_review_policies,
+    can_keep_word_lists, can_manage_service_accounts, can_read_audit, can_see_webhooks, can_self_inspect,
+    can_set_review_policies,
 )
 
 
@@ -33,9 +34,12 @@ NAVIGATION = [
     ("更新倒计时", "countdown", everyone),
     ("找错与留言", "error-report-list", everyone),
     ("检查记录", "inspection-list", everyone),
+    ("检查指标", "checklist", everyone),
+    # scanning
+    ("网站扫描", "scan-list", everyone),
     # reports
     ("监测报告", "reports", everyone),
-    ("每月自查", "self-inspection", everyone),
+    ("每月自查", "self-inspection", can_self_inspect),
     # the office's tools
     ("工作日历", "calendar", everyone),
     ("审计日志", "audit", can_read_audit),

@@ -1,7 +1,11 @@
-"""Project pages: the home page (a supervisor's is the region dashboard) and the health check."""
+"""Project pages: the home page (a supervisor's is the region dashboard), the health check and the error pages."""
+import logging
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views import defaults
@@ -12,6 +16,8 @@ from govmedia.core import selectors
 from organisations.models import Membership
 from reports.dashboard import dashboard_context
 from reports.selectors import default_region
+
+logger = logging.getLogger(__name__)
 
 
 @login_required
@@ -51,3 +57,28 @@ def not_found(request, exception=None):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": str(NotFound.default_detail)}, status=404, json_dumps_params={"ensure_ascii": False})
     return defaults.page_not_found(request, exception)
+
+
+class ChineseErrorPagesMiddleware:
+    """Office staff see the Chinese 404 and 500 pages in every mode. With DEBUG on (the demo of `make run`)
+    Django would answer with its English technical pages, which also list every URL of the application; the
+    traceback still reaches the console log. GOVMEDIA_TECHNICAL_ERRORS=1 keeps Django's pages for a developer."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.active = settings.DEBUG and not settings.GOVMEDIA_TECHNICAL_ERRORS
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.active and response.status_code == 404 and response.get("Content-Type", "").startswith("text/html"):
+            return not_found(request)
+        return response
+
+    def process_exception(self, request, exception):
+        if not self.active or isinstance(exception, (Http404, PermissionDenied)):
+            return None
+        logger.error("Unhandled error on %s", request.path, exc_info=exception)
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": "服务器内部错误，请稍后再试。"}, status=500,
+                                json_dumps_params={"ensure_ascii": False})
+        return defaults.server_error(request)

@@ -14,9 +14,10 @@ from rest_framework.generics import GenericAPIView
 
 from accounts.models import Account
 from organisations import access
-from govmedia.core.api import AuditedViewMixin, JSONParser, Pagination, ScopedPrimaryKeyField
+from govmedia.core.api import AuditedViewMixin, IdFilter, JSONParser, Pagination, ScopedPrimaryKeyField
+from govmedia.core.files import ScopedFileField
 from rules import countdown, definitions
-from rules.models import ChecklistItem, ChecklistVersion, SubjectType
+from rules.models import SubjectType
 from sites.models import Column, Site
 
 from . import imports, selectors, services
@@ -75,6 +76,7 @@ class InspectionViewSet(AuditedViewMixin, mixins.CreateModelMixin, viewsets.Read
 
 class RectificationSerializer(serializers.ModelSerializer):
     submitted_by_name = serializers.CharField(source="submitted_by.__str__", read_only=True)
+    evidence_file = ScopedFileField()  # the scoped download URL (govmedia.core.files)
 
     class Meta:
         model = Rectification
@@ -92,7 +94,7 @@ class FindingSerializer(serializers.ModelSerializer):
         model = Finding
         fields = ["id", "inspection", "rule", "rule_label", "severity", "subject_type", "subject_id", "subject_name",
                   "organisation", "organisation_name", "detail", "found_on", "due_on", "status", "overdue",
-                  "period_key", "rectified_on"]
+                  "period_key", "rectified_on", "source", "checklist_version"]
         read_only_fields = fields
 
     def get_rule_label(self, obj) -> str:
@@ -115,7 +117,7 @@ class FindingFilter(django_filters.FilterSet):
     severity = django_filters.ChoiceFilter(choices=Severity.choices)
     status = django_filters.ChoiceFilter(choices=FindingStatus.choices)
     subject_type = django_filters.ChoiceFilter(choices=SubjectType.choices)
-    organisation = django_filters.NumberFilter(method="filter_organisation", label="单位（含下级）")
+    organisation = IdFilter(method="filter_organisation", label="单位（含下级）")
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="逾期")
     found_from = django_filters.DateFilter(field_name="found_on", lookup_expr="gte")
     found_to = django_filters.DateFilter(field_name="found_on", lookup_expr="lte")
@@ -180,11 +182,13 @@ class ReplySerializer(serializers.Serializer):
 class ErrorReportSerializer(serializers.ModelSerializer):
     site = ScopedPrimaryKeyField(lambda u: Site.objects.for_user(u))
     late = serializers.SerializerMethodField()
+    reply_backdated = serializers.BooleanField(read_only=True, help_text="答复时间早于录入时间超过1天（补录）")
 
     class Meta:
         model = ErrorReport
-        fields = ["id", "site", "received_at", "content", "url", "reporter", "external_id", "replied_at", "reply", "due_on", "late"]
-        read_only_fields = ["replied_at", "reply", "due_on"]
+        fields = ["id", "site", "received_at", "content", "url", "reporter", "external_id", "replied_at", "reply", "due_on", "late",
+                  "reply_entered_at", "reply_backdated"]
+        read_only_fields = ["replied_at", "reply", "due_on", "reply_entered_at", "reply_backdated"]
         validators = []  # the service names a repeated external_id in its own message
 
     def get_late(self, obj) -> bool:
@@ -268,12 +272,13 @@ class MessageSerializer(serializers.ModelSerializer):
     site = ScopedPrimaryKeyField(lambda u: Site.objects.for_user(u), required=False, allow_null=True)
     account = ScopedPrimaryKeyField(lambda u: Account.objects.for_user(u), required=False, allow_null=True)
     late = serializers.SerializerMethodField()
+    reply_backdated = serializers.BooleanField(read_only=True, help_text="答复时间早于录入时间超过1天（补录）")
 
     class Meta:
         model = Message
         fields = ["id", "site", "account", "received_at", "author", "title", "content", "valid", "public", "external_id",
-                  "replied_at", "reply", "due_on", "reply_workdays", "late"]
-        read_only_fields = ["replied_at", "reply", "due_on", "reply_workdays"]
+                  "replied_at", "reply", "due_on", "reply_workdays", "late", "reply_entered_at", "reply_backdated"]
+        read_only_fields = ["replied_at", "reply", "due_on", "reply_workdays", "reply_entered_at", "reply_backdated"]
         validators = []  # the service names a repeated external_id in its own message
 
     def get_late(self, obj) -> bool:
@@ -345,32 +350,6 @@ class MessagePolicyViewSet(AuditedViewMixin, mixins.CreateModelMixin, mixins.Upd
 # ------------------------------------------------------------------------------------- checklist, countdown
 
 
-class ChecklistItemSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = ChecklistItem
-        fields = ["id", "code", "name", "kind", "thresholds", "points", "enabled", "source"]
-
-
-class ChecklistVersionSerializer(serializers.ModelSerializer):
-    items = ChecklistItemSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = ChecklistVersion
-        fields = ["id", "year", "name", "base", "organisation", "active", "source", "items"]
-
-
-class ChecklistVersionViewSet(viewsets.ReadOnlyModelViewSet):
-    """The national checklist versions and the local overrides within the caller's scope (read only here;
-    the office edits them in the admin)."""
-
-    serializer_class = ChecklistVersionSerializer
-    filterset_fields = ["year", "organisation", "active"]
-
-    def get_queryset(self):
-        orgs = access.organisation_ids_for(self.request.user)
-        return ChecklistVersion.objects.filter(Q(organisation__isnull=True) | Q(organisation__in=orgs)).prefetch_related("items")
-
-
 class CountdownQuery(serializers.Serializer):
     kind = serializers.ChoiceField(choices=[("column", "栏目"), ("account", "账号")])
     organisation = serializers.IntegerField(required=False)
@@ -423,12 +402,12 @@ def countdown_queryset(user, *, kind: str, organisation: int | None = None, with
         qs = Column.objects.for_user(user).filter(site__status="running")
         if org:
             qs = qs.filter(Q(site__owner__path__startswith=org.path) | Q(responsible__path__startswith=org.path))
-        qs = countdown.columns_with_countdown(qs, today=today, organisation=org).select_related("site")
+        qs = countdown.columns_with_countdown(qs, today=today).select_related("site")
     else:
         qs = Account.objects.for_user(user).filter(status__in=["running", "closing"])
         if org:
             qs = qs.filter(owner__path__startswith=org.path)
-        qs = countdown.accounts_with_countdown(qs, today=today, organisation=org).select_related("owner")
+        qs = countdown.accounts_with_countdown(qs, today=today).select_related("owner")
     if within is not None:
         qs = qs.filter(days_left__lte=within)
     return qs.order_by("days_left", "id")

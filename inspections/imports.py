@@ -19,9 +19,18 @@ from .models import ErrorReport, Message
 
 MAX_ROWS = 5000
 
+# The headings an office writes (as the pages show them), beside the field names other systems send.
+HEADINGS = {
+    "网站编号": "site", "账号编号": "account", "收到时间": "received_at", "内容": "content", "网址": "url",
+    "反映人": "reporter", "留言人": "author", "标题": "title", "是否公开": "public", "平台编号": "external_id",
+}
+FIELD_HEADINGS = {**{field: heading for heading, field in HEADINGS.items()}, "file": "文件"}
+ERROR_REPORT_HEADINGS = "网站编号、收到时间、内容、网址、反映人、平台编号"
+MESSAGE_HEADINGS = "网站编号、账号编号、收到时间、留言人、标题、内容、是否公开、平台编号"
+
 
 def _rows(file, report: ImportReport) -> list[tuple[int, dict]]:
-    """(line, {heading: value}) of every data row; nothing when the file is unreadable or has no data."""
+    """(line, {field: value}) of every data row; nothing when the file is unreadable or has no data."""
     try:
         records = read_table(file, max_rows=MAX_ROWS).records()
     except UnreadableFile as exc:
@@ -29,7 +38,7 @@ def _rows(file, report: ImportReport) -> list[tuple[int, dict]]:
         return []
     if not records:
         report.refuse_row(1, "文件没有数据行（第一行应为表头）。", field="file")
-    return records
+    return [(line, {HEADINGS.get(str(k).strip(), k): v for k, v in row.items()}) for line, row in records]
 
 
 def _answer(report: ImportReport) -> dict:

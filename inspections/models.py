@@ -2,16 +2,24 @@
 messages (留言) whose timeliness the rules judge. The checklist they judge by is in rules/."""
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 
 from accounts.models import Account
+from govmedia.core.files import RandomName
 from organisations import access
 from rules.definitions import label
 from rules.models import ChecklistVersion, ItemKind, SubjectType
 from sites.models import Site
 
+
+
+# A reply time further before its entry than this is flagged as backdated (issue 10).
+BACKDATED_AFTER = dt.timedelta(days=1)
 
 class InspectionStatus(models.TextChoices):
     QUEUED = "queued", "排队中"
@@ -53,6 +61,10 @@ class Inspection(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="发起人"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The row is the queue's truth (govmedia/core/queue.py): when its task was last sent, and how many times a
+    # worker took it (the sweeper sends a stale `queued` row again and takes back a `running` one past its lease).
+    queued_at = models.DateTimeField("最近排队时间", null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField("执行次数", default=0)
 
     objects = InspectionQuerySet.as_manager()
 
@@ -60,7 +72,18 @@ class Inspection(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = "检查"
         verbose_name_plural = "检查记录"
-        indexes = [models.Index(fields=["as_of"], name="inspection_as_of_idx")]
+        indexes = [
+            models.Index(fields=["as_of"], name="inspection_as_of_idx"),
+            models.Index(fields=["status", "queued_at"], name="inspection_status_queued_idx"),
+        ]
+        constraints = [
+            # One run per region and base date at a time (a whole-deployment run counts as region 0): two requests
+            # at once cannot both queue one; the second is told about the first (409).
+            models.UniqueConstraint(
+                Coalesce("organisation", Value(0)), "as_of", name="inspection_one_active_per_region_date",
+                condition=Q(status__in=("queued", "running")),
+            ),
+        ]
 
     def __str__(self):
         return f"检查（基准日 {self.as_of}）"
@@ -77,6 +100,8 @@ class FindingStatus(models.TextChoices):
     OPEN = "open", "待整改"
     RECTIFIED = "rectified", "已整改"
     OVERDUE = "overdue", "逾期未整改"
+    # A site scan's hit that a supervisor judged a false positive (scanning.Dismissal keeps the reason).
+    DISMISSED = "dismissed", "误报已忽略"
 
 
 UNRESOLVED = (FindingStatus.OPEN, FindingStatus.OVERDUE)
@@ -98,7 +123,10 @@ class Finding(models.Model):
     fact that is already past (a reply given late) is recorded as found and rectified at once.
     """
 
-    inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="findings", verbose_name="检查")
+    # Empty for a site scan's finding (its scan is in `detail.scan`).
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.PROTECT, null=True, blank=True, related_name="findings", verbose_name="检查"
+    )
     rule = models.CharField("规则", max_length=60)
     severity = models.CharField("严重程度", max_length=20, choices=Severity.choices)
     subject_type = models.CharField("对象类型", max_length=20, choices=SubjectType.choices)
@@ -108,6 +136,11 @@ class Finding(models.Model):
         "organisations.Organisation", on_delete=models.PROTECT, related_name="findings", verbose_name="责任单位"
     )
     detail = models.JSONField("依据", default=dict, blank=True)
+    # The article the rule enforces for this unit and the checklist version its item came from.
+    source = models.CharField("规定依据", max_length=200, blank=True)
+    checklist_version = models.ForeignKey(
+        ChecklistVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="findings", verbose_name="检查指标版本"
+    )
     found_on = models.DateField("发现日期")
     due_on = models.DateField("整改期限")
     status = models.CharField("状态", max_length=20, choices=FindingStatus.choices, default=FindingStatus.OPEN)
@@ -160,6 +193,7 @@ class RectificationOutcome(models.TextChoices):
     STILL_FAILING = "still_failing", "复查仍未通过"
 
 
+# Referenced by migration 0001 only: evidence is now named by RandomName.
 def evidence_path(instance, filename):
     return f"rectifications/{instance.finding_id}/{filename}"
 
@@ -170,7 +204,8 @@ class Rectification(models.Model):
     finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="rectifications", verbose_name="问题")
     comment = models.TextField("整改情况")
     evidence_url = models.URLField("佐证链接", max_length=1000, blank=True)
-    evidence_file = models.FileField("佐证材料", upload_to=evidence_path, blank=True)
+    # Checked by content in services.finding_rectify (govmedia.core.files, kind "evidence"); a random name.
+    evidence_file = models.FileField("佐证材料", upload_to=RandomName("rectifications"), blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="提交人")
     submitted_at = models.DateTimeField("提交时间", auto_now_add=True)
     outcome = models.CharField("复查结果", max_length=20, choices=RectificationOutcome.choices, default=RectificationOutcome.PENDING)
@@ -232,7 +267,13 @@ class ErrorReport(models.Model):
     replied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="答复人"
     )
+    # When the reply was entered: a reply time more than a day before it is shown as backdated (补录).
+    reply_entered_at = models.DateTimeField("答复录入时间", null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    @property
+    def reply_backdated(self) -> bool:
+        return bool(self.replied_at and self.reply_entered_at and self.reply_entered_at - self.replied_at > BACKDATED_AFTER)
 
     objects = ErrorReportQuerySet.as_manager()
 
@@ -286,7 +327,13 @@ class Message(models.Model):
     replied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="答复人"
     )
+    # When the reply was entered: a reply time more than a day before it is shown as backdated (补录).
+    reply_entered_at = models.DateTimeField("答复录入时间", null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    @property
+    def reply_backdated(self) -> bool:
+        return bool(self.replied_at and self.reply_entered_at and self.reply_entered_at - self.replied_at > BACKDATED_AFTER)
 
     objects = MessageQuerySet.as_manager()
 

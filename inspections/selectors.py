@@ -34,8 +34,26 @@ def filter_findings(qs, *, rule=None, severity=None, organisation=None, status=N
         today = as_of or dt.date.today()
         qs = qs.filter(Q(status=FindingStatus.OVERDUE) | Q(status=FindingStatus.OPEN, due_on__lt=today))
     elif overdue is False:
-        qs = qs.exclude(status=FindingStatus.OVERDUE)
+        # The complement of the above: neither marked overdue nor past due since the last run.
+        today = as_of or dt.date.today()
+        qs = qs.exclude(status=FindingStatus.OVERDUE).exclude(status=FindingStatus.OPEN, due_on__lt=today)
     return qs
+
+
+# The dashboard's finding tiles as the list's own query parameters: a tile counts exactly what its link lists.
+FINDING_TILES = {
+    "open": {"status": FindingStatus.OPEN.value, "overdue": "0"},
+    "overdue": {"overdue": "1"},
+}
+
+
+def finding_tile(user, organisation, tile: str, *, as_of: dt.date):
+    """The findings a dashboard tile counts: the list page's query for FINDING_TILES[tile] and `organisation`."""
+    params = FINDING_TILES[tile]
+    return filter_findings(
+        visible_findings(user), organisation=organisation, status=params.get("status"),
+        overdue={"1": True, "0": False}.get(params["overdue"]), as_of=as_of,
+    )
 
 
 def get_finding_for(user, pk) -> Finding:

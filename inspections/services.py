@@ -7,21 +7,23 @@ import logging
 import time
 from collections import Counter
 
-from celery import signature
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from govmedia.core import audit
+from govmedia.core import audit, queue
 from govmedia.core.exceptions import DomainConflict
+from govmedia.core.files import check_upload
+from govmedia.core import workdays
 from govmedia.core.workdays import add_workdays
 from notifications.services import notify
 from organisations import access
-from organisations.models import Membership, Role
+from organisations.models import Membership, Organisation, Role
 from rules import thresholds as checklist
-from rules.dates import start_of_day
+from rules.dates import rectification_due, start_of_day
 from rules.definitions import RULES
 from webhooks.services import emit, emit_many, subscribed
 
@@ -33,7 +35,6 @@ from .models import (
 
 log = logging.getLogger(__name__)
 BATCH = 5000
-RECTIFY_DAYS = RULES["rectification_overdue"].threshold("days")
 # Queued by name: the task module imports this one, not the other way round.
 RUN_TASK = "inspections.tasks.run_inspection"
 
@@ -61,9 +62,27 @@ def default_scope(user):
     return membership.organisation if membership else None
 
 
-@transaction.atomic
+ACTIVE = (InspectionStatus.QUEUED, InspectionStatus.RUNNING)
+
+
+def _active_run(organisation, as_of):
+    return Inspection.objects.filter(organisation=organisation, as_of=as_of, status__in=ACTIVE).first()
+
+
+def _busy(run: Inspection) -> DomainConflict:
+    scope = run.organisation.name if run.organisation_id else "全部单位"
+    return DomainConflict(
+        f"{scope}基准日 {run.as_of:%Y-%m-%d} 的检查（编号 {run.pk}）{run.get_status_display()}，请待其完成后再发起。",
+        inspection=run.pk,
+    )
+
+
 def inspection_create(*, as_of: dt.date, user, organisation=None) -> Inspection:
-    """Queue a run of every rule as of `as_of` over `organisation` and everything below it."""
+    """Queue a run of every rule as of `as_of` over `organisation` and everything below it.
+
+    The row is committed first and is the queue's truth: the task is sent after the commit, and a broker that is
+    down leaves the row `queued` for the sweeper (the caller still gets 202). One run per region and date at a
+    time: while one is queued or running, a second request is a 409 naming it (a constraint decides a race)."""
     _check_as_of(as_of)
     if organisation is None and not user.is_superuser:
         organisation = default_scope(user)
@@ -71,40 +90,60 @@ def inspection_create(*, as_of: dt.date, user, organisation=None) -> Inspection:
             raise PermissionDenied("只有主管单位工作人员可以发起检查。")
     if not access.can_run_inspection(user, organisation):
         raise PermissionDenied("只有主管单位工作人员可以对该单位发起检查。")
-    run = Inspection(as_of=as_of, organisation=organisation, created_by=user)
-    run.full_clean()
-    run.save()
-    transaction.on_commit(lambda: signature(RUN_TASK).delay(run.pk))
+    existing = _active_run(organisation, as_of)
+    if existing is not None:
+        raise _busy(existing)
+    run = Inspection(as_of=as_of, organisation=organisation, created_by=user, queued_at=timezone.now())
+    run.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            run.save()
+            queue.send_on_commit(RUN_TASK, args=(run.pk,))
+    except IntegrityError:  # the other request of a race committed first
+        existing = _active_run(organisation, as_of)
+        if existing is None:
+            raise
+        raise _busy(existing) from None
     return run
 
 
 def inspect(*, as_of: dt.date, organisation=None, user=None) -> Inspection:
-    """Create and run an inspection in this process (the `inspect` command, the demo, the daily task)."""
+    """Create and run an inspection in this process (the `inspect` command, the demo, the daily task). A run of
+    the same scope and date already queued is run here instead of a second one; one already running is left
+    to its worker and returned."""
     _check_as_of(as_of)
-    run = Inspection.objects.create(as_of=as_of, organisation=organisation, created_by=user)
+    try:
+        with transaction.atomic():
+            run = Inspection.objects.create(as_of=as_of, organisation=organisation, created_by=user)
+    except IntegrityError:
+        run = _active_run(organisation, as_of)
+        if run is None:
+            raise
     return inspection_run(inspection_id=run.pk)
 
 
 def inspection_run(*, inspection_id: int) -> Inspection:
-    """Run a queued inspection. Two workers given the same run: the conditional claim lets one proceed."""
+    """Run a queued inspection. The task may arrive twice (the sweeper sends stale rows again): the conditional
+    claim lets one worker proceed, and the outcome is written only while the claim is still this worker's (the
+    sweeper may have taken back a run past its lease and given it to another)."""
+    started = timezone.now()
     claimed = Inspection.objects.filter(pk=inspection_id, status=InspectionStatus.QUEUED).update(
-        status=InspectionStatus.RUNNING, started_at=timezone.now()
+        status=InspectionStatus.RUNNING, started_at=started, attempts=F("attempts") + 1,
     )
     run = Inspection.objects.select_related("organisation").get(pk=inspection_id)
     if not claimed:
         return run
+    mine = Inspection.objects.filter(pk=run.pk, status=InspectionStatus.RUNNING, started_at=started)
     try:
         with transaction.atomic():
             counts = _execute(run)
             _emit_findings(run)
     except Exception as exc:  # the run is recorded as failed with its reason; the next day's run starts afresh
         log.exception("inspection %s failed", inspection_id)
-        Inspection.objects.filter(pk=run.pk).update(
-            status=InspectionStatus.FAILED, finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc}"[:2000]
-        )
+        mine.update(status=InspectionStatus.FAILED, finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc}"[:2000])
         _emit_finished(inspection_id)
     else:
-        Inspection.objects.filter(pk=run.pk).update(status=InspectionStatus.FINISHED, finished_at=timezone.now(), counts=counts)
+        mine.update(status=InspectionStatus.FINISHED, finished_at=timezone.now(), counts=counts)
         _emit_finished(inspection_id)
         try:
             _notify_new_findings(run)
@@ -112,6 +151,32 @@ def inspection_run(*, inspection_id: int) -> Inspection:
             log.exception("inspection %s: notifying units failed", inspection_id)
     run.refresh_from_db()
     return run
+
+
+def sweep_inspections(*, now: dt.datetime | None = None) -> dict:
+    """Work a broker outage or a dead worker left behind (periodic; idempotent):
+    a run `queued` for longer than GOVMEDIA_REQUEUE_MINUTES is sent again; a run `running` for longer than
+    INSPECTION_LEASE_MINUTES (a run is one transaction: its worker died or was killed) is taken back and queued
+    again, or closed as failed after QUEUE_MAX_ATTEMPTS."""
+    now = now or timezone.now()
+    lease = dt.timedelta(minutes=settings.INSPECTION_LEASE_MINUTES)
+    stale_running = Inspection.objects.filter(status=InspectionStatus.RUNNING, started_at__lt=now - lease)
+    failed = stale_running.filter(attempts__gte=settings.QUEUE_MAX_ATTEMPTS).update(
+        status=InspectionStatus.FAILED, finished_at=now,
+        error=f"检查执行中断（工作进程停止），已尝试 {settings.QUEUE_MAX_ATTEMPTS} 次。",
+    )
+    reclaimed = stale_running.filter(attempts__lt=settings.QUEUE_MAX_ATTEMPTS).update(
+        status=InspectionStatus.QUEUED, started_at=None, queued_at=None,
+    )
+    due = list(Inspection.objects.filter(status=InspectionStatus.QUEUED).filter(
+        Q(queued_at__isnull=True) | Q(queued_at__lt=now - queue.requeue_after())
+    ).values_list("pk", flat=True))
+    sent = 0
+    for pk in due:
+        # Marked first: a send that fails is tried again by a later sweep, not by every one in a burst.
+        Inspection.objects.filter(pk=pk, status=InspectionStatus.QUEUED).update(queued_at=now)
+        sent += queue.send(RUN_TASK, args=(pk,))
+    return {"requeued": len(due), "sent": sent, "reclaimed": reclaimed, "failed": failed}
 
 
 FINDING_EVENT_FIELDS = ("id", "inspection_id", "rule", "severity", "subject_type", "subject_id", "subject_name",
@@ -206,7 +271,8 @@ def _execute(run: Inspection) -> dict:
                     hits = check.run(ctx, item.thresholds)
                     checked = time.perf_counter()
                     subjects = check.subjects(ctx)
-                    closed = _record(run, check, item, hits, subjects, pending_answers)
+                    closed = _record(run, check, item, hits, subjects, pending_answers,
+                                     rectify_days=int(ctx.thresholds("rectification_overdue")["days"]))
             except Exception as exc:  # one rule's fault (bad data it cannot read) never stops the others
                 log.exception("inspection %s: rule %s failed", run.pk, check.code)
                 failed[check.code] = f"{type(exc).__name__}: {exc}"[:500]
@@ -234,12 +300,40 @@ def _execute(run: Inspection) -> dict:
     }
 
 
-def _record(run: Inspection, check, item, hits, subjects, pending_answers: set[int]) -> int:
-    """Insert what is new, close what no longer fires; returns the number closed.
+def _rectification_dues(run: Inspection, hits, rectify_days: int):
+    """organisation id -> due date of a finding recorded now (issue 10, dates of findings): the period runs from
+    the day the unit could know — the day the run is made, never a past `as_of` — and ends on a working day of
+    the unit's calendar. One national answer; units of a region with days of its own get theirs."""
+    start = max(run.as_of, local_today())
+    national = rectification_due(start, rectify_days)
+    regional = workdays.region_paths(start, start + dt.timedelta(days=rectify_days + 30))
+    if not regional:
+        return lambda organisation_id: national
+    from_ids = {h.organisation_id for h in hits}
+    paths = dict(Organisation.objects.filter(pk__in=from_ids).values_list("pk", "path"))
+    dues: dict[str, dt.date] = {}
+
+    def due_for(organisation_id):
+        path = paths.get(organisation_id, "")
+        region = max((p for p in regional if path.startswith(p)), key=len, default=None)
+        if region is None:
+            return national
+        if region not in dues:
+            dues[region] = rectification_due(start, rectify_days, region)
+        return dues[region]
+
+    return due_for
+
+
+def _record(run: Inspection, check, item, hits, subjects, pending_answers: set[int], *, rectify_days: int) -> int:
+    """Insert what is new, close what no longer fires; returns the number closed. A new finding cites the article
+    its item enforces for the unit and the version the item came from; it is due `rectify_days` (the group's
+    rectification_overdue item) after it was found.
 
     `pending_answers` holds the findings with an answer awaiting verification (read once per run: few).
     """
     as_of = run.as_of
+    due_for = _rectification_dues(run, hits, rectify_days)
     existing = list(
         Finding.objects.filter(rule=check.code, subject_type=check.subject_type, status__in=UNRESOLVED, found_on__lte=as_of,
                                subject_id__in=subjects.values("pk"))
@@ -256,8 +350,10 @@ def _record(run: Inspection, check, item, hits, subjects, pending_answers: set[i
         rows.append(dict(
             inspection_id=run.pk, rule=check.code, severity=item.kind, subject_type=check.subject_type, subject_id=h.subject_id,
             subject_name=(h.name or "")[:300], organisation_id=h.organisation_id,
-            detail={**h.detail, "checklist_version": item.version_id}, found_on=as_of,
-            due_on=as_of + dt.timedelta(days=RECTIFY_DAYS), period_key=h.period_key[:40],
+            detail={**h.detail, "checklist_version": item.version_id, "rectify_days": rectify_days,
+                    "recorded_on": local_today().isoformat()}, found_on=as_of,
+            source=item.source[:200], checklist_version_id=item.version_id,
+            due_on=due_for(h.organisation_id), period_key=h.period_key[:40],
             status=FindingStatus.RECTIFIED if h.past else FindingStatus.OPEN,
             rectified_on=as_of if h.past else None, rectified_by_id=run.pk if h.past else None, created_at=now,
         ))
@@ -285,6 +381,7 @@ def _record(run: Inspection, check, item, hits, subjects, pending_answers: set[i
 FINDING_COLUMNS = [
     "inspection_id", "rule", "severity", "subject_type", "subject_id", "subject_name", "organisation_id", "detail",
     "found_on", "due_on", "status", "period_key", "rectified_on", "rectified_by_id", "created_at",
+    "source", "checklist_version_id",
 ]
 
 
@@ -342,7 +439,7 @@ def _notify_new_findings(run: Inspection) -> None:
             recipients[membership.organisation_id].append(membership.user)
     url = reverse("inspections-my-findings")
     for org_id, users in recipients.items():
-        notify(users=users, kind="finding", text=f"检查（基准日 {run.as_of}）发现本单位 {per_org[org_id]} 个新问题，请在 7 天内整改。", url=url)
+        notify(users=users, kind="finding", text=f"检查（基准日 {run.as_of}）发现本单位 {per_org[org_id]} 个新问题，请在整改期限内整改。", url=url)
 
 
 # ------------------------------------------------------------------------------------------ rectification
@@ -362,6 +459,8 @@ def finding_rectify(*, finding: Finding, user, comment: str, evidence_url: str =
         finding=finding, comment=comment.strip(), evidence_url=evidence_url or "", submitted_by=user,
     )
     if evidence_file is not None:
+        # By content, not name: images, PDF and Office files only, at most EVIDENCE_MAX_MB (core.files "evidence").
+        check_upload("evidence", evidence_file, field="evidence_file")
         rectification.evidence_file = evidence_file
     rectification.full_clean(exclude=["finding", "submitted_by"])
     rectification.save()
@@ -450,8 +549,8 @@ def _reply(model, obj, *, user, reply: str, replied_at=None):
         raise ValidationError({"replied_at": "答复时间不能早于收到时间。"})
     if replied_at > timezone.now() + dt.timedelta(minutes=5):
         raise ValidationError({"replied_at": "答复时间不能晚于现在。"})
-    obj.reply, obj.replied_at, obj.replied_by = reply.strip(), replied_at, user
-    obj.save(update_fields=["reply", "replied_at", "replied_by"])
+    obj.reply, obj.replied_at, obj.replied_by, obj.reply_entered_at = reply.strip(), replied_at, user, timezone.now()
+    obj.save(update_fields=["reply", "replied_at", "replied_by", "reply_entered_at"])
     audit.record_action(obj, "reply", actor=user, comment=reply.strip()[:200])
     return obj
 

@@ -3,7 +3,7 @@ import logging
 
 from celery import shared_task
 
-from .services import inspect, inspection_run, local_today
+from .services import inspect, inspection_run, local_today, sweep_inspections as sweep
 
 log = logging.getLogger(__name__)
 
@@ -20,3 +20,12 @@ def daily_inspection() -> str:
     run = inspect(as_of=local_today())
     log.info("daily inspection %s: %s %s", run.pk, run.status, run.counts)
     return run.status
+
+
+@shared_task
+def sweep_inspections() -> dict:
+    """Every two minutes: runs a broker outage left `queued` are sent again, runs of a dead worker taken back."""
+    result = sweep()
+    if any(result.values()):
+        log.info("inspection sweep: %s", result)
+    return result

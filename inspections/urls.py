@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import checklist_views, views
 
 urlpatterns = [
     path("inspections/", views.inspection_list, name="inspection-list"),
@@ -13,5 +13,5 @@ urlpatterns = [
     path("error-reports/<int:pk>/", views.error_report_detail, name="error-report-detail"),
     path("messages/", views.message_list, name="message-list"),
     path("messages/<int:pk>/", views.message_detail, name="message-detail"),
-    path("checklist/", views.checklist_page, name="checklist"),
+    path("checklist/", checklist_views.checklist_page, name="checklist"),
 ]

@@ -1,30 +1,34 @@
 """Pages: runs, findings (the region's, a unit's own, one finding with its rectification), countdown, error
-reports and messages, and the checklist in force."""
+reports and messages (the checklist page: checklist_views.py)."""
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
-from accounts.models import Account
+from accounts.models import Account, FilingKind, Platform
 from govmedia.core.exceptions import DomainConflict
 from govmedia.core.forms import apply_errors
 from organisations import access
-from rules import definitions
-from rules.models import ChecklistVersion
-from rules.thresholds import NoChecklist, items_for, version_for
-from sites.models import Site
+from organisations.models import OrganisationKind
+from rules import definitions, thresholds
+from sites.models import ColumnCategory, Site
 
 from . import api, imports, selectors, services
 from .forms import (
     ErrorReportForm, FindingFilterForm, ImportForm, MessageForm, PolicyForm, RectifyForm, ReplyForm, RunForm,
 )
 from .models import Finding, FindingStatus, MessagePolicy
+
+
+def _threshold(user, code: str, key: str):
+    """A threshold in force for the user's own unit today (the national one without a unit), for a page's help text."""
+    return thresholds.value(user.home_organisation, code, key, services.local_today())
 
 
 def _is_supervisor(user) -> bool:
@@ -48,6 +52,8 @@ def inspection_list(request):
                 apply_errors(form, exc)
             except PermissionDenied as exc:
                 form.add_error("organisation", str(exc))
+            except DomainConflict as exc:
+                form.add_error(None, exc.message)
             else:
                 messages.success(request, f"已提交检查（基准日 {run.as_of}），完成后刷新本页查看结果。")
                 return redirect("inspection-detail", pk=run.pk)
@@ -134,12 +140,30 @@ DETAIL_LABELS = {
     "has_consultation_channel": "设有咨询留言渠道", "message_unanswered_over_limit": "有效留言超 3 个月未答复",
     "months": "月数", "lookback_months": "回溯月数", "finding": "原问题编号", "rule": "原问题规则", "found_on": "发现日期",
     "days_overdue": "逾期天数", "checklist_version": "指标版本编号",
+    # Site scanning's evidence (scanning/services.py, scanning/checks.py).
+    "url": "页面或附件", "excerpt": "摘录", "match": "命中文字", "page_hash": "页面内容哈希（SHA-256）",
+    "page": "页面记录编号", "scan": "扫描编号", "link": "链接地址", "reason": "原因", "offset": "位置", "count": "出现次数",
+    "list": "词表", "word": "词", "suggestion": "建议改为", "label": "类别", "text": "链接文字", "final_url": "最终地址",
+    "status": "状态码", "chain": "跳转过程", "error": "错误", "domain": "原域名", "final_domain": "跳转后域名",
+    "words": "命中词", "mark": "缺少的标识", "host": "主机", "port": "端口", "not_before": "证书生效",
+    "not_after": "证书到期", "issuer": "签发者", "subject": "证书主体", "untrusted": "不受信任的原因",
+}
+
+
+# Codes stored in a finding's evidence, as a reader says them: rule codes, column categories, platforms,
+# filing kinds and unit kinds (their labels are defined with their models and rules; nothing is restated).
+CODE_LABELS = {
+    **{code: rule.label for code, rule in definitions.RULES.items()},
+    **dict(ColumnCategory.choices), **dict(Platform.choices), **dict(FilingKind.choices),
+    **dict(OrganisationKind.choices),
 }
 
 
 def _detail_value(value):
     if value is None:
         return "—"
+    if isinstance(value, str) and value in CODE_LABELS:
+        return CODE_LABELS[value]
     if value is True or value is False:
         return "是" if value else "否"
     if isinstance(value, dict) and set(value) <= {"days", "months"}:
@@ -147,7 +171,8 @@ def _detail_value(value):
     if isinstance(value, dict):
         return "；".join(f"{DETAIL_LABELS.get(k, k)} {_detail_value(v)}" for k, v in value.items())
     if isinstance(value, list):
-        return "、".join(DETAIL_LABELS.get(v, str(v)) if isinstance(v, str) else str(v) for v in value)
+        return "、".join(DETAIL_LABELS.get(v) or CODE_LABELS.get(v, v) if isinstance(v, str) else str(_detail_value(v))
+                        for v in value)
     return value
 
 
@@ -202,6 +227,9 @@ def countdown_page(request):
         qs = api.countdown_queryset(user, kind=kind, within=within)
     page = Paginator(qs, 100).get_page(request.GET.get("page"))
     rows = [api._countdown_row(kind, obj) for obj in page.object_list]
+    for row in rows:
+        if "category" in row:
+            row["category_label"] = CODE_LABELS.get(row["category"], row["category"])
     return render(request, "inspections/countdown.html", {
         "page": page, "rows": rows, "kind": kind, "within": within, "organisations": organisations[:500],
         "organisation": organisation, "error": error,
@@ -246,13 +274,15 @@ def error_report_list(request):
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "inspections/error_report_list.html", {
         "page": page, "form": form, "import_form": import_form, "today": services.local_today(),
+        "headings": imports.ERROR_REPORT_HEADINGS, "reply_workdays": _threshold(user, "error_report_late", "workdays"),
     })
 
 
 def _import_messages(request, result):
     if result["errors"]:
         messages.error(request, "导入未完成，请改正后重新导入：" + "；".join(
-            f"第 {e['line']} 行 {e['field']}：{e['error']}" for e in result["errors"][:20]))
+            f"第 {e['line']} 行 {imports.FIELD_HEADINGS.get(e['field'], e['field'])}：{e['error']}"
+            for e in result["errors"][:20]))
     else:
         messages.success(request, f"已导入 {result['created']} 条，跳过已登记的 {result['skipped']} 条。")
 
@@ -326,7 +356,8 @@ def message_list(request):
     policies = MessagePolicy.objects.filter(organisation__in=access.organisation_ids_for(user)).select_related("organisation")
     return render(request, "inspections/message_list.html", {
         "page": page, "form": form, "import_form": import_form, "policy_form": policy_form if policy_orgs.exists() else None,
-        "policies": policies, "today": services.local_today(),
+        "policies": policies, "today": services.local_today(), "headings": imports.MESSAGE_HEADINGS,
+        "default_reply_workdays": _threshold(user, "message_late", "default_workdays"),
     })
 
 
@@ -336,24 +367,3 @@ def message_detail(request, pk):
     return _reply_page(request, message, message.owner,
                        lambda o, **kw: services.message_reply(message=o, **kw),
                        "inspections/message_detail.html", "message-detail", "message")
-
-
-# -------------------------------------------------------------------------------------------- checklist
-
-
-@login_required
-def checklist_page(request):
-    user = request.user
-    today = services.local_today()
-    home = user.home_organisation
-    try:
-        version = version_for(home, today)
-        items = sorted(items_for(home, today).values(), key=lambda i: (i.kind, i.code))
-    except NoChecklist as exc:
-        version, items = None, []
-        messages.error(request, str(exc))
-    versions = ChecklistVersion.objects.filter(
-        Q(organisation__isnull=True) | Q(organisation__in=access.organisation_ids_for(user))
-    ).select_related("organisation", "base")
-    return render(request, "inspections/checklist.html", {"version": version, "items": items, "versions": versions,
-                                                          "labels": definitions.LABELS, "home": home})

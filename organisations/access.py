@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 
 from govmedia.core.models import AuditEntry
 
-from organisations.models import ApiToken, Membership, Organisation, Role, User
+from organisations.models import AdminRole, ApiToken, Membership, Organisation, OrganisationKind, Role, User
 
 # --- Role sets -------------------------------------------------------------------------------------------------
 
@@ -49,14 +49,76 @@ def regional_paths(user) -> list[str] | None:
     return role_paths(user, REGIONAL_ROLES)
 
 
+# --- 三员分立: the three administrators (SPEC "Security model") ------------------------------------------------
+# Each is `User.admin_role`; the superuser holds all three powers (how an installation starts and recovers) and,
+# like them, decides no business workflow (`is_administrator` is asked by every workflow decision).
+
+def _admin_role(user) -> str:
+    if not user or not user.is_authenticated or not user.is_active:
+        return ""
+    return getattr(user, "admin_role", "") or ""
+
+
+def is_system_admin(user) -> bool:
+    """系统管理员: units, people, the national calendar, settings."""
+    return bool(user and user.is_authenticated and user.is_active and user.is_superuser) or _admin_role(user) == AdminRole.SYSTEM
+
+
+def is_security_admin(user) -> bool:
+    """安全管理员: roles, password and session policy, password resets, unlocking."""
+    return bool(user and user.is_authenticated and user.is_active and user.is_superuser) or _admin_role(user) == AdminRole.SECURITY
+
+
+def is_audit_admin(user) -> bool:
+    """审计管理员: reads the whole audit log, nothing else."""
+    return bool(user and user.is_authenticated and user.is_active and user.is_superuser) or _admin_role(user) == AdminRole.AUDIT
+
+
+def is_administrator(user) -> bool:
+    """One of the three, or the superuser: none of them decides a business workflow."""
+    return bool(user and user.is_authenticated and user.is_superuser) or bool(_admin_role(user))
+
+
+def needs_second_factor(user) -> bool:
+    """Administrators and supervisors sign in with a TOTP code as well (service accounts never sign in)."""
+    if not user or not user.is_authenticated or user.is_service:
+        return False
+    return is_administrator(user) or Membership.objects.filter(user=user, role=Role.SUPERVISOR).exists()
+
+
+def can_reset_password(actor, target) -> bool:
+    """Only the security administrator (and the superuser) resets someone else's password; never their own
+    (that is the change page, with the old password), never a service account's (it has none), and only the
+    superuser resets the superuser's."""
+    if not is_security_admin(actor) or target.pk == actor.pk or target.is_service:
+        return False
+    return actor.is_superuser or not target.is_superuser
+
+
+def can_unlock(actor) -> bool:
+    """The security administrator lifts a lockout."""
+    return is_security_admin(actor)
+
+
+def can_grant_admin_role(actor, target) -> bool:
+    """The security administrator assigns the three duties (roles), not to themself, never to the superuser."""
+    return is_security_admin(actor) and target.pk != actor.pk and not target.is_superuser and not target.is_service
+
+
 # --- Organisations, people, memberships ---------------------------------------------------------------------
 
 def visible_organisations(user):
-    """The organisations `user` may see: their own, and everything below those they supervise or audit."""
+    """The organisations `user` may see: their own, and everything below those they supervise or audit; every
+    unit for the system and security administrators (they keep units, people and roles)."""
     if not user or not user.is_authenticated:
         return Organisation.objects.none()
-    if user.is_superuser:
+    if user.is_superuser or is_system_admin(user) or is_security_admin(user):
         return Organisation.objects.all()
+    return _member_organisations(user)
+
+
+def _member_organisations(user):
+    """The units a member sees through their memberships (the business scope)."""
     memberships = list(Membership.objects.filter(user=user).values_list("role", "organisation__path"))
     if not memberships:
         return Organisation.objects.none()
@@ -66,31 +128,49 @@ def visible_organisations(user):
 
 
 def organisation_ids_for(user):
-    """The ids of `visible_organisations`, as a subquery: how rooms above scope their own rows."""
-    return visible_organisations(user).values("pk")
+    """The units whose business rows `user` sees, as a subquery: how rooms above scope their own rows. The three
+    administrators hold no business role and so see no business rows (the superuser sees everything)."""
+    if not user or not user.is_authenticated:
+        return Organisation.objects.none().values("pk")
+    if user.is_superuser:
+        return Organisation.objects.values("pk")
+    return _member_organisations(user).values("pk")
 
 
 def managed_organisations(user):
-    """The organisations `user` administers: those they supervise and everything below them."""
-    if user.is_superuser:
+    """The organisations `user` administers: those they supervise and everything below them (every unit for the
+    system administrator)."""
+    if user.is_superuser or is_system_admin(user):
         return Organisation.objects.all()
     return Organisation.objects.filter(under_paths(role_paths(user, [Role.SUPERVISOR])))
 
 
 def directed_organisations(user):
-    """The units `user` directs (see `can_direct_unit`): those they supervise, and those whose principal they are."""
-    if user.is_superuser:
-        return Organisation.objects.all()
+    """The units `user` directs (see `can_direct_unit`): those they supervise, and those whose principal they are
+    (none for an administrator: 三员分立)."""
+    if is_administrator(user):
+        return Organisation.objects.none()
     principal_of = Membership.objects.filter(user=user, role=Role.PRINCIPAL).values("organisation")
     return Organisation.objects.filter(Q(pk__in=managed_organisations(user).values("pk")) | Q(pk__in=principal_of))
 
 
 def acting_organisations(user):
-    """The units `user` acts for (see `can_act_for_unit`): their own (not as auditor) and those they supervise."""
-    if user.is_superuser:
-        return Organisation.objects.all()
+    """The units `user` acts for (see `can_act_for_unit`): their own (not as auditor) and those they supervise
+    (none for an administrator: 三员分立)."""
+    if is_administrator(user):
+        return Organisation.objects.none()
     own = Membership.objects.filter(user=user).exclude(role=Role.AUDITOR).values("organisation")
     return Organisation.objects.filter(Q(pk__in=own) | Q(pk__in=managed_organisations(user).values("pk")))
+
+
+def self_inspection_organisations(user):
+    """Units whose monthly self-inspection (每月自查) `user` fills in: those they act for, internal sections
+    excluded (an auditor acts for none, so the menu does not offer them the page)."""
+    return acting_organisations(user).exclude(kind=OrganisationKind.INTERNAL)
+
+
+def can_self_inspect(user) -> bool:
+    return user.is_authenticated and self_inspection_organisations(user).exists()
 
 
 def region_organisations(user):
@@ -126,8 +206,9 @@ def get_organisation_for(user, pk) -> Organisation:
 
 
 def visible_users(user):
-    """People of the organisations `user` sees (by home unit or role), and `user` themself."""
-    if user.is_superuser:
+    """People of the organisations `user` sees (by home unit or role), and `user` themself; everybody for the
+    system and security administrators (people; resets, unlocking and roles)."""
+    if user.is_superuser or is_system_admin(user) or is_security_admin(user):
         return User.objects.all()
     orgs = organisation_ids_for(user)
     ids = Membership.objects.filter(organisation__in=orgs).values("user_id")
@@ -139,7 +220,7 @@ def get_user_for(user, pk) -> User:
 
 
 def visible_memberships(user):
-    return Membership.objects.filter(organisation__in=organisation_ids_for(user))
+    return Membership.objects.filter(organisation__in=visible_organisations(user).values("pk"))
 
 
 def covers_region(user, organisation: Organisation) -> bool:
@@ -152,9 +233,10 @@ def covers_region(user, organisation: Organisation) -> bool:
 
 
 def audit_entries_for(user):
-    """Audit entries about the organisations the user supervises or audits (superusers: all)."""
+    """Audit entries about the organisations the user supervises or audits; all of them for the audit
+    administrator (and the superuser)."""
     entries = AuditEntry.objects.select_related("actor", "content_type")
-    if user.is_superuser:
+    if is_audit_admin(user):
         return entries
     regions = Organisation.objects.filter(under_paths(role_paths(user, REGIONAL_ROLES)))
     return entries.filter(organisation_id__in=regions.values("pk"))
@@ -170,32 +252,43 @@ def _holds(user, organisation, roles) -> bool:
 
 def can_act_for_unit(user, organisation) -> bool:
     """A member of the unit other than an auditor, or a supervisor above it: files accounts in the unit's name,
-    answers its findings, error reports and messages."""
-    if organisation is None or not user.is_authenticated:
+    answers its findings, error reports and messages. No administrator, the superuser included (三员分立)."""
+    if organisation is None or not user.is_authenticated or is_administrator(user):
         return False
-    if user.is_superuser or user.supervises(organisation):
+    if user.supervises(organisation):
         return True
     return Membership.objects.filter(user=user, organisation=organisation).exclude(role=Role.AUDITOR).exists()
 
 
 def can_direct_unit(user, organisation) -> bool:
     """The unit's principal (主要负责人) or a supervisor above it: registers and keeps the unit's sites, sets its
-    review policy and its reply limit for messages."""
-    if organisation is None or not user.is_authenticated:
+    review policy and its reply limit for messages. No administrator, the superuser included (三员分立)."""
+    if organisation is None or not user.is_authenticated or is_administrator(user):
         return False
     return user.supervises(organisation) or _holds(user, organisation, [Role.PRINCIPAL])
 
 
 def can_manage_organisation(user, organisation) -> bool:
-    """Supervisors edit a unit, its sub-units and its memberships."""
-    return user.is_authenticated and user.supervises(organisation)
+    """Supervisors edit a unit, its sub-units and its memberships; the system administrator every unit."""
+    return user.is_authenticated and (is_system_admin(user) or user.supervises(organisation))
+
+
+def can_grant_roles(user, organisation) -> bool:
+    """Who grants and withdraws business roles in `organisation`: its supervisors and the system administrator
+    (as for its units), and the security administrator (roles)."""
+    return can_manage_organisation(user, organisation) or is_security_admin(user)
 
 
 def can_manage_user(actor, target: User) -> bool:
-    """A person is managed by the supervisors of their home unit (else of any unit they hold a role in)."""
+    """A person is managed by the supervisors of their home unit (else of any unit they hold a role in), and by
+    the system administrator; an administrator (三员) only by the system administrator."""
     if actor.is_superuser:
         return True
     if target.is_superuser:
+        return False
+    if is_system_admin(actor):
+        return True
+    if target.admin_role:
         return False
     if target.is_service:
         return can_manage_service_account(actor, target)
@@ -219,7 +312,7 @@ def can_manage_service_accounts(user) -> bool:
     region and issue, rotate and revoke their tokens."""
     if not user or not user.is_authenticated or user.is_service:
         return False
-    return user.is_superuser or bool(_service_admin_paths(user))
+    return is_system_admin(user) or bool(_service_admin_paths(user))
 
 
 def managed_service_accounts(user):
@@ -227,7 +320,7 @@ def managed_service_accounts(user):
     if not can_manage_service_accounts(user):
         return User.objects.none()
     accounts = User.objects.filter(is_service=True)
-    if user.is_superuser:
+    if is_system_admin(user):
         return accounts
     return accounts.filter(under_paths(_service_admin_paths(user), "home_organisation__path"))
 
@@ -240,7 +333,7 @@ def service_account_organisations(user):
     """Units that may be the home of a service account `user` creates: anything in the regions they administer."""
     if not can_manage_service_accounts(user):
         return Organisation.objects.none()
-    if user.is_superuser:
+    if is_system_admin(user):
         return Organisation.objects.all()
     return Organisation.objects.filter(under_paths(_service_admin_paths(user)))
 
@@ -250,7 +343,7 @@ def can_place_service_account(user, organisation) -> bool:
     if not can_manage_service_accounts(user):
         return False
     if organisation is None:
-        return user.is_superuser
+        return is_system_admin(user)
     return service_account_organisations(user).filter(pk=organisation.pk).exists()
 
 
@@ -266,18 +359,38 @@ def can_manage_token(user, token: ApiToken) -> bool:
     return token.user_id == user.pk or can_manage_service_account(user, token.user)
 
 
+def can_edit_national_calendar(user) -> bool:
+    """National calendar entries (no organisation): the system administrator's duty (三员分立)."""
+    return is_system_admin(user)
+
+
+def can_edit_region_calendar(user, organisation) -> bool:
+    """A region's own days (local holidays, local make-up days): that region's own supervisors, for itself."""
+    if not (user and user.is_authenticated) or organisation is None:
+        return False
+    return Membership.objects.filter(user=user, role=Role.SUPERVISOR, organisation=organisation).exists()
+
+
+def calendar_regions_for(user):
+    """The organisations whose own calendar days `user` may enter (where they are a supervisor)."""
+    return Organisation.objects.filter(memberships__user=user, memberships__role=Role.SUPERVISOR).distinct() \
+        if user and user.is_authenticated else Organisation.objects.none()
+
+
 def can_edit_calendar(user) -> bool:
     """The calendar is one for the deployment: the top office's supervisors keep it."""
     if not user.is_authenticated:
         return False
-    return user.is_superuser or Membership.objects.filter(
+    return is_system_admin(user) or Membership.objects.filter(
         user=user, role=Role.SUPERVISOR, organisation__parent__isnull=True
     ).exists()
 
 
 def can_read_audit(user) -> bool:
+    """The audit administrator reads the whole log; supervisors and auditors the history of their region. The
+    system and security administrators do not read the log that records their own work."""
     return user.is_authenticated and (
-        user.is_superuser or Membership.objects.filter(user=user, role__in=REGIONAL_ROLES).exists()
+        is_audit_admin(user) or Membership.objects.filter(user=user, role__in=REGIONAL_ROLES).exists()
     )
 
 
@@ -291,17 +404,18 @@ def can_file(user, account) -> bool:
 def filing_condition(user, owner: str = "owner", operator: str = "operator") -> Q:
     """`can_file` for many accounts at once: a filter over accounts (`owner`, `operator`: the field paths of the
     account's units), for a bulk write that asks about every account in one query."""
-    if user.is_superuser:
-        return Q(pk__isnull=False)  # every row (an empty Q() cannot be a condition)
+    if is_administrator(user):
+        return Q(pk__in=[])  # 三员分立: no administrator files, the superuser included
     operating = Membership.objects.filter(user=user, role=Role.OPERATOR).values("organisation")
     return Q(**{f"{owner}__in": acting_organisations(user).values("pk")}) | Q(**{f"{operator}__in": operating})
 
 
 def can_decide_filing(user, filing, stage: str | None = None) -> bool:
     """The owner's principal decides a filing's first stage; a supervisor of the supervising or owner unit the
-    second. `filing.deciding_role(stage)` says which role a stage (default: the open one) asks for."""
-    if user.is_superuser:
-        return True
+    second. `filing.deciding_role(stage)` says which role a stage (default: the open one) asks for. No
+    administrator decides one, the superuser included (三员分立)."""
+    if is_administrator(user):
+        return False
     account = filing.account
     role = filing.deciding_role(stage)
     if role == Role.PRINCIPAL:
@@ -316,6 +430,26 @@ def can_manage_site(user, site) -> bool:
     return can_direct_unit(user, site.owner)
 
 
+def can_scan_site(user, site) -> bool:
+    """Supervisors of the site's supervising unit or of its owner start a scan (SPEC "Site scanning")."""
+    if not user.is_authenticated:
+        return False
+    return user.supervises(site.owner) or (site.supervisor is not None and user.supervises(site.supervisor))
+
+
+def can_scan_account(user, account) -> bool:
+    """The same for an account: supervisors of its owner or of its supervising unit."""
+    if not user.is_authenticated:
+        return False
+    supervisor = getattr(account, "supervisor", None)
+    return user.supervises(account.owner) or (supervisor is not None and user.supervises(supervisor))
+
+
+def can_dismiss_finding(user, finding) -> bool:
+    """Supervisors of the unit a scan finding is about judge it a false positive (never the unit itself)."""
+    return user.is_authenticated and user.supervises(finding.organisation)
+
+
 def can_record_update(user, column) -> bool:
     """Working staff of the site's owner or operator, or of the column's responsible unit, record a column's
     updates; whoever keeps the site may too."""
@@ -328,8 +462,8 @@ def can_record_update(user, column) -> bool:
 def recording_condition(user, site: str = "site", responsible: str = "responsible") -> Q:
     """`can_record_update` for many columns at once: a filter over columns (`site`, `responsible`: field paths of
     the column's site and responsible unit), for a bulk write that asks about every column in one query."""
-    if user.is_superuser:
-        return Q(pk__isnull=False)  # every row (an empty Q() cannot be a condition)
+    if is_administrator(user):
+        return Q(pk__in=[])  # 三员分立: no administrator records updates, the superuser included
     working = Membership.objects.filter(user=user, role__in=WORKING_ROLES).values("organisation")
     return (
         Q(**{f"{site}__owner__in": directed_organisations(user).values("pk")})
@@ -339,9 +473,9 @@ def recording_condition(user, site: str = "site", responsible: str = "responsibl
 
 
 def writable_organisations(user):
-    """The units `user` writes posts for (see `can_write`)."""
-    if user.is_superuser:
-        return Organisation.objects.all()
+    """The units `user` writes posts for (see `can_write`); none for an administrator (三员分立)."""
+    if is_administrator(user):
+        return Organisation.objects.none()
     return Organisation.objects.filter(
         pk__in=Membership.objects.filter(user=user, role__in=WORKING_ROLES).values("organisation")
     )
@@ -349,9 +483,9 @@ def writable_organisations(user):
 
 def can_write(user, organisation) -> bool:
     """The unit's own people write its posts; a contracted operator drafts for the unit it works for."""
-    if not user.is_authenticated:
+    if not user.is_authenticated or is_administrator(user):
         return False
-    return user.is_superuser or _holds(user, organisation, WORKING_ROLES)
+    return _holds(user, organisation, WORKING_ROLES)
 
 
 def can_keep_word_lists(user) -> bool:
@@ -381,8 +515,18 @@ def can_run_inspection(user, organisation=None) -> bool:
     return user.supervises(organisation)
 
 
+def can_edit_checklist(user, organisation) -> bool:
+    """Supervisors of a unit (or above it) keep its local checklist version and adopt a locality template for it."""
+    return user.is_authenticated and organisation is not None and user.supervises(organisation)
+
+
 def can_publish_bulletin(user, organisation) -> bool:
     """Supervisors of a region publish its quarterly bulletin (通报)."""
+    return user.is_authenticated and user.supervises(organisation)
+
+
+def can_issue_report(user, organisation) -> bool:
+    """Supervisors of a region regenerate its issued monthly report (a new revision after late data)."""
     return user.is_authenticated and user.supervises(organisation)
 
 

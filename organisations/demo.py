@@ -1,8 +1,23 @@
 """The demo region's organisations and people (`manage.py seed_demo`)."""
-from organisations.models import OrganisationKind, Role, User
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from organisations import access
+from organisations.models import AdminRole, OrganisationKind, Role, User
 from organisations.services import membership_grant, organisation_create, user_create
 
 DEMO_PASSWORD = "Demo@2026!"
+# The demo's second factor (README): every demo administrator and supervisor has a TOTP device with this secret,
+# so that a newcomer signs in after `make run` by adding it to any authenticator app (or reading the current code
+# with `manage.py demo_otp`). A real installation enrols each person on their first sign-in instead.
+DEMO_TOTP_SECRET = "GOVMEDIADEMOTOTPGOVMEDIADEMOTOTP"  # base32, 20 bytes
+DEMO_TOTP_NAME = "演示动态口令"
+
+# 三员分立: one person per duty, none with a business role.
+ADMINISTRATORS = [
+    ("sys_admin", "林志远", AdminRole.SYSTEM),
+    ("sec_admin", "何静怡", AdminRole.SECURITY),
+    ("audit_admin", "唐明哲", AdminRole.AUDIT),
+]
 
 DEPARTMENTS = [
     "县发展和改革局", "县教育局", "县科学技术和经济信息化局", "县公安局", "县民政局", "县司法局", "县财政局",
@@ -27,6 +42,7 @@ PEOPLE = [
     ("health_principal", "陈志军", "县卫生健康局", [("县卫生健康局", Role.PRINCIPAL), ("县卫生健康局", Role.DEPUTY_HEAD)]),
     ("town_editor", "褚红梅", "城关镇", [("城关镇", Role.EDITOR)]),
     ("town_principal", "卫东", "城关镇", [("城关镇", Role.PRINCIPAL)]),
+    ("transport_principal", "韩立", "县交通运输局", [("县交通运输局", Role.PRINCIPAL)]),
     ("vendor_ops", "蒋涛", "清源融媒科技有限公司", [("清源融媒科技有限公司", Role.OPERATOR)]),
     ("cac_audit", "沈雪", "中共清源县委网络安全和信息化委员会办公室", [("清源县人民政府", Role.AUDITOR)]),
 ]
@@ -63,5 +79,28 @@ def seed(stdout=None) -> dict:
         for unit, role in roles:
             membership_grant(user=person, organisation=units[unit], role=role, actor=admin)
         people[username] = person
+    for username, display, admin_role in ADMINISTRATORS:
+        person = user_create(
+            username=username, password=DEMO_PASSWORD, display_name=display,
+            home_organisation=units["县人民政府办公室"], email=f"{username}@example.gov.cn",
+        )
+        # Set directly, as `createsuperuser` does: the demo has no security administrator yet to appoint them.
+        User.objects.filter(pk=person.pk).update(admin_role=admin_role)
+        person.admin_role = admin_role
+        people[username] = person
+    for person in [admin, *people.values()]:
+        if access.needs_second_factor(person):
+            enrol_demo_totp(person)
     return {"root": root, "units": units, "people": people, "admin": admin}
+
+
+def enrol_demo_totp(person: User) -> TOTPDevice:
+    """A confirmed TOTP device with the documented demo secret (demo data only)."""
+    import base64
+
+    key = base64.b32decode(DEMO_TOTP_SECRET).hex()
+    device, _created = TOTPDevice.objects.update_or_create(
+        user=person, name=DEMO_TOTP_NAME, defaults={"key": key, "confirmed": True}
+    )
+    return device
 

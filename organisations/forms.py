@@ -50,3 +50,8 @@ class MembershipForm(forms.Form):
     def __init__(self, *args, users=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = users
+
+
+class PasswordResetForm(forms.Form):
+    password = forms.CharField(label="新密码", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                               help_text="告知本人后，其下次登录时须立即修改。")

@@ -30,6 +30,14 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", "协同监管"
 
 
+class AdminRole(models.TextChoices):
+    """三员分立 (SPEC "Security model"): deployment-wide duties, one per person, none with a business role."""
+
+    SYSTEM = "system", "系统管理员"
+    SECURITY = "security", "安全管理员"
+    AUDIT = "audit", "审计管理员"
+
+
 class Organisation(models.Model):
     name = models.CharField("单位名称", max_length=200)
     short_name = models.CharField("简称", max_length=60, blank=True)
@@ -38,7 +46,7 @@ class Organisation(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name="上级单位"
     )
     # Materialised path of ids ("/1/5/23/"): scope is one indexed prefix match, at any depth.
-    path = models.CharField(max_length=255, editable=False, db_index=True)
+    path = models.CharField("层级路径", max_length=255, editable=False, db_index=True)
     credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True)
     contact_phone = models.CharField("联系电话", max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -93,6 +101,13 @@ class User(AbstractUser):
     # Another system's account (API.md "Service accounts"): no password, no pages; it signs in only with tokens an
     # administrator issues, which do not expire by idleness. Its scope comes from its memberships like anyone's.
     is_service = models.BooleanField("接口账号", default=False)
+    # One field, not memberships at the root: these duties are deployment-wide (not a unit's), and a single
+    # value makes "nobody holds two" true by construction. Business roles stay in Membership.
+    admin_role = models.CharField("管理员职责", max_length=10, choices=AdminRole.choices, blank=True, default="")
+    # When the password was last set (None: never since this field existed; then `date_joined` counts).
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    # Set by a reset (or an expired password): the next sign-in leads to the change page, and nowhere else.
+    must_change_password = models.BooleanField("须修改密码", default=False)
 
     objects = UserManager()
 
@@ -105,6 +120,23 @@ class User(AbstractUser):
 
     def get_additional_data(self):
         return {"organisation": self.home_organisation_id}
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
+    def password_expired(self, now: dt.datetime | None = None) -> bool:
+        """Whether the password is older than `PASSWORD_EXPIRY_DAYS` (0: never expires), or a reset asks for a new
+        one. Service accounts have no password."""
+        if self.is_service or not self.has_usable_password():
+            return False
+        if self.must_change_password:
+            return True
+        days = settings.PASSWORD_EXPIRY_DAYS
+        if not days:
+            return False
+        changed = self.password_changed_at or self.date_joined
+        return changed + dt.timedelta(days=days) <= (now or timezone.now())
 
     def supervises(self, organisation) -> bool:
         """Whether this user holds the supervisor role on `organisation` or on any unit above it."""
@@ -206,3 +238,29 @@ class ApiToken(models.Model):
         expires_at = self.expires_at
         return expires_at is not None and expires_at <= (now or timezone.now())
 
+
+
+class RegionCalendarDay(models.Model):
+    """A day a region declares a working day or a day off for itself and everything below it (a local holiday,
+    a local make-up day), over the national calendar; entered by the region's own supervisors."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="calendar_days",
+                                     verbose_name="地区（单位）")
+    date = models.DateField("日期")
+    is_workday = models.BooleanField("是否工作日")
+    note = models.CharField("说明", max_length=100, blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name="录入人")
+    entered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation", "date"]
+        verbose_name = "地区日历调整"
+        verbose_name_plural = verbose_name
+        constraints = [models.UniqueConstraint(fields=["organisation", "date"], name="region_calendar_day_unique")]
+
+    def __str__(self):
+        return f"{self.organisation_id} {self.date} {'工作日' if self.is_workday else '休息日'}"
+
+    def get_additional_data(self):
+        return {"organisation": self.organisation_id}

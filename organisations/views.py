@@ -10,8 +10,8 @@ from django.views.decorators.http import require_POST
 
 from govmedia.core.forms import apply_errors
 from organisations import access, services
-from organisations.forms import MembershipForm, OrganisationForm, PersonForm
-from organisations.models import Membership, Organisation
+from organisations.forms import MembershipForm, OrganisationForm, PasswordResetForm, PersonForm
+from organisations.models import AdminRole, Membership, Organisation
 
 
 @login_required
@@ -32,7 +32,7 @@ def organisation_list(request):
         form = OrganisationForm(request.POST or None, parents=managed)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
-            if data["parent"] is None and not user.is_superuser:
+            if data["parent"] is None and not access.is_system_admin(user):
                 form.add_error("parent", "请选择上级单位。")
             else:
                 try:
@@ -97,7 +97,7 @@ def organisation_edit(request, pk):
     form = OrganisationForm(request.POST, parents=parents)
     if form.is_valid():
         data = form.cleaned_data
-        if data["parent"] is None and organisation.parent_id and not request.user.is_superuser:
+        if data["parent"] is None and organisation.parent_id and not access.is_system_admin(request.user):
             form.add_error("parent", "请选择上级单位。")
         else:
             try:
@@ -161,7 +161,10 @@ def membership_add(request, pk):
     if form.is_valid():
         try:
             with transaction.atomic():
-                services.membership_grant(actor=request.user, organisation=organisation, **form.cleaned_data)
+                services.membership_grant(actor=request.user, organisation=organisation, request=request,
+                                          **form.cleaned_data)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         else:
@@ -175,10 +178,14 @@ def membership_add(request, pk):
 @require_POST
 def membership_withdraw(request, pk):
     membership = get_object_or_404(access.visible_memberships(request.user), pk=pk)
-    if not access.can_manage_organisation(request.user, membership.organisation):
+    if not access.can_grant_roles(request.user, membership.organisation):
         raise PermissionDenied("您不是该单位的主管人员。")
-    services.membership_withdraw(membership=membership, actor=request.user)
-    messages.success(request, f"已撤销 {membership.user} 的“{membership.get_role_display()}”角色。")
+    try:
+        services.membership_withdraw(membership=membership, actor=request.user, request=request)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已撤销 {membership.user} 的“{membership.get_role_display()}”角色。")
     return redirect("organisation-detail", pk=membership.organisation_id)
 
 
@@ -200,4 +207,44 @@ def membership_list_for_user(request, pk):
     memberships = Membership.objects.filter(user=person).filter(
         organisation__in=access.visible_organisations(request.user).values("pk")
     ).select_related("organisation")
-    return render(request, "organisations/person_detail.html", {"person": person, "memberships": memberships})
+    user = request.user
+    return render(request, "organisations/person_detail.html", {
+        "person": person, "memberships": memberships,
+        "can_reset": access.can_reset_password(user, person), "can_unlock": access.can_unlock(user),
+        "can_set_duty": access.can_grant_admin_role(user, person), "duties": AdminRole.choices,
+        "reset_form": PasswordResetForm(),
+    })
+
+
+@login_required
+@require_POST
+def person_security(request, pk):
+    """The security administrator's actions on a person: reset the password, lift a lock, set a duty (三员)."""
+    person = access.get_user_for(request.user, pk)
+    what = request.POST.get("action")
+    try:
+        with transaction.atomic():
+            if what == "reset":
+                form = PasswordResetForm(request.POST)
+                if not form.is_valid():
+                    raise ValidationError(form.errors["password"])
+                services.password_reset(user=person, password=form.cleaned_data["password"], actor=request.user,
+                                        request=request)
+                messages.success(request, f"已重置 {person} 的密码，其下次登录时须修改密码。")
+            elif what == "unlock":
+                if not access.can_unlock(request.user):
+                    raise PermissionDenied("只有安全管理员可以解除锁定。")
+                count = services.user_unlock(user=person, actor=request.user, request=request)
+                messages.success(request, f"已解除 {person} 的登录锁定（{count} 条记录）。")
+            elif what == "second_factor":
+                services.second_factor_reset(user=person, actor=request.user, request=request)
+                messages.success(request, f"已重置 {person} 的双因素认证，其下次登录时须重新绑定。")
+            elif what == "duty":
+                services.user_update(user=person, actor=request.user, request=request,
+                                     admin_role=request.POST.get("admin_role", ""))
+                messages.success(request, f"已更新 {person} 的管理员职责。")
+            else:
+                raise ValidationError("未知的操作。")
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("person-detail", pk=person.pk)

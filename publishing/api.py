@@ -10,8 +10,9 @@ from rest_framework.response import Response
 from organisations import access
 from accounts.models import Account
 from organisations.models import Organisation
-from govmedia.core.api import AuditedViewMixin, ReadOnlyOrManager, ScopedPrimaryKeyField
+from govmedia.core.api import AuditedViewMixin, IdFilter, ReadOnlyOrManager, ScopedPrimaryKeyField
 from govmedia.core.exceptions import DomainConflict
+from govmedia.core.files import ScopedFileField
 from sites.models import Column
 
 from . import services
@@ -30,10 +31,16 @@ class CoProducerSerializer(serializers.ModelSerializer):
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
+    file = ScopedFileField()  # the scoped download URL (govmedia.core.files), never the storage's
+
     class Meta:
         model = PostAttachment
         fields = ["id", "name", "size", "file", "created_at"]
         read_only_fields = ["name", "size", "created_at"]
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="PDF、Office、WPS、OFD、图片、文本或压缩包；按文件内容识别类型。")
 
 
 class PublicationSerializer(serializers.ModelSerializer):
@@ -73,7 +80,7 @@ class PostSerializer(serializers.ModelSerializer):
 
 
 class PostFilter(django_filters.FilterSet):
-    within = django_filters.NumberFilter(method="filter_within", label="某单位及其下级")
+    within = IdFilter(method="filter_within", label="某单位及其下级")
     q = django_filters.CharFilter(field_name="title", lookup_expr="icontains")
 
     class Meta:
@@ -117,7 +124,7 @@ class PostViewSet(AuditedViewMixin, viewsets.ModelViewSet):
             raise DomainConflict("只有从未提交的草稿可以删除；已提交的稿件请撤回。")
         instance.delete()
 
-    @extend_schema(request={"multipart/form-data": AttachmentSerializer}, responses={201: AttachmentSerializer})
+    @extend_schema(request={"multipart/form-data": AttachmentUploadSerializer}, responses={201: AttachmentSerializer})
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
     def attachments(self, request, pk=None):
         post = self.get_object()

@@ -6,23 +6,30 @@ process and rebuilt when any of those lists changes (its `version` moves).
 """
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urlsplit
 
 import ahocorasick
+from django.conf import settings
 
 from .models import CoProducer, Origin, Post, PostKind, WordEntry, WordList, WordListKind
-from .text import parse
+from .text import image_sources, parse
 
 # ASCII only: lower() on some non-ASCII letters changes the length and would shift every offset.
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_ASCII_CAPITALS = re.compile(r"[A-Z]+")
 DRAFT_FOR_COMMENT_TRIGGERS = ("征求意见", "意见征集", "公开征求")
 DRAFT_FOR_COMMENT_MARKS = ("征求意见稿", "草案")
 
 
 def fold(text: str) -> str:
-    return text.translate(_ASCII_LOWER)
+    # str.translate looks up every character, ~0.3 µs each on Chinese text; only ASCII capitals change, so a
+    # regex pass over runs of them is several times faster on a whole published page and gives the same string.
+    if text.isascii():
+        return text.translate(_ASCII_LOWER)
+    return _ASCII_CAPITALS.sub(lambda m: m.group(0).translate(_ASCII_LOWER), text)
 
 
 @dataclass
@@ -130,6 +137,14 @@ def host_allowed(host: str, allowed: list[str]) -> bool:
     return any(host == d or host.endswith("." + d) for d in allowed)
 
 
+def image_hosts_allowed() -> list[str]:
+    """Hosts images in a post body may come from: settings.POST_IMAGE_HOSTS (the one list, which the CSP's
+    img-src also reads) and our own site (SITE_URL)."""
+    hosts = [h.lower().strip().lstrip("*.").strip(".") for h in settings.POST_IMAGE_HOSTS]
+    own = host_of(settings.SITE_URL) if settings.SITE_URL else ""
+    return [h for h in hosts + [own] if h]
+
+
 def check_post(post: Post) -> Result:
     """Run every content rule on the post as it stands; nothing is written."""
     result = Result()
@@ -161,9 +176,20 @@ def check_post(post: Post) -> Result:
     if lists.get(WordListKind.ALLOWLIST):
         allowed = [fold(t).strip().lstrip("*.").strip(".") for t in WordEntry.objects.filter(
             word_list_id__in=[pk for pk, _ in lists[WordListKind.ALLOWLIST]]).values_list("text", flat=True)]
+    # Images from outside: refused unless their host is on POST_IMAGE_HOSTS (or is our own site). A reader's
+    # browser would fetch them from a third party (tracking, content changed after review); our CSP blocks them.
+    image_urls = set(image_sources(post.body or ""))
+    image_hosts = image_hosts_allowed()
+    for offset, url in parsed.links:
+        host = host_of(url) if url in image_urls else ""
+        if host and not host_allowed(host, image_hosts):
+            result.blocking.append(Problem(
+                "external_image", f"正文图片来自白名单以外的网站：{host}（第{offset + 1}字处）。请上传图片或使用允许的图片地址。",
+                "body", offset, 0, url,
+            ))
     seen_links = set()
     for offset, url in parsed.links:
-        if (offset, url) in seen_links or url.lower().startswith("mailto:"):
+        if (offset, url) in seen_links or url.lower().startswith("mailto:") or url in image_urls:
             continue
         seen_links.add((offset, url))
         if find(advertising, url):

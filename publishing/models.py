@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
+from govmedia.core.files import RandomName
 from organisations import access
 
 
@@ -156,8 +157,8 @@ class PostRevision(models.Model):
     title = models.CharField("标题", max_length=300)
     body = models.TextField("正文", blank=True)
     # Everything else that was saved (kind, origin, channels ...), to show what changed.
-    data = models.JSONField(default=dict)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    data = models.JSONField("版本内容", default=dict)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="保存人")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -170,25 +171,23 @@ class PostRevision(models.Model):
         return f"{self.post} · 第{self.number}版"
 
 
+# Referenced by migration 0001 only: attachments are now named by RandomName and checked by content.
 def attachment_path(instance, filename):
-    return f"posts/{instance.post_id}/{filename}"
+    return f"posts/{instance.post_id}/{Path(filename).name}"
 
 
 def validate_attachment(file):
-    limit = settings.POST_ATTACHMENT_MAX_MB * 1024 * 1024
-    if file.size > limit:
+    if file.size > settings.POST_ATTACHMENT_MAX_MB * 1024 * 1024:
         raise ValidationError(f"附件不能超过 {settings.POST_ATTACHMENT_MAX_MB} MB。")
-    ext = Path(file.name).suffix.lower().lstrip(".")
-    if ext not in settings.POST_ATTACHMENT_EXTENSIONS:
-        raise ValidationError(f"不支持的附件类型“{ext or '无扩展名'}”；允许：{'、'.join(settings.POST_ATTACHMENT_EXTENSIONS)}。")
 
 
 class PostAttachment(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="attachments", verbose_name="稿件")
-    file = models.FileField("附件", upload_to=attachment_path, max_length=300, validators=[validate_attachment])
+    # Checked by content in services.attachment_add (govmedia.core.files, kind "attachment"); a random name.
+    file = models.FileField("附件", upload_to=RandomName("posts"), max_length=300)
     name = models.CharField("文件名", max_length=200)
     size = models.PositiveIntegerField("大小（字节）", default=0)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="上传人")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -226,8 +225,10 @@ class Publication(models.Model):
     """Where a published post went: one row per column or account, with its URL."""
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="publications", verbose_name="稿件")
-    column = models.ForeignKey("sites.Column", on_delete=models.PROTECT, null=True, blank=True, related_name="publications")
-    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, null=True, blank=True, related_name="publications")
+    column = models.ForeignKey("sites.Column", on_delete=models.PROTECT, null=True, blank=True, related_name="publications",
+                               verbose_name="栏目")
+    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, null=True, blank=True, related_name="publications",
+                                verbose_name="账号")
     published_at = models.DateTimeField("发布时间")
     url = models.URLField("链接", max_length=1000, blank=True)
 
@@ -306,8 +307,14 @@ class PostUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Post, on_delete=models.CASCADE)
 
     class Meta(UserObjectPermissionBase.Meta):
+        verbose_name = "稿件办理权限"
+        verbose_name_plural = verbose_name
         indexes = [models.Index(fields=["user", "content_object"], name="post_uperm_user_post_idx")]
 
 
 class PostGroupObjectPermission(GroupObjectPermissionBase):
     content_object = models.ForeignKey(Post, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        verbose_name = "稿件办理权限（用户组）"
+        verbose_name_plural = verbose_name

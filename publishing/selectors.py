@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from accounts.models import Account
-from sites.models import Column
+from sites.models import Column, SiteStatus
 
 from .models import Post
 
@@ -18,8 +18,10 @@ def get_post_for(user, pk) -> Post:
 
 
 def channel_querysets(organisation):
-    """Columns and accounts the organisation may publish to: columns of its sites or that it is responsible
-    for, accounts it owns (and that are live)."""
-    columns = Column.objects.filter(Q(site__owner=organisation) | Q(responsible=organisation)).select_related("site")
-    accounts = Account.objects.filter(owner=organisation).live()
+    """Columns and accounts the organisation may publish to: columns of its running sites or that it is
+    responsible for, accounts it owns that are running or in their closure notice (never 申请开设)."""
+    columns = Column.objects.filter(
+        Q(site__owner=organisation) | Q(responsible=organisation), site__status=SiteStatus.RUNNING
+    ).select_related("site")
+    accounts = Account.objects.filter(owner=organisation).publishable()
     return columns, accounts

@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.services import account_add_update
 from govmedia.core import audit, imports
 from govmedia.core.exceptions import DomainConflict
+from govmedia.core.files import check_upload
 from notifications.services import notify
 from organisations import access
 from sites.services import column_add_update
@@ -35,12 +36,14 @@ SCALAR_FIELDS = (
 def _validate_channels(organisation, columns, accounts):
     allowed_columns, allowed_accounts = selectors.channel_querysets(organisation)
     errors = {}
-    bad = [c for c in columns if not allowed_columns.filter(pk=c.pk).exists()]
+    allowed = set(allowed_columns.filter(pk__in=[c.pk for c in columns]).values_list("pk", flat=True))
+    bad = [c for c in columns if c.pk not in allowed]
     if bad:
-        errors["columns"] = [f"栏目“{c}”不属于本单位，不能发布。" for c in bad]
-    bad = [a for a in accounts if not allowed_accounts.filter(pk=a.pk).exists()]
+        errors["columns"] = [f"栏目“{c}”不属于本单位运行中的网站，不能发布。" for c in bad]
+    allowed = set(allowed_accounts.filter(pk__in=[a.pk for a in accounts]).values_list("pk", flat=True))
+    bad = [a for a in accounts if a.pk not in allowed]
     if bad:
-        errors["accounts"] = [f"账号“{a}”不是本单位运行中的账号，不能发布。" for a in bad]
+        errors["accounts"] = [f"账号“{a}”不是本单位运行中（或关停公示中）的账号，不能发布。" for a in bad]
     if errors:
         raise ValidationError(errors)
 
@@ -199,7 +202,10 @@ def attachment_add(*, post: Post, actor, file) -> PostAttachment:
         raise PermissionDenied("您不能修改该单位的稿件。")
     if post.status not in EDITABLE_STATUSES:
         raise DomainConflict(f"稿件{post.get_status_display()}，不能再添加附件。")
-    attachment = PostAttachment(post=post, file=file, name=file.name[:200], size=file.size, uploaded_by=actor)
+    name = (file.name or "附件")[:200]
+    # By content, not name: the types and size of POST_ATTACHMENT_* (core.files "attachment"); a random name.
+    check_upload("attachment", file, field="file")
+    attachment = PostAttachment(post=post, file=file, name=name, size=file.size, uploaded_by=actor)
     attachment.full_clean()
     attachment.save()
     audit.record_action(post, "attach", actor=actor, changes={"attachment": [None, attachment.name]})

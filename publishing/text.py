@@ -26,7 +26,13 @@ BLOCK_TAGS = {"p", "br", "h2", "h3", "h4", "blockquote", "li", "tr", "div", "hr"
 
 _TAG = re.compile(r"<(/?)([a-zA-Z0-9]+)([^>]*)>")
 _ATTR = re.compile(r"""(href|src)\s*=\s*("([^"]*)"|'([^']*)')""", re.I)
+_IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*("([^"]*)"|'([^']*)')""", re.I)
 URL_IN_TEXT = re.compile(r"(?:https?://|www\.)[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+", re.I)
+
+
+def image_sources(body: str) -> list[str]:
+    """The `src` of every image in a (sanitised) body, unescaped as `parse` reports links."""
+    return [html.unescape(m.group(2) if m.group(2) is not None else m.group(3)) for m in _IMG_SRC.finditer(body or "")]
 
 
 def sanitise(body: str) -> str:

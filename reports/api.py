@@ -3,7 +3,8 @@ background exports that report their progress."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
+from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -13,11 +14,12 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from govmedia.core.api import AuditedViewMixin
+from govmedia.core.files import file_response
 from govmedia.core.documents import PDF_TYPE, XLSX_TYPE
 
 from reports import documents, services
 from reports.figures import build_report
-from reports.models import Bulletin, SelfInspection
+from reports.models import Bulletin, Export, SelfInspection
 from reports.periods import parse_month, parse_quarter
 from reports.selectors import resolve_organisation, self_inspection_units
 from reports.selfcheck import INDICATOR_CODES, RESULT_CHOICES, prefill
@@ -60,7 +62,11 @@ class ReportView(AuditedViewMixin, APIView):
         response = Response(report)
         fmt = getattr(request.accepted_renderer, "format", "json")
         if fmt in ("xlsx", "pdf"):
-            response["Content-Disposition"] = f'attachment; filename="{documents.filename_of(report, fmt)}"'
+            name = documents.filename_of(report, fmt)
+            response["Content-Disposition"] = content_disposition_header(True, name)
+            response["X-Content-Type-Options"] = "nosniff"
+            services.record_download(request, target=organisation, filename=name, kind=report.get("kind", ""),
+                                     period=period.key, format=fmt)
         return response
 
     def finalize_response(self, request, response, *args, **kwargs):
@@ -124,7 +130,7 @@ class ExportView(AuditedViewMixin, APIView):
         organisation = resolve_organisation(request.user, data.get("organisation"))
         started = services.export_start(user=request.user, organisation=organisation, kind=data["kind"], period=period,
                                         fmt=data["format"])
-        body = {"id": started["id"], "filename": started["filename"], "state": "PENDING",
+        body = {"id": started["id"], "filename": started["filename"], "state": "PENDING", "status": "queued",
                 "status_url": reverse("api-report-export", args=[started["id"]], request=request)}
         return Response(body, status=status.HTTP_202_ACCEPTED)
 
@@ -144,8 +150,10 @@ class ExportDownloadView(AuditedViewMixin, APIView):
         path = services.export_path(data["t"], data["x"])
         if not path.is_file():
             raise Http404("文件尚未生成。")
-        return FileResponse(path.open("rb"), as_attachment=True, filename=data["f"],
-                            content_type=services.FORMATS[data["x"]])
+        export = Export.objects.filter(pk=data["t"]).select_related("organisation").first()
+        services.record_download(request, target=export.organisation if export else request.user, filename=data["f"],
+                                 export=data["t"], format=data["x"])
+        return file_response(path, filename=data["f"], inline=False)
 
 
 # --- stored bulletins and self-inspections ------------------------------------------------------------------------

@@ -6,20 +6,21 @@ bounded for a province."""
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Min, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from accounts.models import LIVE_STATUSES, Account, AccountStatus, Platform
-from inspections.models import Finding, FindingStatus
+from accounts.selectors import filter_accounts
+from inspections.api import countdown_queryset
+from inspections.selectors import FINDING_TILES, finding_tile
+from reports.figures import scope_organisations
 from review.models import ReviewTask, TaskStatus
-from rules.countdown import accounts_with_countdown, columns_with_countdown
 from rules.dates import SHANGHAI
 from rules.thresholds import NoChecklist
-from sites.models import Column, Site, SiteStatus
-
-from reports.figures import scope_organisations
+from sites.models import Site, SiteStatus
 
 AT_RISK_DAYS = 3
 THROUGHPUT_DAYS = 30
@@ -45,37 +46,46 @@ def _accounts(orgs) -> dict:
     }
 
 
-def _at_risk(orgs, region, today) -> dict:
-    """Columns and accounts whose countdown is at or below AT_RISK_DAYS (negative: already broken)."""
-    columns = columns_with_countdown(
-        Column.objects.filter(site__owner__in=orgs, site__status=SiteStatus.RUNNING), today=today, organisation=region
-    ).filter(days_left__lte=AT_RISK_DAYS)
-    accounts = accounts_with_countdown(
-        Account.objects.filter(owner__in=orgs, status__in=LIVE_STATUSES), today=today, organisation=region
-    ).filter(days_left__lte=AT_RISK_DAYS)
-    column_counts = columns.aggregate(broken=Count("pk", filter=Q(days_left__lt=0)), soon=Count("pk", filter=Q(days_left__gte=0)))
-    account_counts = accounts.aggregate(broken=Count("pk", filter=Q(days_left__lt=0)), soon=Count("pk", filter=Q(days_left__gte=0)))
+def _at_risk(user, region, today) -> dict:
+    """Columns and accounts whose countdown is at or below AT_RISK_DAYS (negative: already broken): the
+    countdown page's own query, so the "已超期" tiles count what their links list."""
+    lists = {kind: countdown_queryset(user, kind=kind, organisation=region.pk, within=AT_RISK_DAYS, today=today)
+             for kind in ("column", "account")}
+    counts = {
+        kind: qs.aggregate(broken=Count("pk", filter=Q(days_left__lt=0)), soon=Count("pk", filter=Q(days_left__gte=0)))
+        for kind, qs in lists.items()
+    }
+    links = {kind: "?" + urlencode({"kind": kind, "organisation": region.pk, "within": -1}) for kind in lists}
     return {
-        "columns": list(columns.select_related("site").order_by("days_left", "pk")[:15]),
-        "accounts": list(accounts.select_related("owner").order_by("days_left", "pk")[:15]),
-        "column_counts": column_counts, "account_counts": account_counts, "days": AT_RISK_DAYS,
+        "columns": list(lists["column"][:15]),
+        "accounts": list(lists["account"][:15]),
+        "column_counts": counts["column"], "account_counts": counts["account"], "days": AT_RISK_DAYS,
+        "column_link": links["column"], "account_link": links["account"],
     }
 
 
-def _findings(orgs) -> dict:
-    rows = list(
-        Finding.objects.filter(organisation__in=orgs, status__in=(FindingStatus.OPEN, FindingStatus.OVERDUE))
-        .values("organisation_id", "organisation__name")
-        .annotate(open=Count("pk", filter=Q(status=FindingStatus.OPEN)), overdue=Count("pk", filter=Q(status=FindingStatus.OVERDUE)))
-        .order_by("-overdue", "-open", "organisation__name")[:20]
-    )
+def _findings(user, region, today) -> dict:
+    """Unresolved findings: the two tiles are the findings list's own queries (FINDING_TILES); the table
+    splits the same two sets by unit."""
+    pending = finding_tile(user, region, "open", as_of=today)
+    overdue = finding_tile(user, region, "overdue", as_of=today)
+    per_unit: dict[int, dict] = {}
+    for key, qs in (("open", pending), ("overdue", overdue)):
+        for row in qs.order_by().values("organisation_id", "organisation__name").annotate(n=Count("pk")):
+            unit = per_unit.setdefault(row["organisation_id"], {
+                "organisation_id": row["organisation_id"], "organisation__name": row["organisation__name"], "open": 0, "overdue": 0,
+            })
+            unit[key] = row["n"]
+    rows = sorted(per_unit.values(), key=lambda r: (-r["overdue"], -r["open"], r["organisation__name"]))[:20]
     return {
         "rows": rows,
         "units": [r["organisation__name"] for r in rows],
         "open": [r["open"] for r in rows],
         "overdue": [r["overdue"] for r in rows],
-        "total_open": sum(r["open"] for r in rows),
-        "total_overdue": sum(r["overdue"] for r in rows),
+        "total_open": pending.count(),
+        "total_overdue": overdue.count(),
+        "open_link": "?" + urlencode({"organisation": region.pk, **FINDING_TILES["open"]}),
+        "overdue_link": "?" + urlencode({"organisation": region.pk, **FINDING_TILES["overdue"]}),
     }
 
 
@@ -109,10 +119,14 @@ def dashboard_context(user, region, today: dt.date | None = None) -> dict:
     today = today or timezone.localdate()
     orgs = scope_organisations(region, user).values("pk")
     accounts = _accounts(orgs)
-    findings = _findings(orgs)
+    # "在运行账号": the register's own query for status 运行中 under the region (not 申请开设 or 关停公示中).
+    running = {"status": AccountStatus.RUNNING.value, "owner": region.pk}
+    accounts["running"] = filter_accounts(user, running, today=today).count()
+    accounts["running_link"] = "?" + urlencode(running)
+    findings = _findings(user, region, today)
     review = _review(orgs, today)
     try:
-        at_risk = _at_risk(orgs, region, today)
+        at_risk = _at_risk(user, region, today)
     except NoChecklist:
         # No checklist version for the year: the countdown has no thresholds; the other panels still show.
         at_risk = None

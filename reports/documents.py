@@ -3,6 +3,7 @@ two files always hold the same figures. The page shows them with links (template
 from __future__ import annotations
 
 from govmedia.core import documents
+from govmedia.core.formatting import week_labels
 from rules.models import ItemKind, SubjectType
 
 VERDICT = {"pass": "合格", "fail": "不合格"}
@@ -16,13 +17,19 @@ def _pct(value) -> str:
 
 
 def _num(value) -> str | int | float:
-    return "—" if value is None else value
+    if value is None:
+        return "—"
+    return round(value, 1) if isinstance(value, float) else value
 
 
 def _signed(value) -> str:
+    """A change as people write it: +1.8, −0.5, 0; scores to one decimal, never 1.7999999999999972."""
     if value is None:
         return "—"
-    return f"+{value}" if value > 0 else str(value)
+    text = f"{value:.1f}" if isinstance(value, float) else str(value)
+    if text in ("0.0", "-0.0"):
+        return "0"
+    return f"+{text}" if value > 0 else text
 
 
 def _reasons(subject: dict) -> str:
@@ -101,7 +108,7 @@ def tables(report: dict) -> list[tuple[str, list[str], list[list]]]:
          "新问题", "已整改", "逾期未整改"],
         [[a["organisation_name"], a["name"], a["platform_label"], VERDICT[a["verdict"]], _reasons(a), _deductions(a),
           a["score"], _signed(a.get("score_change")), f["updates"], f["update_days"], f["originals"], f["longest_gap_days"],
-          f["longest_original_gap_days"], "、".join(f["weeks_without_update"]), f["messages_received"],
+          f["longest_original_gap_days"], week_labels(f["weeks_without_update"]), f["messages_received"],
           f["messages_on_time"], f["messages_late"], f["messages_overdue"], a["findings_opened"],
           a["findings_rectified"], a["findings_overdue"]]
          for a in report["accounts"] for f in [a["figures"]]],

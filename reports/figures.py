@@ -21,12 +21,17 @@ from organisations import access
 from organisations.models import Organisation
 from rules import definitions, thresholds
 from rules.dates import SHANGHAI, add_months, stale_cutoff
+from inspections.checks.evaluate import hits_as_of
 from inspections.models import ErrorReport, Finding, Message
 from sites.models import BrokenLink, Column, ColumnUpdate, Site, SiteStatus
 
 from reports.periods import Period
 
 FULL_SCORE = 100.0
+# The rules whose verdict a report takes from the inspection of the period's last day.
+ACCOUNT_VERDICTS = ("account_stale", "account_original", "account_weekly", "account_no_interaction")
+SITE_VERDICTS = ("site_unreachable", "homepage_stale", "site_columns_veto", "site_interaction_veto")
+COLUMN_VERDICTS = ("column_stale", "column_blank")
 PLATFORM_LABELS = dict(Platform.choices)
 
 
@@ -134,6 +139,18 @@ class ReportBuilder:
         self.progress = progress or (lambda step, total, text: None)
         self.start_at = period.start_at
         self.end_at = timezone.make_aware(dt.datetime.combine(self.as_of + dt.timedelta(days=1), dt.time.min))
+        self._verdicts = None
+
+    # --- verdicts -------------------------------------------------------------------------------------------
+    def verdicts(self) -> dict:
+        """The inspection's hits as of the period's last day, for every rule a report judges a subject by."""
+        if self._verdicts is None:
+            self._verdicts = hits_as_of(self.organisation, self.as_of, ACCOUNT_VERDICTS + SITE_VERDICTS + COLUMN_VERDICTS)
+        return self._verdicts
+
+    def _verdicts_for(self, codes, subject_id: int) -> list:
+        found = self.verdicts()
+        return [(code, found[code][subject_id].detail) for code in codes if subject_id in found[code]]
 
     # --- accounts -------------------------------------------------------------------------------------------
     def accounts(self) -> list[dict]:
@@ -171,8 +188,6 @@ class ReportBuilder:
             if original:
                 original_days[account_id].add(day)
         messages = self._message_figures(Message.objects.filter(account_id__in=ids), "account_id")
-        stale_days = int(self.checklist.threshold("account_stale", "days"))
-        original_limit = int(self.checklist.threshold("account_original", "days"))
         result = []
         for r in rows:
             opened = r["opened_on"] or _local(r["created_at"])
@@ -193,15 +208,9 @@ class ReportBuilder:
                 "has_interaction": r["has_interaction"],
                 **messages.get(r["pk"], self._empty_messages()),
             }
-            direct = []
-            if gap > stale_days:
-                direct.append(("account_stale", {"longest_gap_days": gap, "threshold_days": stale_days}))
-            if original_gap > original_limit:
-                direct.append(("account_original", {"longest_original_gap_days": original_gap, "threshold_days": original_limit}))
-            if missed:
-                direct.append(("account_weekly", {"weeks": missed}))
-            if not r["has_interaction"]:
-                direct.append(("account_no_interaction", {}))
+            # The verdicts are the inspection's of the period's last day (inspections.checks, the same rule
+            # definitions and the thresholds in force for the account's unit); the figures above describe the month.
+            direct = self._verdicts_for(ACCOUNT_VERDICTS, r["pk"])
             if figures["messages_late"] or figures["messages_overdue"]:
                 direct.append(("message_late", {"late": figures["messages_late"], "overdue": figures["messages_overdue"]}))
             result.append({
@@ -241,8 +250,10 @@ class ReportBuilder:
                 open_at_end=Count("pk", filter=Q(fixed_at__isnull=True) | Q(fixed_at__gte=end_at)),
             )
         }
-        share = float(self.checklist.threshold("site_unreachable", "max_failure_share"))
-        counts = self.checklist.threshold("site_columns_veto")
+        column_hits: dict[str, dict[int, list]] = {}
+        for code in ("column_stale", "column_blank"):
+            for hit in self.verdicts()[code].values():
+                column_hits.setdefault(code, {}).setdefault(hit.detail["site"], []).append(hit.subject_id)
         result = []
         for r in rows:
             total, failed = r["probes_total"], r["probes_failed"]
@@ -260,27 +271,16 @@ class ReportBuilder:
                 **messages.get(r["pk"], self._empty_messages()),
                 **{f"error_reports_{k.removeprefix('messages_')}": v for k, v in errors.get(r["pk"], self._empty_messages()).items()},
             }
-            direct = []
-            # The checklist judges 7 days of probes; the month's report applies the same share to the month's.
-            if total and failed >= share * total:
-                direct.append(("site_unreachable", {"probes": total, "failed": failed, "max_failure_share": share}))
-            if (col["key_stale"] >= int(counts["key_stale"]) or col["stale"] >= int(counts["any_stale"])
-                    or col["blank"] >= int(counts["blank"])):
-                direct.append(("site_columns_veto", {"stale": col["stale"], "key_stale": col["key_stale"], "blank": col["blank"]}))
-            if col["stale"]:
-                direct.append(("column_stale", {"stale": col["stale"]}))
-            if col["blank"]:
-                direct.append(("column_blank", {"blank": col["blank"]}))
+            direct = self._verdicts_for(SITE_VERDICTS, r["pk"])
+            for code in ("column_stale", "column_blank"):
+                columns_found = column_hits.get(code, {}).get(r["pk"], [])
+                if columns_found:
+                    direct.append((code, {"columns": len(columns_found)}))
             if figures["messages_late"] or figures["messages_overdue"]:
                 direct.append(("message_late", {"late": figures["messages_late"], "overdue": figures["messages_overdue"]}))
             if figures["error_reports_late"] or figures["error_reports_overdue"]:
                 direct.append(("error_report_late", {"late": figures["error_reports_late"],
                                                      "overdue": figures["error_reports_overdue"]}))
-            if not r["has_consultation_channel"] or long_unanswered.get(r["pk"]):
-                direct.append(("site_interaction_veto", {
-                    "has_consultation_channel": r["has_consultation_channel"],
-                    "unanswered_over_limit": long_unanswered.get(r["pk"], 0),
-                }))
             result.append({
                 "id": r["pk"], "name": r["name"], "url": r["url"], "organisation": r["owner_id"],
                 "organisation_name": r["owner__name"], "figures": figures, "_direct": direct,
@@ -557,7 +557,7 @@ class ReportBuilder:
     def _compare(report: dict, previous: dict) -> None:
         report["previous"] = {"period": previous["period"], "totals": previous["totals"]}
         report["change"] = {
-            key: (value - previous["totals"][key]) if isinstance(value, (int, float)) and isinstance(previous["totals"].get(key), (int, float)) else None
+            key: round(value - previous["totals"][key], 1) if isinstance(value, (int, float)) and isinstance(previous["totals"].get(key), (int, float)) else None
             for key, value in report["totals"].items()
         }
         for kind in ("sites", "accounts"):

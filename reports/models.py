@@ -1,7 +1,8 @@
 """Stored reports: the published quarterly bulletin (a snapshot) and each unit's monthly self-inspection."""
 from __future__ import annotations
 
-from auditlog.registry import auditlog
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -98,5 +99,79 @@ class SelfInspection(models.Model):
         return [code for code, answer in self.answers.items() if answer.get("result") == "no"]
 
 
-auditlog.register(Bulletin, exclude_fields=["data"])
-auditlog.register(SelfInspection)
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "生成中"
+    FINISHED = "finished", "已完成"
+    FAILED = "failed", "失败"
+
+
+class Export(models.Model):
+    """A report file asked for in the background (reports/exports/). The row is the queue's truth
+    (govmedia/core/queue.py): it is written before the task is sent, shows the progress, and lets the sweeper
+    send again an export a broker outage left `queued` and take back one whose worker stopped reporting."""
+
+    # Also the task's id and the file's name: unguessable, and the same on every retry.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="申请人")
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="+", verbose_name="单位（区域）"
+    )
+    kind = models.CharField("报告类型", max_length=20)
+    period = models.CharField("期间", max_length=7)
+    fmt = models.CharField("格式", max_length=10)
+    filename = models.CharField("文件名", max_length=200)
+    status = models.CharField("状态", max_length=20, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    progress = models.JSONField("进度", default=dict, blank=True)
+    error = models.TextField("错误", blank=True)
+    attempts = models.PositiveSmallIntegerField("执行次数", default=0)
+    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+    queued_at = models.DateTimeField("最近排队时间", null=True, blank=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    heartbeat_at = models.DateTimeField("最近进度时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "报告导出"
+        verbose_name_plural = verbose_name
+        indexes = [models.Index(fields=["status", "queued_at"], name="export_status_queued_idx")]
+
+    def __str__(self):
+        return self.filename
+
+    def get_additional_data(self):
+        return {"organisation": self.organisation_id}
+
+
+
+
+class ReportRevision(models.Model):
+    """A monthly report as issued (generated on the 1st and kept): revision 1 is the first issue; a regeneration
+    after late data that changes anything is the next revision, listing what changed. An issued month is shown
+    from its revisions, never silently recomputed."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="report_revisions", verbose_name="区域"
+    )
+    period = models.CharField("月份", max_length=7)
+    revision = models.PositiveSmallIntegerField("修订版次")
+    data = models.JSONField("报告内容")
+    changes = models.JSONField("与上一版相比的变化", default=list, blank=True)
+    reason = models.CharField("生成原因", max_length=200, blank=True)
+    generated_at = models.DateTimeField("生成时间", auto_now_add=True)
+    generated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name="生成人")
+
+    class Meta:
+        ordering = ["organisation", "period", "-revision"]
+        verbose_name = "月度报告修订版"
+        verbose_name_plural = verbose_name
+        constraints = [models.UniqueConstraint(fields=["organisation", "period", "revision"], name="report_revision_unique")]
+
+    def __str__(self):
+        return f"{self.period} 第{self.revision}版"
+
+    def get_additional_data(self):
+        return {"organisation": self.organisation_id}

@@ -37,5 +37,4 @@ def organisations_for_picker(user):
 
 
 def self_inspection_units(user):
-    """Units whose self-inspection the user may fill in: the units they act for, internal sections excluded."""
-    return access.acting_organisations(user).exclude(kind="internal").order_by("path")
+    return access.self_inspection_organisations(user).order_by("path")

@@ -2,34 +2,35 @@
 the first of each month for every top supervised region (stored under MEDIA_ROOT/reports/)."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import uuid
-from pathlib import Path
 
-from celery import signature
-from celery.result import AsyncResult
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.reverse import reverse as absolute_reverse
 
-from govmedia.core import audit
+from govmedia.core import audit, queue
 from govmedia.core.documents import PDF_TYPE, XLSX_TYPE
 from govmedia.core.exceptions import DomainConflict
+from govmedia.core.files import Stored, secret_name_candidates
 from notifications.services import notify
 from organisations import access
 from organisations.models import Membership, Organisation, Role, User
-
 from reports import documents
 from reports.figures import build_report
-from reports.models import Bulletin, SelfInspection
+from reports.models import Bulletin, Export, ExportStatus, SelfInspection
 from reports.periods import Period, parse_month, parse_quarter
+from reports.revisions import issue_revision
 from reports.selfcheck import INDICATOR_CODES
 from webhooks.services import emit
 
@@ -43,8 +44,9 @@ EXPORT_MAX_AGE = 7 * 24 * 3600
 EXPORT_TASK = "reports.tasks.export_report"
 
 
-def reports_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / "reports"
+# Stored documents live in the default storage (disk or S3, govmedia.core.files) under this folder, never served
+# from it directly: the report views check scope first.
+REPORTS_DIR = "reports"
 
 
 def render(report: dict, fmt: str) -> bytes:
@@ -63,12 +65,9 @@ def parse_period(kind: str, raw: str, field: str = "period") -> Period:
     raise ValidationError({"kind": "报告类型只能是 monthly（月度报告）或 quarterly（季度通报）。"})
 
 
-def _write(path: Path, content: bytes) -> None:
-    # Write then rename: a reader never sees half a file, and a rerun simply replaces it.
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + f".{uuid.uuid4().hex}.tmp")
-    tmp.write_bytes(content)
-    tmp.replace(path)
+def _write(path: Stored, content: bytes) -> None:
+    # Atomic on disk (write then rename) and on S3: a reader never sees half a file; a rerun replaces it.
+    path.write_bytes(content)
 
 
 # --- exports with progress --------------------------------------------------------------------------------------
@@ -88,46 +87,57 @@ def read_export_token(token: str, user) -> dict | None:
     return data
 
 
-def export_path(task_id: str, fmt: str) -> Path:
-    return reports_dir() / "exports" / f"{uuid.UUID(task_id).hex}.{fmt}"
+def export_path(task_id: str, fmt: str) -> Stored:
+    # The task id is a random UUID: the name cannot be guessed, and only the signed token of its owner finds it.
+    return Stored(f"{REPORTS_DIR}/exports/{uuid.UUID(task_id).hex}.{fmt}")
 
 
 def export_start(*, user, organisation: Organisation, kind: str, period: Period, fmt: str) -> dict:
-    """Queue the export on commit and return its token; the task writes the file and reports progress."""
+    """Write the export's row and send its task after the commit (a broker that is down leaves the row `queued`
+    for the sweeper); return its token. The task writes the file and reports progress on the row."""
     if fmt not in FORMATS:
         raise ValidationError({"format": "导出格式只能是 xlsx、pdf 或 json。"})
-    task_id = str(uuid.uuid4())
+    export_id = uuid.uuid4()
     filename = documents.filename_of({"kind": kind, "organisation": {"id": organisation.pk}, "period": {"key": period.key}}, fmt)
-    kwargs = {"task_id_hint": task_id, "user_id": user.pk, "organisation_id": organisation.pk, "kind": kind,
-              "period": period.key, "fmt": fmt}
-    transaction.on_commit(lambda: signature(EXPORT_TASK).apply_async(kwargs=kwargs, task_id=task_id))
-    return {"id": export_token(task_id=task_id, user_id=user.pk, filename=filename, fmt=fmt), "filename": filename}
+    Export.objects.create(id=export_id, user=user, organisation=organisation, kind=kind, period=period.key, fmt=fmt,
+                          filename=filename, queued_at=timezone.now())
+    queue.send_on_commit(EXPORT_TASK, kwargs={"export_id": str(export_id)}, task_id=str(export_id))
+    return {"id": export_token(task_id=str(export_id), user_id=user.pk, filename=filename, fmt=fmt), "filename": filename}
+
+
+# The row's status as the export's `state` (the names the API has always answered, Celery's).
+EXPORT_STATES = {ExportStatus.QUEUED: "PENDING", ExportStatus.RUNNING: "PROGRESS", ExportStatus.FINISHED: "SUCCESS",
+                 ExportStatus.FAILED: "FAILURE"}
 
 
 def export_status(request, token: str) -> dict:
-    """Where a background export stands, for its page and the API: the result backend's state, or the file
-    itself once written."""
+    """Where a background export stands, for its page and the API: its row, or the file itself once written."""
     data = read_export_token(token, request.user)
     if data is None:
         raise Http404("导出任务不存在。")
-    result = AsyncResult(data["t"])
-    state = result.state
-    body = {"id": token, "state": state, "filename": data["f"], "progress": None, "download_url": None, "error": None}
+    export = Export.objects.filter(pk=data["t"], user=request.user).first()
     path = export_path(data["t"], data["x"])
-    if state == "PROGRESS" and isinstance(result.info, dict):
-        body["progress"] = result.info
-    elif state == "SUCCESS" or (state == "PENDING" and path.is_file()):
-        # The file is the truth: a result backend that forgot the task still lets the user download.
-        body["state"] = "SUCCESS"
+    body = {"id": token, "state": "PENDING", "status": ExportStatus.QUEUED.value, "filename": data["f"],
+            "progress": None, "download_url": None, "error": None}
+    if export is None and not path.is_file():
+        raise Http404("导出任务不存在。")
+    if export is not None:
+        body["state"], body["status"] = EXPORT_STATES[export.status], export.status
+        if export.status == ExportStatus.RUNNING and export.progress:
+            body["progress"] = export.progress
+        elif export.status == ExportStatus.FAILED:
+            body["error"] = "生成失败，请稍后重试或联系管理员。"
+        elif export.status == ExportStatus.FINISHED and not path.is_file():
+            body["state"], body["status"], body["error"] = "FAILURE", ExportStatus.FAILED.value, "文件已不存在，请重新生成。"
+    if path.is_file() and (export is None or export.status == ExportStatus.FINISHED):
+        body["state"], body["status"] = "SUCCESS", ExportStatus.FINISHED.value
         body["progress"] = {"step": 1, "total": 1, "text": "完成"}
         body["download_url"] = absolute_reverse("api-report-export-download", args=[token], request=request)
-    elif state == "FAILURE":
-        body["error"] = "生成失败，请稍后重试或联系管理员。"
     return body
 
 
 def run_export(*, task_id: str, user_id: int, organisation_id: int, kind: str, period: str, fmt: str, progress=None) -> dict:
-    """The body of the export task (idempotent: the same file is written again)."""
+    """Build the report and write its file (idempotent: the same file is written again)."""
     user = User.objects.get(pk=user_id)
     organisation = Organisation.objects.get(pk=organisation_id)
     report = build_report(organisation, parse_period(kind, period), user=user, progress=progress)
@@ -135,6 +145,57 @@ def run_export(*, task_id: str, user_id: int, organisation_id: int, kind: str, p
         progress(5, 6, "生成文件")
     _write(export_path(task_id, fmt), render(report, fmt))
     return {"format": fmt, "sites": report["totals"]["sites"], "accounts": report["totals"]["accounts"]}
+
+
+def export_run(*, export_id: str) -> str:
+    """The export task: claim the queued row (a second delivery of the task does nothing), build with progress
+    written to the row (the heartbeat the sweeper reads), then mark it finished or failed."""
+    started = timezone.now()
+    claimed = Export.objects.filter(pk=export_id, status=ExportStatus.QUEUED).update(
+        status=ExportStatus.RUNNING, started_at=started, heartbeat_at=started, attempts=F("attempts") + 1,
+        progress={"step": 0, "total": 1, "text": "开始生成"},
+    )
+    if not claimed:
+        return Export.objects.filter(pk=export_id).values_list("status", flat=True).first() or "missing"
+    export = Export.objects.get(pk=export_id)
+    # Written only while the claim is this worker's: the sweeper may have taken back a run past its lease.
+    mine = Export.objects.filter(pk=export_id, status=ExportStatus.RUNNING, started_at=started)
+
+    def progress(step, total, text):
+        mine.update(progress={"step": step, "total": total + 1, "text": text}, heartbeat_at=timezone.now())
+
+    try:
+        run_export(task_id=str(export.pk), user_id=export.user_id, organisation_id=export.organisation_id,
+                   kind=export.kind, period=export.period, fmt=export.fmt, progress=progress)
+    except Exception as exc:  # noqa: BLE001 - recorded on the row; the page offers a new export
+        logger.exception("export %s failed", export_id)
+        mine.update(status=ExportStatus.FAILED, finished_at=timezone.now(), error=f"{type(exc).__name__}: {exc}"[:2000])
+        return ExportStatus.FAILED
+    mine.update(status=ExportStatus.FINISHED, finished_at=timezone.now(), progress={"step": 1, "total": 1, "text": "完成"})
+    return ExportStatus.FINISHED
+
+
+def sweep_exports(*, now=None) -> dict:
+    """Exports a broker outage or a dead worker left behind (periodic; idempotent): `queued` for longer than
+    GOVMEDIA_REQUEUE_MINUTES → sent again; `running` without progress for EXPORT_LEASE_MINUTES → taken back and
+    queued again, or failed after QUEUE_MAX_ATTEMPTS."""
+    now = now or timezone.now()
+    lease = dt.timedelta(minutes=settings.EXPORT_LEASE_MINUTES)
+    stale = Export.objects.filter(status=ExportStatus.RUNNING, heartbeat_at__lt=now - lease)
+    failed = stale.filter(attempts__gte=settings.QUEUE_MAX_ATTEMPTS).update(
+        status=ExportStatus.FAILED, finished_at=now, error=f"生成中断（工作进程停止），已尝试 {settings.QUEUE_MAX_ATTEMPTS} 次。",
+    )
+    reclaimed = stale.filter(attempts__lt=settings.QUEUE_MAX_ATTEMPTS).update(
+        status=ExportStatus.QUEUED, started_at=None, heartbeat_at=None, queued_at=None, progress={},
+    )
+    due = list(Export.objects.filter(status=ExportStatus.QUEUED).filter(
+        Q(queued_at__isnull=True) | Q(queued_at__lt=now - queue.requeue_after())
+    ).values_list("pk", flat=True))
+    sent = 0
+    for pk in due:
+        Export.objects.filter(pk=pk, status=ExportStatus.QUEUED).update(queued_at=now)
+        sent += queue.send(EXPORT_TASK, kwargs={"export_id": str(pk)}, task_id=str(pk))
+    return {"requeued": len(due), "sent": sent, "reclaimed": reclaimed, "failed": failed}
 
 
 # --- the monthly documents written by beat ----------------------------------------------------------------------
@@ -152,20 +213,27 @@ def top_supervised_regions() -> list[Organisation]:
     return tops
 
 
-def stored_path(kind: str, organisation_id: int, period_key: str, fmt: str) -> Path:
-    return reports_dir() / kind / period_key / f"{organisation_id}.{fmt}"
+def stored_path(kind: str, organisation_id: int, period_key: str, fmt: str) -> Stored:
+    """Where beat keeps a region's document of a period: a keyed hash of (kind, region, period), so that nobody
+    can name another region's file from its id; found again under an older SECRET_KEY after a rotation."""
+    folder = f"{REPORTS_DIR}/{kind}/{period_key}"
+    primary, *older = [Stored(f"{folder}/{name}.{fmt}") for name in secret_name_candidates(kind, organisation_id, period_key)]
+    if older and not primary.is_file():
+        return next((c for c in older if c.is_file()), primary)
+    return primary
 
 
 def stored_documents(kind: str, organisation: Organisation) -> list[dict]:
     """The documents beat stored for `organisation`, newest period first."""
-    base = reports_dir() / kind
+    try:
+        periods, _ = default_storage.listdir(f"{REPORTS_DIR}/{kind}")
+    except (FileNotFoundError, NotADirectoryError):
+        periods = []
     found = []
-    if base.is_dir():
-        for folder in sorted(base.iterdir(), reverse=True):
-            files = {fmt: folder / f"{organisation.pk}.{fmt}" for fmt in ("xlsx", "pdf")}
-            present = [fmt for fmt, path in files.items() if path.is_file()]
-            if present:
-                found.append({"period": folder.name, "formats": present})
+    for period_key in sorted(periods, reverse=True):
+        present = [fmt for fmt in ("xlsx", "pdf") if stored_path(kind, organisation.pk, period_key, fmt).is_file()]
+        if present:
+            found.append({"period": period_key, "formats": present})
     return found
 
 
@@ -176,6 +244,8 @@ def store_monthly_documents(period: Period, organisations: list[Organisation] | 
     for org in organisations if organisations is not None else top_supervised_regions():
         try:
             report = build_report(org, period)
+            # Issued and kept: revision 1 on the 1st; a later run that finds late data adds a revision.
+            issue_revision(org, period, reason="每月1日自动生成", report=report)
             for fmt in ("xlsx", "pdf", "json"):
                 _write(stored_path("monthly", org.pk, period.key, fmt), render(report, fmt))
             done.append(f"{period.key}/{org.pk}")
@@ -245,3 +315,11 @@ def self_inspection_save(*, organisation: Organisation, period: Period, user, an
     record.full_clean(validate_constraints=False)
     record.save()
     return record
+
+
+# --- downloads of report documents: a security event (API.md "Security"; 等保 audit of data leaving) -------------
+
+def record_download(request, *, target, filename: str, **detail) -> None:
+    """Audit one download of a report document (stored, exported, a bulletin or one rendered on demand)."""
+    audit.record_security_event("file_download", actor=request.user, target=target, request=request,
+                                detail={"comment": f"下载 {filename}", "file": filename, **detail})

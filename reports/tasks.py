@@ -2,17 +2,19 @@
 from celery import shared_task
 
 from reports.periods import last_complete_month, parse_month
-from reports.services import run_export, store_monthly_documents
+from reports.services import export_run, store_monthly_documents, sweep_exports as sweep
 
 
-@shared_task(bind=True)
-def export_report(self, *, task_id_hint: str, user_id: int, organisation_id: int, kind: str, period: str, fmt: str) -> dict:
-    """Build a region's report and write it as a file, reporting progress through the result backend."""
-    def progress(step, total, text):
-        self.update_state(state="PROGRESS", meta={"step": step, "total": total + 1, "text": text})
+@shared_task
+def export_report(export_id: str) -> str:
+    """Build a region's report and write it as a file, reporting progress on the export's row."""
+    return export_run(export_id=export_id)
 
-    return run_export(task_id=self.request.id or task_id_hint, user_id=user_id, organisation_id=organisation_id,
-                      kind=kind, period=period, fmt=fmt, progress=progress)
+
+@shared_task
+def sweep_exports() -> dict:
+    """Every two minutes: exports a broker outage left `queued` are sent again, those of a dead worker taken back."""
+    return sweep()
 
 
 @shared_task

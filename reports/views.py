@@ -7,16 +7,20 @@ import json
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+
+from govmedia.core.files import file_response
 
 from accounts.models import Account, LIVE_STATUSES
 from organisations import access
 from sites.models import Site, SiteStatus
 
-from reports import bulletins, documents, selfcheck, services
+from reports import bulletins, documents, revisions, selfcheck, services
 from reports.figures import build_report, scope_organisations
 from reports.models import Bulletin, SelfInspection
 from reports.periods import last_complete_month, last_complete_quarter, parse_month, parse_quarter
@@ -66,9 +70,16 @@ def report_page(request, kind: str):
         raise Http404("单位不存在。") from None
     report, background = None, False
     published = _published_bulletin(kind, organisation, period)
+    issued = _issued(request, kind, organisation, period)
+    if request.method == "POST" and kind == "monthly":
+        return _regenerate(request, organisation, period)
     if published is not None and not request.GET.get("live"):
         # A published bulletin is shown exactly as published.
         report = published.data
+    elif issued and not request.GET.get("live"):
+        # An issued month is shown as issued (its newest revision): late data makes a new revision, never a
+        # silent rewrite.
+        report = issued[0].data
     elif request.GET.get("result"):
         report = _stored_result(request, request.GET["result"])
         if report is None:
@@ -89,10 +100,33 @@ def report_page(request, kind: str):
         "organisations": organisations_for_picker(request.user),
         "summary": documents.summary_rows(report) if report else [],
         "stored": services.stored_documents("monthly", organisation) if kind == "monthly" else [],
+        "revisions": issued, "can_regenerate": kind == "monthly" and period.end < timezone.localdate()
+        and access.can_issue_report(request.user, organisation),
     }
     if kind == "quarterly":
         context.update(bulletins.page_context(request, organisation, period, report))
     return render(request, "reports/report.html", context)
+
+
+def _issued(request, kind: str, organisation, period) -> list:
+    """The issued revisions of a month, newest first, to those who may read the region's stored report."""
+    if kind != "monthly" or not access.covers_region(request.user, organisation):
+        return []
+    return list(revisions.revisions_of(organisation, period).select_related("generated_by"))
+
+
+def _regenerate(request, organisation, period):
+    if not access.can_issue_report(request.user, organisation):
+        raise PermissionDenied("只有本区域的主管人员可以重新生成月度报告。")
+    if period.end >= timezone.localdate():
+        messages.error(request, "本月尚未结束，月度报告在次月1日生成。")
+    else:
+        revision, created = revisions.issue_revision(organisation, period, user=request.user, reason="主管人员重新生成")
+        if created:
+            messages.success(request, f"已生成第 {revision.revision} 版，列出了与上一版相比的 {len(revision.changes)} 处变化。")
+        else:
+            messages.info(request, f"数据没有变化，仍为第 {revision.revision} 版。")
+    return redirect(f"{request.path}?month={period.key}&organisation={organisation.pk}")
 
 
 @login_required
@@ -132,7 +166,8 @@ def stored_download(request, kind: str, period: str, organisation_id: int, fmt: 
     if not path.is_file():
         raise Http404("该月报告尚未生成。")
     name = documents.filename_of({"kind": kind, "organisation": {"id": organisation.pk}, "period": {"key": period}}, fmt)
-    return FileResponse(path.open("rb"), as_attachment=True, filename=name, content_type=services.FORMATS[fmt])
+    services.record_download(request, target=organisation, filename=name, kind=kind, period=period, format=fmt)
+    return file_response(path, filename=name, inline=False)
 
 
 @login_required
@@ -218,6 +253,9 @@ def bulletin_document(request, pk: int, fmt: str):
         raise Http404()
     bulletin = get_object_or_404(Bulletin.objects.for_user(request.user), pk=pk)
     content = services.render(bulletin.data, fmt)
+    name = documents.filename_of(bulletin.data, fmt)
+    services.record_download(request, target=bulletin, filename=name, kind="quarterly_bulletin", format=fmt)
     response = HttpResponse(content, content_type=services.FORMATS[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{documents.filename_of(bulletin.data, fmt)}"'
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -12,7 +12,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from govmedia.core.api import AuditedViewMixin, ReadOnlyOrManager, ScopedPrimaryKeyField
+from govmedia.core.api import AuditedViewMixin, IdFilter, ReadOnlyOrManager, ScopedPrimaryKeyField
+from govmedia.core.documents import name_download
 from organisations import access
 from publishing import api as publishing_api
 from publishing.models import Sensitivity
@@ -52,10 +53,10 @@ class ReviewTaskSerializer(serializers.ModelSerializer):
 class ReviewTaskFilter(django_filters.FilterSet):
     actionable = django_filters.BooleanFilter(method="filter_actionable", label="我现在可以办理的")
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="已超期")
-    organisation = django_filters.NumberFilter(field_name="post__organisation")
+    organisation = IdFilter(field_name="post__organisation")
     sensitivity = django_filters.ChoiceFilter(field_name="post__sensitivity", choices=Sensitivity.choices)
-    column = django_filters.NumberFilter(field_name="post__columns")
-    account = django_filters.NumberFilter(field_name="post__accounts")
+    column = IdFilter(field_name="post__columns", distinct=True)
+    account = IdFilter(field_name="post__accounts", distinct=True)
 
     class Meta:
         model = ReviewTask
@@ -107,6 +108,16 @@ class ReviewTaskViewSet(AuditedViewMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], url_path="return")
     def return_(self, request, pk=None):
         return self._decide(request, approve=False)
+
+    @extend_schema(request=DecisionSerializer, responses=ReviewTaskSerializer,
+                   description="审核人将稿件升级为重大敏感稿件：本轮审校终止，按重大敏感稿件流程从一审重新开始。")
+    @action(detail=True, methods=["post"], url_path="raise-sensitivity")
+    def raise_sensitivity(self, request, pk=None):
+        task = self.get_object()
+        data = DecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        task = services.task_raise_sensitivity(task_id=task.pk, user=request.user, comment=data.validated_data["comment"])
+        return Response(self.get_serializer(task).data)
 
 
 class ReviewPolicySerializer(serializers.ModelSerializer):
@@ -221,6 +232,5 @@ class RegisterView(APIView):
             response = HttpResponse(
                 content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
             )
-            response["Content-Disposition"] = f'attachment; filename="register-{params["from"]}-{params["to"]}.xlsx"'
-            return response
+            return name_download(response, f"审校台账-{params['from']:%Y%m%d}-{params['to']:%Y%m%d}.xlsx")
         return Response({"from": params["from"], "to": params["to"], "count": len(rows), "results": rows})

@@ -22,6 +22,9 @@ DEFAULT_STAGES = [
 ]
 
 
+REQUIRED_STAGES = (Stage.REVIEW1.value, Stage.REVIEW2.value, Stage.REVIEW3.value)
+
+
 def validate_stages(stages, sensitivity) -> list[dict]:
     """Check and normalise a policy's stage list; raises ValidationError({"stages": ...})."""
     if not isinstance(stages, list) or not stages:
@@ -44,6 +47,9 @@ def validate_stages(stages, sensitivity) -> list[dict]:
         cleaned.append({"stage": item["stage"], "role": item["role"], "days": days})
     if seen != sorted(seen, key=STAGE_ORDER.index):
         raise ValidationError({"stages": "环节须按 一审、二审、三审、一校、二校、三校 的顺序排列。"})
+    if any(stage not in seen for stage in REQUIRED_STAGES):
+        # SPEC "三审三校 that one person cannot pass": no policy goes below the three reviews.
+        raise ValidationError({"stages": "审校流程至少包括一审、二审、三审三个环节，不能缩减。"})
     if sensitivity == Sensitivity.MAJOR:
         # qingdao §8: major or sensitive posts are always signed by the principal; never a shorter policy.
         if seen != STAGE_ORDER:
@@ -95,12 +101,12 @@ class ReviewRun(models.Model):
     post = models.ForeignKey("publishing.Post", on_delete=models.CASCADE, related_name="review_runs", verbose_name="稿件")
     status = models.CharField("状态", max_length=20, choices=RunStatus.choices, default=RunStatus.ACTIVE)
     # The policy as it stood when the run began: a later policy change does not move a running review.
-    stages = models.JSONField(default=list)
-    distinct_people = models.BooleanField(default=False)
-    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    started_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    end_reason = models.CharField(max_length=200, blank=True)
+    stages = models.JSONField("环节", default=list)
+    distinct_people = models.BooleanField("各环节须由不同人员办理", default=False)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="送审人")
+    started_at = models.DateTimeField("开始时间", default=timezone.now)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    end_reason = models.CharField("结束原因", max_length=200, blank=True)
 
     class Meta:
         ordering = ["post", "started_at", "id"]

@@ -38,7 +38,7 @@ from notifications.services import notify
 from organisations import access
 from organisations.models import Membership, Role, User
 from publishing import services as post_services
-from publishing.models import Post, PostRevision, PostStatus, PostUserObjectPermission, Stage
+from publishing.models import Post, PostRevision, PostStatus, PostUserObjectPermission, Sensitivity, Stage
 from publishing.tasks import queue_publication
 
 from .models import DEFAULT_STAGES, ReviewPolicy, ReviewRun, ReviewTask, RunStatus, TaskStatus, validate_stages
@@ -114,10 +114,8 @@ def _open_task(run: ReviewRun, position: int, post: Post) -> ReviewTask:
     )
     Post.objects.filter(pk=post.pk).update(stage=spec["stage"])
     post.stage = spec["stage"]
-    holders = list(stage_holders(post, spec["role"]))
-    if run.distinct_people:
-        already = set(run.tasks.filter(status=TaskStatus.APPROVED).values_list("decided_by", flat=True))
-        holders = [u for u in holders if u.pk not in already]
+    barred = barred_for(run, task)
+    holders = [u for u in stage_holders(post, spec["role"]) if u.pk not in barred]
     _grant(post, holders)
     notify(users=holders, kind="step_opened", url=_task_url(task),
            text=f"稿件“{post.title}”待您{Stage(spec['stage']).label}（{post.organisation}）。")
@@ -195,6 +193,10 @@ def post_update(*, post: Post, actor, **changes) -> Post:
     """Save a change (publishing's `post_update`: a new revision). During review the text is checked again
     (blocking → 400, nothing saved); a change after any approval starts review again at the first stage, a
     change before any approval keeps the open stage, which will decide the new revision."""
+    lowered = changes.get("sensitivity") == Sensitivity.ROUTINE and post.sensitivity == Sensitivity.MAJOR
+    if lowered and post.submitted_at is not None:
+        # SPEC: sensitivity may be raised by any reviewer, never lowered by the author after submission.
+        raise ValidationError({"sensitivity": "稿件已提交审核，不能再降低敏感程度。"})
     post = post_services.post_update(post=post, actor=actor, **changes)
     if post.status == PostStatus.IN_REVIEW:
         post_services.post_check(post=post)
@@ -220,14 +222,47 @@ def post_withdraw(*, post: Post, actor, comment: str = "") -> Post:
     return post
 
 
-def may_decide(user, task: ReviewTask) -> bool:
-    """Holds the decide permission on the post (granted for this stage) and still holds the stage's role."""
-    if not user.is_authenticated or task.status != TaskStatus.OPEN:
-        return False
-    return (
+REVIEW_STAGES = (Stage.REVIEW1, Stage.REVIEW2, Stage.REVIEW3)
+
+
+def barred_for(run: ReviewRun, task: ReviewTask) -> dict[int, str]:
+    """Who may not decide `task` whatever roles they hold, and why (SPEC "三审三校 that one person cannot
+    pass"): the author decides at most 一审; 一审, 二审 and 三审 are three different people; with the unit's
+    `distinct_people`, nobody decides two steps of the run. One query, used both when the step opens (whom
+    to grant it) and when someone decides it."""
+    barred: dict[int, str] = {}
+    decided = run.tasks.filter(status=TaskStatus.APPROVED).exclude(pk=task.pk).values_list("decided_by", "stage")
+    for user_id, stage in decided:
+        if task.stage in REVIEW_STAGES and stage in REVIEW_STAGES:
+            barred[user_id] = (f"一审、二审、三审须由三位不同人员办理，您已办理本稿件的{Stage(stage).label}。")
+        elif run.distinct_people:
+            barred.setdefault(user_id, "本单位要求各环节由不同人员办理，您已办理过本稿件的其他环节。")
+    if task.stage != Stage.REVIEW1:
+        barred[task.post.author_id] = f"您是本稿件的撰稿人，只能办理一审，{task.get_stage_display()}须由他人办理。"
+    return barred
+
+
+def refusal(user, task: ReviewTask) -> str | None:
+    """Why `user` may not decide the open step `task`, or None when they may. Holding the decide permission
+    (granted for this stage) and the stage's role is necessary; the integrity rules above can still bar."""
+    if not user.is_authenticated:
+        return "请先登录。"
+    if task.status != TaskStatus.OPEN:
+        return f"该环节{task.get_status_display()}，不能再办理。"
+    reason = barred_for(task.run, task).get(user.pk)
+    if reason:
+        return reason
+    holds = (
         PostUserObjectPermission.objects.filter(user=user, content_object_id=task.post_id, permission__codename=DECIDE).exists()
         and Membership.objects.filter(user=user, organisation_id=task.post.organisation_id, role=task.role).exists()
     )
+    if not holds:
+        return f"{task.get_stage_display()}须由本单位{task.get_role_display()}办理，您没有该环节的办理权限。"
+    return None
+
+
+def may_decide(user, task: ReviewTask) -> bool:
+    return refusal(user, task) is None
 
 
 def _decide(*, task_id: int, user, approve: bool, comment: str, revision: int | None) -> ReviewTask:
@@ -239,10 +274,9 @@ def _decide(*, task_id: int, user, approve: bool, comment: str, revision: int | 
     if task.status != TaskStatus.OPEN:
         who = f"已由{task.decided_by}办理" if task.decided_by else f"已{task.get_status_display()}"
         raise DomainConflict(f"该环节（{task.get_stage_display()}）{who}，不能再办理。")
-    if not may_decide(user, task):
-        raise PermissionDenied(f"{task.get_stage_display()}须由本单位{task.get_role_display()}办理，您没有该环节的办理权限。")
-    if run.distinct_people and run.tasks.filter(status=TaskStatus.APPROVED, decided_by=user).exists():
-        raise PermissionDenied("本单位要求各环节由不同人员办理，您已办理过本稿件的其他环节。")
+    reason = refusal(user, task)
+    if reason:
+        raise PermissionDenied(reason)
     if revision is not None and revision != task.revision.number:
         raise DomainConflict(f"稿件已修改为第{task.revision.number}版，请查看最新内容后再办理。")
     if not approve and not (comment or "").strip():
@@ -278,6 +312,29 @@ def _decide(*, task_id: int, user, approve: bool, comment: str, revision: int | 
     post.save(update_fields=["status", "stage", "updated_at"])
     if post.publish_at is None or post.publish_at <= now:
         queue_publication(post.pk)
+    return task
+
+
+@transaction.atomic
+def task_raise_sensitivity(*, task_id: int, user, comment: str = "") -> ReviewTask:
+    """A reviewer of the open step marks the post 重大敏感: the run ends and review starts again at the first
+    stage of the major policy (signed by the principal, never shorter than the full 三审三校)."""
+    task = ReviewTask.objects.select_related("post", "post__organisation", "run").get(pk=task_id)
+    ReviewRun.objects.select_for_update().get(pk=task.run_id)
+    task.refresh_from_db()
+    reason = refusal(user, task)
+    if reason:
+        raise PermissionDenied(reason)
+    post = Post.objects.select_for_update().get(pk=task.post_id)
+    if post.sensitivity == Sensitivity.MAJOR:
+        raise DomainConflict("稿件已是重大敏感稿件。")
+    Post.objects.filter(pk=post.pk).update(sensitivity=Sensitivity.MAJOR)
+    post.sensitivity = Sensitivity.MAJOR
+    run_cancel(post=post, actor=user, reason=f"{task.get_stage_display()}审核人将稿件升级为重大敏感稿件，重新审校")
+    audit.record_action(post, "raise_sensitivity", actor=user, comment=comment,
+                        changes={"sensitivity": [Sensitivity.ROUTINE.value, Sensitivity.MAJOR.value]})
+    run_start(post=post, actor=user)
+    task.refresh_from_db()
     return task
 
 

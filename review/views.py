@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Account
 from govmedia.core import audit
+from govmedia.core.documents import name_download
 from govmedia.core.exceptions import DomainConflict
 from organisations import access
 from organisations.models import Role
@@ -115,9 +116,10 @@ def task_page(request, pk):
     spans = [(w["offset"], w["offset"] + max(w["length"], 1), "warn", w["message"])
              for w in post.warnings if w.get("field") == "body" and w.get("offset") is not None]
     queue_tasks = list(queue_for(request)[:30])
+    refusal = services.refusal(request.user, task) if task.status == TaskStatus.OPEN else None
     return render(request, "review/task.html", {
         "task": task, "post": post, "marked_body": mark_safe(mark_html(current.body, spans)),
-        "diff": diff, "can_decide": services.may_decide(request.user, task),
+        "diff": diff, "refusal": refusal, "can_decide": refusal is None,
         "history": ReviewTask.objects.filter(post=post).exclude(status=TaskStatus.OPEN).select_related(
             "decided_by", "revision", "run").order_by("decided_at", "id"),
         "queue": queue_tasks, "query": _filter_query(request), "today": timezone.localdate(),
@@ -145,6 +147,9 @@ def task_decide(request, pk):
         elif decision == "return":
             services.task_return(task_id=task.pk, user=request.user, comment=comment, revision=revision)
             messages.success(request, f"已退回“{task.post.title}”。")
+        elif decision == "raise":
+            services.task_raise_sensitivity(task_id=task.pk, user=request.user, comment=comment)
+            messages.success(request, f"已将“{task.post.title}”升级为重大敏感稿件，按重大敏感稿件流程从一审重新审校。")
         else:
             messages.error(request, "请选择通过或退回。")
             return redirect(reverse("review-task", args=[task.pk]) + (f"?{query}" if query else ""))
@@ -288,8 +293,7 @@ def register_page(request):
             if request.GET.get("format") == "xlsx":
                 response = HttpResponse(register.to_xlsx(rows, start, end),
                                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-                response["Content-Disposition"] = f'attachment; filename="register-{start}-{end}.xlsx"'
-                return response
+                return name_download(response, f"审校台账-{start:%Y%m%d}-{end:%Y%m%d}.xlsx")
     for row in rows:
         by_stage = {d["stage"]: d for d in row["decisions"]}
         row["cells"] = [by_stage.get(code) for code in STAGE_ORDER]

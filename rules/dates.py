@@ -6,6 +6,8 @@ import calendar
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from govmedia.core import workdays
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ONE_DAY = dt.timedelta(days=1)
 
@@ -54,3 +56,10 @@ def week_before(as_of: dt.date) -> tuple[dt.date, dt.date]:
     """The last complete natural week (Monday–Sunday) that ended before `as_of`."""
     sunday = as_of - dt.timedelta(days=as_of.isoweekday() % 7 or 7)
     return sunday - dt.timedelta(days=6), sunday
+
+
+def rectification_due(found_on: dt.date, days: int, unit=None) -> dt.date:
+    """When a finding must be rectified: `days` calendar days after it was found, moved to the next working
+    day when that falls on a day off (2026-09-30 + 7 = 10-07, inside 国庆, is due 10-09), by the calendar of
+    `unit`'s region (a unit or its path)."""
+    return workdays.on_or_after(found_on + dt.timedelta(days=int(days)), unit)

@@ -45,6 +45,13 @@ class ChecklistVersion(models.Model):
     )
     active = models.BooleanField("启用", default=True)
     source = models.CharField("依据", max_length=300, blank=True)
+    # A locality template (rules/packs.py): no organisation, never in force itself; a region adopts it, which
+    # copies its items into a local version of the region's own.
+    template = models.BooleanField("地方模板", default=False)
+    region = models.CharField("地区", max_length=100, blank=True)
+    adopted_from = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="adoptions", verbose_name="采用的模板"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -53,7 +60,7 @@ class ChecklistVersion(models.Model):
         verbose_name_plural = verbose_name
         constraints = [
             models.UniqueConstraint(
-                fields=["year"], condition=Q(active=True, organisation__isnull=True),
+                fields=["year"], condition=Q(active=True, organisation__isnull=True, template=False),
                 name="checklist_one_active_national_per_year",
             ),
             models.UniqueConstraint(
@@ -62,6 +69,10 @@ class ChecklistVersion(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(organisation__isnull=True) | Q(base__isnull=False), name="checklist_local_has_base"
+            ),
+            models.CheckConstraint(
+                condition=Q(template=False) | Q(organisation__isnull=True, base__isnull=False),
+                name="checklist_template_is_unowned",
             ),
         ]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from .definitions import default_thresholds
 from .models import ChecklistItem, ChecklistVersion
 
 
@@ -22,6 +23,8 @@ class Item:
     points: float
     enabled: bool
     version_id: int
+    # The article this item enforces for the unit (the nearest version's wording).
+    source: str = ""
 
 
 @dataclass
@@ -47,10 +50,10 @@ def national_version(on: dt.date) -> ChecklistVersion:
     """The newest active national version of `on`'s year or before (for a date before the first, the first).
 
     A read never writes: with no national version, it says so (the data migration loads one)."""
-    national = ChecklistVersion.objects.filter(organisation__isnull=True, active=True)
+    national = ChecklistVersion.objects.filter(organisation__isnull=True, active=True, template=False)
     version = national.filter(year__lte=on.year).order_by("-year").first() or national.order_by("year").first()
     if version is None:
-        if ChecklistVersion.objects.filter(organisation__isnull=True).exists():
+        if ChecklistVersion.objects.filter(organisation__isnull=True, template=False).exists():
             raise NoChecklist("没有启用的国家检查指标版本，请在管理后台启用一个版本。")
         raise NoChecklist("尚未载入国家检查指标，请执行数据库迁移（manage.py migrate rules）。")
     return version
@@ -77,7 +80,7 @@ def _merge(versions: list[ChecklistVersion], items_by_version: dict[int, list[Ch
             thresholds = {**(base.thresholds if base else {}), **(item.thresholds or {})}
             merged[item.code] = Item(
                 code=item.code, name=item.name, kind=item.kind, thresholds=thresholds, points=float(item.points),
-                enabled=item.enabled, version_id=version.pk,
+                enabled=item.enabled, version_id=version.pk, source=item.source or (base.source if base else ""),
             )
     return merged
 
@@ -133,3 +136,24 @@ def version_for(organisation, on: dt.date) -> ChecklistVersion:
         return national
     found = [v for v in _local_versions(on).values() if organisation.path.startswith(v.organisation.path)]
     return max(found, key=lambda v: len(v.organisation.path)) if found else national
+
+
+def in_force(organisation, code: str, on: dt.date) -> Item | None:
+    """The item of `code` in force for `organisation` on `on`, or None where the rule does not apply there
+    (a regional rule the unit's versions do not hold, or an item switched off)."""
+    item = items_for(organisation, on).get(code)
+    return item if item is not None and item.enabled else None
+
+
+def value(organisation, code: str, key: str, on: dt.date):
+    """One threshold of the rule in force for `organisation` on `on` (None where the rule does not apply):
+    what a workflow reads, so the workflow and the inspection use the same number."""
+    item = in_force(organisation, code, on)
+    if item is None:
+        return None
+    return {**default_thresholds(code), **item.thresholds}.get(key)
+
+
+def national_items(on: dt.date) -> dict[str, Item]:
+    """The national version's items (what a local value is compared with)."""
+    return items_for(None, on)

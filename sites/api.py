@@ -11,7 +11,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from govmedia.core.api import AuditedViewMixin, ReadOnlyOrManager, ScopedPrimaryKeyField
+from govmedia.core.api import AuditedViewMixin, DateTimeFilter, ReadOnlyOrManager, ScopedPrimaryKeyField
 from govmedia.core.bulk import BulkRecordsView, bulk_schema
 from organisations import access
 from rules.countdown import columns_with_countdown
@@ -103,7 +103,7 @@ class SiteViewSet(AuditedViewMixin, viewsets.ModelViewSet):
             raise PermissionDenied("您没有管理该网站的权限。")
         from .tasks import check_site_links
 
-        transaction.on_commit(lambda: check_site_links.delay(site.pk))
+        transaction.on_commit(lambda: check_site_links.delay(site.pk), robust=True)  # the nightly check covers a lost send
         return Response({"detail": "已加入错链检测队列。"}, status=status.HTTP_202_ACCEPTED)
 
 
@@ -258,8 +258,8 @@ class ProbeSerializer(serializers.ModelSerializer):
 
 
 class ProbeFilter(django_filters.FilterSet):
-    checked_after = django_filters.IsoDateTimeFilter(field_name="checked_at", lookup_expr="gte")
-    checked_before = django_filters.IsoDateTimeFilter(field_name="checked_at", lookup_expr="lt")
+    checked_after = DateTimeFilter(field_name="checked_at", lookup_expr="gte")
+    checked_before = DateTimeFilter(field_name="checked_at", lookup_expr="lt")
 
     class Meta:
         model = Probe

@@ -175,7 +175,7 @@ def seed_area(region, stdout=None):
     ]:
         BrokenLink.objects.create(
             site=portal, page_url=page, link_url=link, fingerprint=BrokenLink.make_fingerprint(page, link), kind=kind,
-            status_code=code, error=f"HTTP {code}" if code else "无法连接：Name or service not known",
+            status_code=code, error=f"HTTP {code}" if code else "无法连接：域名无法解析",
             first_seen_at=seen, last_seen_at=now - dt.timedelta(hours=20),
         )
     page, link = "https://www.qingyuan.example.gov.cn/hdjl/", "https://www.qingyuan.example.gov.cn/hdjl/zxft/2021.html"

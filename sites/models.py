@@ -21,6 +21,9 @@ class SiteQuerySet(models.QuerySet):
         orgs = access.organisation_ids_for(user)
         return self.filter(Q(owner__in=orgs) | Q(operator__in=orgs) | Q(supervisor__in=orgs))
 
+    def running(self):
+        return self.filter(status=SiteStatus.RUNNING)
+
 
 class Site(models.Model):
     name = models.CharField("网站名称", max_length=200)
@@ -138,7 +141,7 @@ class ColumnUpdate(models.Model):
     original = models.BooleanField("原创", default=True)
     source = models.CharField("来源", max_length=20, choices=UpdateSource.choices, default=UpdateSource.API)
     # The item's identity at its source (feed entry id, platform id, URL): a re-import adds nothing.
-    external_id = models.CharField(max_length=500, blank=True)
+    external_id = models.CharField("平台编号", max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

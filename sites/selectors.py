@@ -1,13 +1,14 @@
 """Reads over sites and columns: the column tree, and each site's availability (checklist veto 站点无法访问)."""
 import datetime as dt
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, field
 
-from django.conf import settings
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from rules.countdown import columns_with_countdown
+from rules import availability as availability_rule
+from rules.countdown import columns_with_countdown, items_by_unit, thresholds_in
+from rules.dates import end_of_day, start_of_day
 
 from .models import Column, Site
 
@@ -48,12 +49,15 @@ def column_tree(site: Site) -> list[Column]:
 
 @dataclass(frozen=True)
 class Availability:
+    """A site's probes over the window of rules.availability, judged by the thresholds in force for its owner."""
+
     site_id: int
     start: dt.datetime
     end: dt.datetime
     total: int
     failed: int
     min_per_day: int
+    thresholds: dict = field(default_factory=dict)
 
     @property
     def failed_share(self) -> float | None:
@@ -69,45 +73,49 @@ class Availability:
         return f"{self.availability * 100:.2f}" if self.total else ""
 
     @property
+    def required_per_day(self) -> int:
+        return int(self.thresholds["min_probes_per_day"])
+
+    @property
+    def limit_percent(self) -> str:
+        return f"{float(self.thresholds['max_failure_share']) * 100:g}"
+
+    @property
+    def window_days(self) -> int:
+        return int(self.thresholds["window_days"])
+
+    @property
     def enough_probes(self) -> bool:
-        """The checklist counts only a homepage probed at least 20 times on each of the 7 days."""
-        return self.min_per_day >= settings.SITES_PROBES_PER_DAY_REQUIRED
+        return availability_rule.enough_probes(self.min_per_day, self.thresholds)
 
     @property
     def unreachable(self) -> bool:
-        """Veto `site_unreachable`: enough probes, and ≥ 5 % of them failed or took over 15 s."""
-        return self.enough_probes and self.failed * 100 >= settings.SITES_UNREACHABLE_PERCENT * self.total
+        """Veto `site_unreachable`, rules.availability's one definition."""
+        return availability_rule.is_unreachable(self.total, self.failed, self.min_per_day, self.thresholds)
 
 
-def availability_window(as_of: dt.date | None = None, now: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime]:
-    """The 7×24 hours ending at the end of `as_of` (Asia/Shanghai), or now when that is earlier."""
-    now = now or timezone.now()
-    end = now
-    if as_of is not None:
-        day_end = timezone.make_aware(dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min))
-        end = min(day_end, now)
-    return end - dt.timedelta(days=WINDOW_DAYS), end
-
-
-def site_availability(sites, *, as_of: dt.date | None = None, now: dt.datetime | None = None) -> dict[int, Availability]:
-    """Each site's probes over the window, in one aggregate query: {site id: Availability}."""
-    start, end = availability_window(as_of, now)
-    in_window = Q(probes__checked_at__gte=start, probes__checked_at__lt=end)
-    annotations = {
-        "probe_total": Count("probes", filter=in_window),
-        "probe_failed": Count("probes", filter=in_window & Q(probes__ok=False)),
-    }
-    for i in range(WINDOW_DAYS):
-        lo, hi = start + dt.timedelta(days=i), start + dt.timedelta(days=i + 1)
-        annotations[f"day{i}"] = Count("probes", filter=Q(probes__checked_at__gte=lo, probes__checked_at__lt=hi))
-    rows = sites.order_by().values("pk").annotate(**annotations)
-    return {
-        row["pk"]: Availability(
-            site_id=row["pk"], start=start, end=end, total=row["probe_total"], failed=row["probe_failed"],
-            min_per_day=min(row[f"day{i}"] for i in range(WINDOW_DAYS)),
+def site_availability(sites, *, as_of: dt.date | None = None) -> dict[int, Availability]:
+    """Each site's probes over the window ending with `as_of` (default today), by the thresholds in force for its
+    owner: one aggregate query per distinct set of thresholds (national plus the few local ones)."""
+    as_of = as_of or timezone.localdate()
+    items_at = items_by_unit(as_of)
+    by_thresholds: dict[str, tuple[dict, list[int]]] = {}
+    for pk, path in sites.order_by().values_list("pk", "owner__path"):
+        th = thresholds_in(items_at(path), "site_unreachable")
+        by_thresholds.setdefault(json.dumps(th, sort_keys=True), (th, []))[1].append(pk)
+    result = {}
+    for th, ids in by_thresholds.values():
+        first, last = availability_rule.window(as_of, th)
+        days = [f"probe_day{i}" for i in range(int(th["window_days"]))]
+        rows = availability_rule.with_probe_counts(Site.objects.filter(pk__in=ids), as_of, th).values(
+            "pk", "probe_total", "probe_failed", *days
         )
-        for row in rows
-    }
+        for row in rows:
+            result[row["pk"]] = Availability(
+                site_id=row["pk"], start=start_of_day(first), end=end_of_day(last), total=row["probe_total"],
+                failed=row["probe_failed"], min_per_day=availability_rule.min_per_day(row, th), thresholds=th,
+            )
+    return result
 
 
 def unreachable_sites(sites=None, *, as_of: dt.date | None = None) -> list[Availability]:

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from govmedia.core.documents import name_download
 from govmedia.core.exceptions import DomainConflict
 from govmedia.core.forms import apply_errors
 from organisations import access
@@ -132,7 +133,7 @@ def site_monitoring(request, pk):
         from .tasks import check_site_links
 
         site_id = site.pk
-        transaction.on_commit(lambda: check_site_links.delay(site_id))
+        transaction.on_commit(lambda: check_site_links.delay(site_id), robust=True)  # the nightly check covers a lost send
         messages.success(request, "已加入错链检测队列，稍后刷新本页查看结果。")
         return redirect("site-monitoring", pk=site.pk)
     availability = site_availability(Site.objects.filter(pk=site.pk)).get(site.pk)
@@ -261,5 +262,4 @@ def column_import_template(request, pk):
     sample = ["政务动态", "", "动态要闻", site.owner.name, "", "", dt.date(2024, 10, 8).isoformat()]
     body = "\ufeff" + ",".join(header) + "\r\n" + ",".join(sample) + "\r\n"
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="columns-template.csv"'
-    return response
+    return name_download(response, "栏目导入模板.csv")

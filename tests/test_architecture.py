@@ -22,6 +22,7 @@ LAYERS = [
     "publishing",
     "review",
     "inspections",
+    "scanning",
     "reports",
     "govmedia",
 ]

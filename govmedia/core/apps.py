@@ -7,7 +7,6 @@ class CoreConfig(AppConfig):
     verbose_name = "基础设置"
 
     def ready(self):
-        from auditlog.registry import auditlog
         from django.db.models import DateTimeField as ModelDateTimeField
         from rest_framework.serializers import ModelSerializer
 
@@ -15,6 +14,6 @@ class CoreConfig(AppConfig):
 
         # RFC 3339 date-times in every answer (see api.DateTimeField).
         ModelSerializer.serializer_field_mapping[ModelDateTimeField] = api.DateTimeField
-
-        auditlog.register(models.CalendarDay)
-        auditlog.register(models.CalendarYear)
+        # Filters on related ids never look the object up (no existence oracle; see api.IdFilter).
+        api.use_id_filters()
+        # Which models the audit log follows: govmedia/auditing.py (the project names every room's models).

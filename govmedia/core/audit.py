@@ -1,8 +1,14 @@
 """Writing to and reading from the audit log."""
+import ast
 import datetime as dt
+import json
 from collections import defaultdict
 
+from auditlog.cid import get_cid
 from auditlog.context import auditlog_value
+from auditlog.middleware import AuditlogMiddleware
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
@@ -41,6 +47,77 @@ def record_action(instance, action: str, *, actor, comment: str = "", changes: d
     )
 
 
+# API.md "Security": entries with these `workflow_action`s are the security events (plus file downloads).
+SECURITY_EVENTS = (
+    "login", "login_failed", "logout", "lockout", "password_change", "password_reset",
+    "role_grant", "role_revoke", "token_revoke", "file_download",
+)
+
+
+def client_address(request) -> str | None:
+    """The caller's address. `X-Forwarded-For` is trusted only behind `TRUSTED_PROXY_COUNT` proxies of our own
+    (the address the outermost of them saw), else anyone could write any address into the audit log."""
+    if request is None:
+        return None
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if proxies and forwarded:
+        return forwarded[-min(proxies, len(forwarded))]
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class AuditMiddleware(AuditlogMiddleware):
+    """Auditlog's middleware, with the caller's address taken as `client_address` does (auditlog's own believes any
+    `X-Forwarded-For`)."""
+
+    @staticmethod
+    def _get_remote_addr(request):
+        if settings.AUDITLOG_DISABLE_REMOTE_ADDR:
+            return None
+        return client_address(request)
+
+
+def record_security_event(action: str, *, actor=None, target=None, request=None,
+                          detail: dict | None = None) -> AuditEntry:
+    """Record a security event (sign-in, failure, lockout, password change or reset, role grant or withdrawal,
+    token revocation, file download) with the caller's address.
+
+    `target` is what the event concerns (the user whose password was reset, the membership, the token, the file's
+    object); it defaults to the actor. A failed sign-in for an unknown name has neither: the entry then concerns
+    the user model with an empty id, and `detail` (e.g. {"username": ...}) says who was tried. `detail` is kept in
+    `additional_data` (never put secrets into it) and may carry "organisation" and "comment".
+    """
+    if action not in SECURITY_EVENTS:
+        raise ValueError(f"Not a security event: {action}")
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    subject = target if target is not None else actor
+    data = {"action": action}
+    if subject is not None and hasattr(subject, "get_additional_data"):
+        data.update(subject.get_additional_data() or {})
+    data.update(detail or {})
+    if subject is not None:
+        content_type = ContentType.objects.get_for_model(subject)
+        object_pk, object_repr = str(subject.pk), str(subject)
+    else:
+        content_type = ContentType.objects.get_for_model(get_user_model())
+        object_pk, object_repr = "", str(data.get("username", ""))[:150]
+    object_id = int(object_pk) if object_pk.isdigit() else None
+    return AuditEntry.objects.create(
+        content_type=content_type,
+        object_pk=object_pk,
+        object_id=object_id,
+        object_repr=object_repr,
+        action=AuditEntry.Action.ACCESS if action == "file_download" else AuditEntry.Action.UPDATE,
+        changes={},
+        actor=actor,
+        actor_email=getattr(actor, "email", None) if actor is not None else None,
+        remote_addr=client_address(request),
+        additional_data=data,
+        cid=get_cid(),
+    )
+
+
 def entries_for_object(instance):
     return AuditEntry.objects.filter(
         content_type=ContentType.objects.get_for_model(instance), object_pk=str(instance.pk)
@@ -59,6 +136,9 @@ ACTION_LABELS = {
     "filing_open": "开设备案通过", "filing_change": "变更备案通过", "filing_close": "关停备案通过",
     "filing_deregister": "注销备案通过", "filing_backfill": "补办备案通过",
     "token_issue": "签发令牌", "token_rotate": "轮换令牌", "token_revoke": "撤销令牌", "logout": "退出登录",
+    "login": "登录", "login_failed": "登录失败", "lockout": "账号锁定", "password_change": "修改密码",
+    "password_reset": "重置密码", "role_grant": "授予角色", "role_revoke": "撤销角色", "file_download": "下载文件",
+    "archive": "归档", "otp_reset": "重置双因素认证",
 }
 MODEL_ACTIONS = {0: "create", 1: "update", 2: "delete", 3: "access"}
 MAX_VALUE_CHARS = 140
@@ -90,10 +170,54 @@ def _field(model, name):
     return field
 
 
+# Filled by the project (govmedia/auditing.py) from every model's choices and fields: core knows no app, but a
+# structured value (a review policy's stages) holds their codes, which a reader must see as labels.
+VALUE_LABELS: dict[str, str] = {}
+KEY_LABELS: dict[str, str] = {}
+# Chinese names of the installed packages' models the log follows (their own names are English).
+MODEL_NAMES: dict[str, str] = {}
+
+
+def model_name(model) -> str:
+    return MODEL_NAMES.get(model._meta.label_lower, str(model._meta.verbose_name))
+
+
+def _readable(value) -> str:
+    """A structured value (a list of menus, a dict of thresholds) as text, never as JSON, a repr or a code."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return "、".join(t for t in (_readable(v) for v in value) if t)
+    if isinstance(value, dict):
+        return "，".join(f"{KEY_LABELS.get(k, k)}：{_readable(v)}" for k, v in value.items() if _readable(v))
+    if isinstance(value, str):
+        return VALUE_LABELS.get(value, value)
+    return str(value)
+
+
+def _structured(text: str):
+    """The list or dict a JSON (or repr) text holds, else None."""
+    if not text[:1] in ("[", "{"):
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        try:
+            return ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            return None
+
+
 def _plain(field, value) -> str:
     if _is_empty(value):
         return ""
     text = str(value)
+    structured = _structured(text) if isinstance(value, str) else value if isinstance(value, (list, dict)) else None
+    if structured is not None:
+        text = _readable(structured)
+        return text if len(text) <= MAX_VALUE_CHARS else text[:MAX_VALUE_CHARS] + "…"
     if field is None:
         return text
     if field.choices:
@@ -121,6 +245,7 @@ def describe(entries):
     for entry in entries:
         entry.action_label = action_label(entry)
         model = entry.content_type.model_class() if entry.content_type_id else None
+        entry.object_type_label = model_name(model) if model else ""
         rows = []
         for name, values in (entry.changes_dict or {}).items():
             field = _field(model, name)

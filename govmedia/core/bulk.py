@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from .api import AuditedViewMixin, JSONParser
 
 MAX_ITEMS = 1000
+ID_MIN, ID_MAX = -(2**63), 2**63 - 1
 
 
 class BulkErrorSerializer(serializers.Serializer):
@@ -71,7 +72,9 @@ class BulkRecordsView(AuditedViewMixin, APIView):
                 items.append((index, checker.run_validation(item)))
             except serializers.ValidationError as exc:
                 errors.extend(_flatten(index, exc.detail))
-        permitted = self.permitted_subjects({item[self.subject_field] for _, item in items}) if items else {}
+        # An id no database column can hold is simply unknown (a database would refuse to compare it).
+        ids = {item[self.subject_field] for _, item in items if ID_MIN <= item[self.subject_field] <= ID_MAX}
+        permitted = self.permitted_subjects(ids) if ids else {}
         for index, item in items:
             subject = item[self.subject_field]
             if subject not in permitted:

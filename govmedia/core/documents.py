@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
@@ -220,5 +221,11 @@ def pdf_response(render: Callable[[], bytes], filename: str, *, inline: bool = T
     except CJKFontMissing as exc:
         return HttpResponse(str(exc), status=503, content_type="text/plain; charset=utf-8")
     response = HttpResponse(content, content_type=PDF_TYPE)
-    response["Content-Disposition"] = f'{"inline" if inline else "attachment"}; filename="{filename}"'
+    return name_download(response, filename, inline=inline)
+
+
+def name_download(response: HttpResponse, filename: str, *, inline: bool = False) -> HttpResponse:
+    """The one way a download is named: Chinese file names as RFC 5987 `filename*` (with an ASCII fallback
+    for old clients), so the office sees 账号台账-20261130.xlsx, not account-register.xlsx."""
+    response["Content-Disposition"] = content_disposition_header(not inline, filename)
     return response

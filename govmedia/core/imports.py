@@ -109,10 +109,29 @@ def decode_text(raw: bytes) -> str:
     encodings = ("utf-16",) + TEXT_ENCODINGS if utf16 else TEXT_ENCODINGS
     for encoding in encodings:
         try:
-            return raw.decode(encoding)
+            text = raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise UnreadableFile("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的文件。")
+        if _looks_binary(text):
+            break
+        return text
+    else:
+        raise UnreadableFile("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的文件。")
+    raise UnreadableFile("该文件不是文本表格（可能是图片、压缩包等二进制文件），请上传 csv 或 xlsx 文件。")
+
+
+# Control characters no spreadsheet writes into a csv (tab, line feed and carriage return are the table's own).
+_BINARY_CONTROLS = {chr(c) for c in range(32) if chr(c) not in "\t\n\r"} | {"\x7f"}
+
+
+def _looks_binary(text: str) -> bool:
+    """A decoded "text" with a NUL, or with control characters in more than 1% of its first 64 KB, is a binary
+    file that happened to decode (GB18030 reads almost any byte pairs)."""
+    sample = text[:65536]
+    if "\x00" in sample:
+        return True
+    controls = sum(1 for ch in sample if ch in _BINARY_CONTROLS)
+    return controls > len(sample) // 100
 
 
 def parse_csv(text: str, *, delimiters: str = ",") -> list[list[str]]:

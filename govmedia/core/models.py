@@ -1,7 +1,9 @@
-from auditlog.models import AbstractLogEntry
+from auditlog.models import AbstractLogEntry, LogEntryManager
 from django.conf import settings
-from django.db import models
+from django.db import connections, models, router, transaction
 from django.utils import timezone
+
+from . import auditchain
 
 
 class CalendarYear(models.Model):
@@ -13,7 +15,8 @@ class CalendarYear(models.Model):
 
     year = models.PositiveSmallIntegerField("年份", unique=True)
     announcement = models.CharField("国务院办公厅通知文号", max_length=200, blank=True)
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   verbose_name="录入人")
     entered_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -31,7 +34,8 @@ class CalendarDay(models.Model):
     date = models.DateField("日期", unique=True)
     is_workday = models.BooleanField("是否工作日")
     note = models.CharField("说明", max_length=100, blank=True, help_text="如：春节、国庆节调休上班")
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   verbose_name="录入人")
     entered_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -43,15 +47,35 @@ class CalendarDay(models.Model):
         return f"{self.date} {'工作日' if self.is_workday else '休息日'}"
 
 
+class AuditEntryManager(LogEntryManager):
+    def bulk_create(self, *args, **kwargs):
+        # bulk_create skips save(): the entries would not be chained (and verify_audit would fail on them).
+        raise NotImplementedError("Audit entries are written one at a time, each chained to the one before.")
+
+
 class AuditEntry(AbstractLogEntry):
     """The append-only audit log (django-auditlog's entry with the unit it concerns, for scoped reading).
 
-    Model changes are written by auditlog's signals; workflow actions by `govmedia.core.audit.record_action`.
+    Model changes are written by auditlog's signals; workflow actions by `govmedia.core.audit.record_action`;
+    security events by `record_security_event`. Each entry is chained to the one before by hash (auditchain),
+    and the database refuses to change or delete entries (triggers of migration 0003).
     """
 
     # The unit's id, not a foreign key: the entry outlives the unit, and core depends on no app.
     organisation_id = models.BigIntegerField("所属单位", null=True, blank=True)
     workflow_action = models.CharField("流程操作", max_length=40, blank=True)
+    # Who acted and what about stay: deleting a user or a model type that the log names is refused (people are
+    # deactivated), where auditlog's SET_NULL/CASCADE would rewrite or remove entries.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name="操作人",
+    )
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+", verbose_name="对象类型",
+    )
+    objects = AuditEntryManager()
+    prev_hash = models.CharField("前一条的摘要", max_length=64, blank=True, editable=False)
+    entry_hash = models.CharField("本条摘要", max_length=64, blank=True, editable=False)
 
     class Meta(AbstractLogEntry.Meta):
         verbose_name = "审计日志"
@@ -67,10 +91,44 @@ class AuditEntry(AbstractLogEntry):
         data = self.additional_data or {}
         self.organisation_id = self.organisation_id or data.get("organisation")
         self.workflow_action = self.workflow_action or data.get("action", "")
-        super().save(*args, **kwargs)
+        # One transaction for the lock, the head and the insert (see _do_insert).
+        with transaction.atomic(using=kwargs.get("using") or router.db_for_write(type(self), instance=self)):
+            super().save(*args, **kwargs)
+
+    def _do_insert(self, manager, using, fields, returning_fields, raw):
+        # Here, after the pre_save signal (auditlog's context fills in actor and address there), the content is
+        # final: chain it to the last entry while holding the append lock.
+        auditchain.lock(connections[using])
+        self.prev_hash = auditchain.chain_head(type(self), using)
+        self.entry_hash = auditchain.entry_hash(self.prev_hash, auditchain.row_of(self))
+        return super()._do_insert(manager, using, fields, returning_fields, raw)
 
     def delete(self, *args, **kwargs):
         raise ValueError("Audit entries are append-only.")
+
+
+class AuditArchive(models.Model):
+    """One run of the audit archive: entries `first_id`..`last_id` were written to `file_name` (JSON lines, with
+    their hashes) and removed from the table. `head_hash` is the last archived entry's hash: the first entry
+    left in the table chains to it, so the chain stays verifiable across archives (verify_audit)."""
+
+    created_at = models.DateTimeField("归档时间", default=timezone.now)
+    first_id = models.BigIntegerField("起始条目")
+    last_id = models.BigIntegerField("截止条目")
+    count = models.PositiveIntegerField("条数")
+    until = models.DateTimeField("归档截至")
+    prev_hash = models.CharField("链起点摘要", max_length=64)
+    head_hash = models.CharField("链头摘要", max_length=64)
+    file_name = models.CharField("归档文件", max_length=255)
+    file_sha256 = models.CharField("文件摘要", max_length=64)
+
+    class Meta:
+        ordering = ["last_id"]
+        verbose_name = "审计日志归档"
+        verbose_name_plural = verbose_name
+
+    def __str__(self):
+        return f"审计日志归档 #{self.first_id}–#{self.last_id}"
 
 
 class IdempotencyRecord(models.Model):

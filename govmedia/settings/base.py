@@ -1,9 +1,11 @@
 """Settings shared by every environment, read from the environment with safe local defaults."""
 import os
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 # Everything a local run writes (SQLite database, embedded broker, uploads) lives under var/.
@@ -49,8 +51,12 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "auditlog",
     "django_celery_beat",
+    "csp",
     "govmedia.core",
     "organisations",
     "notifications",
@@ -61,21 +67,32 @@ INSTALLED_APPS = [
     "publishing",
     "review",
     "inspections",
+    "scanning",
     "reports",
     "govmedia",
 ]
 
+GOVMEDIA_TECHNICAL_ERRORS = env_bool("GOVMEDIA_TECHNICAL_ERRORS", False)
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The Chinese 404/500 pages even with DEBUG on (the demo); GOVMEDIA_TECHNICAL_ERRORS=1 shows Django's own.
+    "govmedia.views.ChineseErrorPagesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The second factor (django-otp) marks a session verified; ours then sends an unverified administrator or
+    # supervisor to the code page and an expired password to the change page (organisations.middleware).
+    "django_otp.middleware.OTPMiddleware",
+    "organisations.middleware.SignInStepsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    # Content-Security-Policy on every answer (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
+    "govmedia.core.audit.AuditMiddleware",
     # Idempotency-Key on API POSTs: after authentication (session) and inside everything that adds headers.
     "govmedia.core.idempotency.IdempotencyMiddleware",
     # Axes must come last so that it sees the outcome of every authentication attempt.
@@ -120,13 +137,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "organisations.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "organisations.lockout.AddressThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Django's rules with their messages in Chinese whatever the request's language (organisations.passwords).
+    {"NAME": "organisations.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "organisations.passwords.CommonPasswordValidator"},
+    {"NAME": "organisations.passwords.NumericPasswordValidator"},
+    {"NAME": "organisations.passwords.PatternPasswordValidator"},
     {"NAME": "organisations.passwords.CharacterClassesValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "organisations.passwords.NotUsernameValidator"},
 ]
@@ -140,10 +160,15 @@ SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# Lockout (django-axes): five failures for one username lock it for 30 minutes.
+# Lockout (django-axes): five failures for one username from one address lock that pair for 30 minutes.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# Lock the (username, address) pair, not the username: five wrong passwords from elsewhere cannot lock a person
+# out of their own office. Guessing from one address at many names is throttled apart (ADDRESS_FAILURE_LIMIT).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+ADDRESS_FAILURE_LIMIT = env_int("ADDRESS_FAILURE_LIMIT", 30)
+# Axes and the audit log see the same caller address (X-Forwarded-For only behind our own proxies).
+AXES_CLIENT_IP_CALLABLE = "govmedia.core.audit.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "organisations.lockout.lockout_response"
 AXES_VERBOSE = False
@@ -159,10 +184,37 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Uploads and stored reports: on disk under MEDIA_ROOT, or, for several servers, in an S3-compatible store
+# (django-storages) when FILE_STORAGE=s3. Never served from a public URL: only through the scoped views
+# (govmedia.core.files), so the bucket stays private and no signed URL is handed out.
+FILE_STORAGE = env_str("FILE_STORAGE", "disk").strip().lower()
+if FILE_STORAGE not in ("disk", "s3") or (FILE_STORAGE == "s3" and not env_str("S3_BUCKET")):
+    raise ImproperlyConfigured("FILE_STORAGE must be 'disk' (MEDIA_ROOT) or 's3' (with S3_BUCKET and S3_* set).")
+if FILE_STORAGE == "s3":
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("S3_BUCKET"),
+            "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
+            "region_name": env_str("S3_REGION") or None,
+            "access_key": env_str("S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY") or None,
+            "location": env_str("S3_PREFIX", ""),
+            "addressing_style": env_str("S3_ADDRESSING_STYLE", "path") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "verify": env_bool("S3_VERIFY_TLS", True),
+        },
+    }
+else:
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Rectification evidence (整改佐证材料): images, PDF and Office files up to this many megabytes (govmedia.core.files).
+EVIDENCE_MAX_MB = env_int("EVIDENCE_MAX_MB", 20)
 # Imported csv/xlsx files (columns, account posts, error reports, messages): the cap on one upload.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 # Request bodies Django reads whole: forms, and API bodies sent with an Idempotency-Key (compared with the first
@@ -176,6 +228,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 10 * 1024 *
 # tokens come from a password sign-in that the lockout guards and expire when idle, and a rate nobody reaches
 # would cost a cache round trip on every request.
 TOKEN_IDLE_HOURS = env_int("TOKEN_IDLE_HOURS", 8)
+# Passwords expire after this many days (0: never); the change page follows the next sign-in.
+PASSWORD_EXPIRY_DAYS = env_int("PASSWORD_EXPIRY_DAYS", 90)
+# Administrators (三员 and the superuser) and supervisors sign in with a TOTP code (django-otp).
+SECOND_FACTOR_REQUIRED = env_bool("SECOND_FACTOR_REQUIRED", True)
+OTP_TOTP_ISSUER = "政务新媒体监管平台"
 SERVICE_TOKEN_RATE = env_str("SERVICE_TOKEN_RATE", "600/min")
 USER_TOKEN_RATE = env_str("USER_TOKEN_RATE", "") or None
 
@@ -250,6 +307,27 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A broker that is down must not hold a request: sending gives up within seconds and the row stays `queued`
+# until the sweeper sends it again (govmedia/core/queue.py). Redis's result backend would retry for ~20 s.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.5,
+                                                             "interval_max": 0.5}}
+# The sweeper (inspections, exports): a row left `queued` this many minutes is sent again; a `running` one whose
+# worker stopped reporting for its lease is taken back (at most QUEUE_MAX_ATTEMPTS runs, then `failed`).
+GOVMEDIA_REQUEUE_MINUTES = env_int("GOVMEDIA_REQUEUE_MINUTES", 5)
+# The date the new-media rules took effect, for a backfill_late item whose pack names none (ISO, e.g. 2020-09-10;
+# empty: the day an account is brought into the register). A value that is not a date stops the start.
+GOVMEDIA_RULES_EFFECTIVE_ON = env_str("GOVMEDIA_RULES_EFFECTIVE_ON") or None
+if GOVMEDIA_RULES_EFFECTIVE_ON:
+    try:
+        date.fromisoformat(GOVMEDIA_RULES_EFFECTIVE_ON)
+    except ValueError:
+        raise ValueError(f"GOVMEDIA_RULES_EFFECTIVE_ON 须为日期（如 2020-09-10），现为 {GOVMEDIA_RULES_EFFECTIVE_ON!r}") from None
+
+INSPECTION_LEASE_MINUTES = env_int("INSPECTION_LEASE_MINUTES", 60)
+EXPORT_LEASE_MINUTES = env_int("EXPORT_LEASE_MINUTES", 10)
+QUEUE_MAX_ATTEMPTS = env_int("QUEUE_MAX_ATTEMPTS", 3)
 
 # The periodic work run by celery beat, written into django-celery-beat's tables by `setup_schedule`. Each
 # entry: name, task, crontab fields (Asia/Shanghai). The office can change times and switch entries off in the
@@ -258,6 +336,10 @@ GOVMEDIA_SCHEDULE = [
     {"name": "清理过期会话", "task": "govmedia.core.tasks.clear_expired_sessions", "crontab": {"minute": "30", "hour": "3"}},
     {"name": "清理过期接口令牌", "task": "organisations.tasks.purge_old_tokens", "crontab": {"minute": "50", "hour": "3"}},
     {"name": "清理过期幂等记录", "task": "govmedia.core.tasks.purge_idempotency_records", "crontab": {"minute": "40", "hour": "3"}},
+    # Monthly: audit entries past AUDIT_RETENTION_DAYS are written to files, then leave the table (never purged).
+    {"name": "审计日志归档", "task": "govmedia.core.tasks.archive_audit_log",
+     "crontab": {"minute": "10", "hour": "2", "day_of_month": "2"}},
+    {"name": "审计日志校验", "task": "govmedia.core.tasks.verify_audit_log", "crontab": {"minute": "20", "hour": "2"}},
     # Probes every 30 minutes: 48 a day, comfortably above the checklist's 20 even when a few runs are missed.
     {"name": "网站首页可用性检测", "task": "sites.tasks.probe_sites", "crontab": {"minute": "*/30"}},
     {"name": "网站错链检测", "task": "sites.tasks.check_links", "crontab": {"minute": "0", "hour": "1"}},
@@ -269,7 +351,16 @@ GOVMEDIA_SCHEDULE = [
     {"name": "审校环节超期提醒", "task": "review.tasks.notify_overdue_review_tasks", "crontab": {"minute": "0", "hour": "8"}},
     # Early in the morning, after the night's feeds and probes: "周巡查、月整改" (tongliao §19) done daily.
     {"name": "每日检查（全部规则）", "task": "inspections.tasks.daily_inspection", "crontab": {"minute": "30", "hour": "5"}},
+    # Site scanning, off-peak: each half hour from 00:00 to 05:30 queues the sites of its slot (one task per
+    # site); incremental on weekdays and Saturday, a full sweep on Sunday.
+    {"name": "网站每日增量扫描", "task": "scanning.tasks.scan_due_sites",
+     "crontab": {"minute": "0,30", "hour": "0-5", "day_of_week": "1-6"}},
+    {"name": "网站每周全量扫描", "task": "scanning.tasks.scan_due_sites",
+     "crontab": {"minute": "0,30", "hour": "0-5", "day_of_week": "0"}, "kwargs": '{"full": true}'},
     # Early on the first of the month, after the nightly inspection run, so last month's findings are complete.
+    # Work left behind by a broker outage or a dead worker: the rows are the queue's truth (govmedia/core/queue.py).
+    {"name": "检查任务补发与回收", "task": "inspections.tasks.sweep_inspections", "crontab": {"minute": "*/2"}},
+    {"name": "报告导出补发与回收", "task": "reports.tasks.sweep_exports", "crontab": {"minute": "*/2"}},
     {"name": "月度监测报告生成", "task": "reports.tasks.generate_monthly_reports",
      "crontab": {"minute": "30", "hour": "4", "day_of_month": "1"}},
 ]
@@ -288,6 +379,13 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "govmedia@localhost")
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
+# How many reverse proxies of our own stand in front of the app: only their X-Forwarded-For entries are believed
+# for the caller's address in the audit log (govmedia.core.audit.client_address); 0 = use the socket's address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+# Audit entries stay in the database this many days (the 2024 规定 asks for at least a year of logs; never below
+# 180, see govmedia/core/auditchain.py), then `archive_audit` writes them to AUDIT_ARCHIVE_DIR and removes them.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365)
+AUDIT_ARCHIVE_DIR = Path(env_str("AUDIT_ARCHIVE_DIR", str(VAR_DIR / "audit-archive")))
 
 LOGGING = {
     "version": 1,
@@ -296,8 +394,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 AUDITLOG_LOGENTRY_MODEL = "core.AuditEntry"
-# Axes locks by username only (AXES_LOCKOUT_PARAMETERS above): offices sit behind one NAT address, and
-# locking by address would lock a whole office out after one person's typos.
+# Axes locks the (username, address) pair (AXES_LOCKOUT_PARAMETERS above), never a whole address: offices sit
+# behind one NAT address, and locking by address would lock a whole office out after one person's typos.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # --- Publishing and review (三审三校) ---
@@ -310,6 +408,9 @@ POST_ATTACHMENT_MAX_MB = env_int("POST_ATTACHMENT_MAX_MB", 20)
 POST_ATTACHMENT_EXTENSIONS = env_list(
     "POST_ATTACHMENT_EXTENSIONS", "pdf,doc,docx,xls,xlsx,ppt,pptx,wps,ofd,txt,jpg,jpeg,png,gif,zip"
 )
+# Images in post bodies may come only from our own site or from these hosts (and their subdomains): a content
+# check refuses any other on submission, and the Content-Security-Policy below lets browsers load only these.
+POST_IMAGE_HOSTS = env_list("POST_IMAGE_HOSTS", "")
 # django-guardian: no anonymous user row; review permissions are per post through direct FK tables.
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
@@ -333,6 +434,14 @@ SITES_LINKCHECK_MAX_LINKS = env_int("SITES_LINKCHECK_MAX_LINKS", 2000)
 SITES_LINKCHECK_DELAY = float(env_str("SITES_LINKCHECK_DELAY", "0.5"))
 SITES_LINKCHECK_EXTERNAL = env_bool("SITES_LINKCHECK_EXTERNAL", True)
 SITES_IMPORT_MAX_ROWS = env_int("SITES_IMPORT_MAX_ROWS", 5000)
+# Site scanning (docs/scanning.md): a site's own limits are scanning.ScanLimits; these bound every scan.
+SCANNING_MAX_SECONDS = env_int("SCANNING_MAX_SECONDS", 3 * 3600)
+SCANNING_MAX_OUTBOUND = env_int("SCANNING_MAX_OUTBOUND", 500)
+SCANNING_FEED_ARTICLES = env_int("SCANNING_FEED_ARTICLES", 30)
+# A scan still "running" after this long lost its worker: the next schedule marks it failed and starts afresh.
+SCANNING_STALE_HOURS = env_int("SCANNING_STALE_HOURS", 6)
+# Half-hour slots between 00:00 and 06:00 that the nightly scans are spread over (site id modulo the slots).
+SCANNING_SLOTS = 12
 # Names for the publishing and review choice sets in the API schema (their field names recur elsewhere).
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({
     "PostKindEnum": "publishing.models.PostKind",
@@ -358,3 +467,26 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "FindingSubjectTypeEnum": "rules.models.SubjectType",
     "RectificationOutcomeEnum": "inspections.models.RectificationOutcome",
 }
+
+# --- Security headers (issue 12) ---
+# Content-Security-Policy (django-csp 4): our own origin only. No inline script anywhere (handlers live in
+# static/js/app.js); the few <style> blocks carry the request's nonce; `style` attributes (indentation by depth,
+# widths) stay allowed, since they run nothing. Images: ours, data: URIs (the API docs) and POST_IMAGE_HOSTS.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", NONCE],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"] + [f"https://{h}" for h in POST_IMAGE_HOSTS] + [f"http://{h}" for h in POST_IMAGE_HOSTS],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# The OpenAPI schema and the API docs page answer only signed-in callers (session or token) unless this is off
+# (the test settings turn it off for the generated-client test, which reads the schema like a code generator).
+API_DOCS_LOGIN_REQUIRED = env_bool("API_DOCS_LOGIN_REQUIRED", True)

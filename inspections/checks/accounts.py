@@ -7,68 +7,71 @@ import datetime as dt
 from django.db.models import DateField, Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce
 
-from accounts.models import LIVE_STATUSES, Account, AccountUpdate
-from rules.dates import end_of_day, start_of_day, week_before
+from accounts.history import password_changed_as_of, status_as_of
+from accounts.models import LIVE_STATUSES, Account
+from rules.countdown import ACCOUNT_DEADLINES, account_judged
+from rules.dates import week_before
 from rules.definitions import RULES
 
-from .base import Check, Context, Hit, first_found, iso, last_as_of, opened
+from .base import Check, Context, Hit, first_found, iso, opened
 
 RUNNING_ACCOUNT = ("running", "closing")
 
 
 def _accounts(ctx: Context):
-    return Account.objects.filter(status__in=RUNNING_ACCOUNT).filter(ctx.scope("owner")).exclude(opened_on__gt=ctx.as_of)
+    """Accounts running (or under closure notice) on as_of: by their status history, so a past day is judged
+    by what was true then (accounts.history)."""
+    return (
+        Account.objects.filter(ctx.scope("owner")).exclude(opened_on__gt=ctx.as_of)
+        .annotate(status_then=status_as_of(ctx.as_of)).filter(status_then__in=RUNNING_ACCOUNT)
+    )
 
 
 def _account_hit(row, detail, period_key="") -> Hit:
     return Hit(subject_id=row["id"], organisation_id=row["owner_id"], name=row["name"], detail=detail, period_key=period_key)
 
 
+def _judged(ctx: Context, code: str, th: dict):
+    """Running accounts with the deadline of `code` (rules.countdown: the same expression every countdown
+    shows), by this group's thresholds; broken ⇔ deadline before as_of ⇔ days_left < 0."""
+    rule_deadline = ACCOUNT_DEADLINES[code]
+    return account_judged(_accounts(ctx), ctx.as_of).annotate(deadline=rule_deadline(Account, ctx.as_of, th))
+
+
 def account_stale(ctx, th):
     days = int(th["days"])
-    cutoff = ctx.as_of - dt.timedelta(days=days)
     rows = (
-        _accounts(ctx)
-        .annotate(last=last_as_of("last_updated_on", AccountUpdate.objects.all(), "account", ctx))
-        .annotate(eff=Coalesce("last", opened(), output_field=DateField()))
-        .filter(eff__lt=cutoff)
-        .values("id", "name", "owner_id", "last", "eff")
+        _judged(ctx, "account_stale", th).filter(deadline__lt=ctx.as_of)
+        .annotate(eff=Coalesce("judged_last", "opened", output_field=DateField()))
+        .values("id", "name", "owner_id", "judged_last", "eff", "deadline")
     )
     return [
-        _account_hit(r, {"last_updated_on": iso(r["last"]), "judged_from": iso(r["eff"]), "days": days,
-                         "days_without_update": (ctx.as_of - r["eff"]).days}, f"since:{iso(r['eff'])}")
+        _account_hit(r, {"last_updated_on": iso(r["judged_last"]), "judged_from": iso(r["eff"]), "days": days,
+                         "deadline": iso(r["deadline"]), "days_without_update": (ctx.as_of - r["eff"]).days},
+                     f"since:{iso(r['eff'])}")
         for r in rows
     ]
 
 
 def account_original(ctx, th):
     days = int(th["days"])
-    cutoff = ctx.as_of - dt.timedelta(days=days)
     rows = (
-        _accounts(ctx)
-        .annotate(last=last_as_of("last_original_on", AccountUpdate.objects.all(), "account", ctx, original=True))
-        .annotate(eff=Coalesce("last", opened(), output_field=DateField()))
-        .filter(eff__lt=cutoff)
-        .values("id", "name", "owner_id", "last", "eff")
+        _judged(ctx, "account_original", th).filter(deadline__lt=ctx.as_of)
+        .annotate(eff=Coalesce("judged_last_original", "opened", output_field=DateField()))
+        .values("id", "name", "owner_id", "judged_last_original", "eff", "deadline")
     )
     return [
-        _account_hit(r, {"last_original_on": iso(r["last"]), "judged_from": iso(r["eff"]), "days": days,
-                         "days_without_original": (ctx.as_of - r["eff"]).days}, f"since:{iso(r['eff'])}")
+        _account_hit(r, {"last_original_on": iso(r["judged_last_original"]), "judged_from": iso(r["eff"]), "days": days,
+                         "deadline": iso(r["deadline"]), "days_without_original": (ctx.as_of - r["eff"]).days},
+                     f"since:{iso(r['eff'])}")
         for r in rows
     ]
 
 
 def account_weekly(ctx, th):
     monday, sunday = week_before(ctx.as_of)
-    in_week = AccountUpdate.objects.filter(
-        account=OuterRef("pk"), published_at__gte=start_of_day(monday), published_at__lt=end_of_day(sunday)
-    )
     rows = (
-        _accounts(ctx)
-        .annotate(opened=opened())
-        .filter(opened__lte=monday)
-        # The denormalised date settles most accounts; only those updated after the week need the lookup.
-        .filter(Q(last_updated_on__isnull=True) | Q(last_updated_on__lt=monday) | (Q(last_updated_on__gt=sunday) & ~Exists(in_week)))
+        _judged(ctx, "account_weekly", th).filter(deadline__lt=ctx.as_of)
         .values("id", "name", "owner_id", "last_updated_on")
     )
     return [
@@ -113,21 +116,23 @@ def credential_rotation(ctx, th):
     cutoff = ctx.as_of - dt.timedelta(days=days)
     rows = (
         _accounts(ctx)
-        .annotate(changed=Coalesce("password_changed_on", opened(), output_field=DateField()))
+        # The password date known on as_of (a later change does not hide that it was old then).
+        .annotate(password_then=password_changed_as_of(ctx.as_of))
+        .annotate(changed=Coalesce("password_then", opened(), output_field=DateField()))
         .filter(
             Q(changed__lt=cutoff)
             | (Q(credential_change_due_since__lte=ctx.as_of)
-               & (Q(password_changed_on__isnull=True) | Q(password_changed_on__lt=F("credential_change_due_since"))))
+               & (Q(password_then__isnull=True) | Q(password_then__lt=F("credential_change_due_since"))))
         )
-        .values("id", "name", "owner_id", "password_changed_on", "changed", "credential_change_due_since")
+        .values("id", "name", "owner_id", "password_then", "changed", "credential_change_due_since")
     )
     hits = []
     for r in rows:
         departure = r["credential_change_due_since"] is not None and r["credential_change_due_since"] <= ctx.as_of and (
-            r["password_changed_on"] is None or r["password_changed_on"] < r["credential_change_due_since"]
+            r["password_then"] is None or r["password_then"] < r["credential_change_due_since"]
         )
         hits.append(_account_hit(r, {
-            "password_changed_on": iso(r["password_changed_on"]), "judged_from": iso(r["changed"]), "days": days,
+            "password_changed_on": iso(r["password_then"]), "judged_from": iso(r["changed"]), "days": days,
             "after_departure_since": iso(r["credential_change_due_since"]) if departure else None,
         }, f"since:{iso(r['changed'])}"))
     return hits

@@ -14,11 +14,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Callable
 
-from django.db.models import Case, DateField, F, OuterRef, Q, Subquery, When
+from django.db.models import DateField, Q
 from django.db.models.functions import Coalesce, TruncDate
 
 from govmedia.core.workdays import Calendar
 from organisations.access import under_paths
+from rules import countdown
 from rules.dates import SHANGHAI, end_of_day
 from rules.definitions import Rule, default_thresholds
 
@@ -100,13 +101,9 @@ def date_of(moment_expr):
 
 
 def last_as_of(field_name: str, updates, fk: str, ctx: Context, **extra):
-    """The newest update date up to the end of `as_of`: the denormalised field when it is not later."""
-    newest = updates.filter(**{fk: OuterRef("pk")}, published_at__lt=ctx.end, **extra).order_by("-published_at")
-    return Case(
-        When(**{f"{field_name}__lte": ctx.as_of}, then=F(field_name)),
-        default=date_of(Subquery(newest.values("published_at")[:1])),
-        output_field=DateField(),
-    )
+    """The newest update date up to the end of `as_of` (rules.countdown's one definition)."""
+    subject_model = updates.model._meta.get_field(fk).related_model
+    return countdown.last_as_of(subject_model, field_name, ctx.as_of, **extra)
 
 
 def opened():

@@ -2,36 +2,37 @@
 veto on stale columns (sites.py), computed once per group."""
 from __future__ import annotations
 
-from django.db.models import DateField, Q
+from django.db.models import DateField, F
 from django.db.models.functions import Coalesce
 
+from rules.countdown import column_deadline, column_judged
 from rules.dates import stale_cutoff
 from rules.definitions import RULES
-from sites.models import Column, ColumnUpdate
+from sites.models import Column
 
-from .base import Check, Context, Hit, date_of, iso, last_as_of
+from .base import Check, Context, Hit, date_of, iso
 
 
 def columns_judged(ctx: Context) -> list[dict]:
-    """Stale and blank columns of running sites (shared by column_stale, column_blank, site_columns_veto)."""
+    """Stale and blank columns of running sites (shared by column_stale, column_blank, site_columns_veto):
+    their deadline (rules.countdown, the expression every countdown shows) is before as_of."""
     if "columns" in ctx.cache:
         return ctx.cache["columns"]
     periods = ctx.thresholds("column_stale")["periods"]
-    cutoffs = {category: stale_cutoff(ctx.as_of, period) for category, period in periods.items()}
-    condition = Q(pk__in=[])
-    for category, cutoff in cutoffs.items():
-        condition |= Q(category=category, eff__lt=cutoff)
-    rows = list(
+    queryset = (
         Column.objects.filter(site__status="running")
         .filter(ctx.scope("site__owner"))
         .exclude(opened_on__gt=ctx.as_of)
-        .annotate(last=last_as_of("last_updated_on", ColumnUpdate.objects.all(), "column", ctx))
-        .annotate(eff=Coalesce("last", "opened_on", date_of("created_at"), output_field=DateField()))
-        .filter(condition)
-        .values("id", "name", "category", "last", "eff", "site_id", "site__name", "site__owner_id", "responsible_id")
+    )
+    rows = list(
+        column_judged(queryset, ctx.as_of)
+        .annotate(deadline=column_deadline(Column, ctx.as_of, periods))
+        .filter(deadline__lt=ctx.as_of)
+        .annotate(last=F("judged_last"), eff=Coalesce("judged_last", "opened_on", date_of("created_at"), output_field=DateField()))
+        .values("id", "name", "category", "last", "eff", "deadline", "site_id", "site__name", "site__owner_id", "responsible_id")
     )
     for row in rows:
-        row["cutoff"] = cutoffs[row["category"]]
+        row["cutoff"] = stale_cutoff(ctx.as_of, periods.get(row["category"]) or periods["other"])
     ctx.cache["columns"] = rows
     return rows
 

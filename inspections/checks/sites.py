@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, DateField, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
+from rules import availability
 from rules.dates import add_months, stale_cutoff, start_of_day
 from rules.definitions import RULES
 from sites.models import Column, ColumnUpdate, Site
@@ -77,27 +78,21 @@ def homepage_stale(ctx, th):
 
 
 def site_unreachable(ctx, th):
-    window = int(th["window_days"])
-    per_day = int(th["min_probes_per_day"])
-    timeout_ms = int(float(th["timeout_seconds"]) * 1000)
-    share = float(th["max_failure_share"])
-    since = start_of_day(ctx.as_of - dt.timedelta(days=window - 1))
-    failed = Q(probes__ok=False) | Q(probes__response_ms__gt=timeout_ms)
-    in_window = Q(probes__checked_at__gte=since, probes__checked_at__lt=ctx.end)
-    rows = (
-        _sites(ctx)
-        .annotate(total=Count("probes", filter=in_window), failed=Count("probes", filter=in_window & failed))
-        .filter(total__gte=per_day * window)
-        .values("id", "name", "owner_id", "total", "failed")
+    """rules.availability's one definition, as of the run's day."""
+    first, last = availability.window(ctx.as_of, th)
+    rows = availability.with_probe_counts(_sites(ctx), ctx.as_of, th).values(
+        "id", "name", "owner_id", "probe_total", "probe_failed", *[f"probe_day{i}" for i in range(int(th["window_days"]))]
     )
-    return [
-        Hit(r["id"], r["owner_id"], r["name"], {
-            "probes": r["total"], "failed": r["failed"], "failure_share": round(r["failed"] / r["total"], 4),
-            "limit": share, "window_days": window, "from": iso(ctx.as_of - dt.timedelta(days=window - 1)), "to": iso(ctx.as_of),
-        }, first_found(ctx))
-        for r in rows
-        if r["total"] and r["failed"] / r["total"] >= share
-    ]
+    hits = []
+    for r in rows:
+        per_day = availability.min_per_day(r, th)
+        if availability.is_unreachable(r["probe_total"], r["probe_failed"], per_day, th):
+            hits.append(Hit(r["id"], r["owner_id"], r["name"], {
+                "probes": r["probe_total"], "failed": r["probe_failed"], "min_probes_per_day": per_day,
+                "failure_share": round(r["probe_failed"] / r["probe_total"], 4), "limit": float(th["max_failure_share"]),
+                "window_days": int(th["window_days"]), "from": iso(first), "to": iso(last),
+            }, first_found(ctx)))
+    return hits
 
 
 def site_interaction_veto(ctx, th):

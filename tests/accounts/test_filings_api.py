@@ -7,6 +7,7 @@ from django.db import connection
 
 from accounts.models import Account, AccountStatus, Filing, FilingDecision, FilingStatus
 from govmedia.core.models import AuditEntry
+from tests.inspections.conftest import regional_rules
 
 from .builders import full_form, open_and_approve, running_account
 
@@ -22,6 +23,7 @@ def create_open(api, user, region, **form_overrides):
 
 
 def test_opening_goes_through_the_principal_then_the_supervisor_and_the_account_runs(api, region):
+    regional_rules(region)  # filing, backfill and closure periods are qingdao's (§6, §7, §19): in force by the unit's version
     response = create_open(api, region.member, region)
     assert response.status_code == 201, response.json()
     body = response.json()
@@ -177,6 +179,7 @@ def test_actionable_lists_what_each_approver_may_decide_now(api, region):
 
 
 def test_a_change_applies_new_data_and_a_departure_marks_the_password_due(api, region):
+    regional_rules(region)  # filing, backfill and closure periods are qingdao's (§6, §7, §19): in force by the unit's version
     account = running_account(region, name="甲县教育发布", platform="wechat", password_changed_on=dt.date(2024, 8, 1))
     form = full_form(region, team=[{"name": "张三", "mobile": "13800000001"}, {"name": "王五", "mobile": "13900000000"}],
                      followers=5000)
@@ -205,6 +208,7 @@ def test_a_change_applies_new_data_and_a_departure_marks_the_password_due(api, r
 
 
 def test_closure_then_deregistration_only_after_fifteen_working_days(api, region):
+    regional_rules(region)  # filing, backfill and closure periods are qingdao's (§6, §7, §19): in force by the unit's version
     account = running_account(region)
     close = api.as_user(region.member).post(
         "/api/v1/filings/", {"kind": "close", "account": account.pk, "event_date": "2024-09-20", "reason": "整合"}, format="json"
@@ -247,6 +251,7 @@ def test_one_open_filing_per_account(api, region):
 
 
 def test_an_existing_account_brought_in_directly_owes_a_backfill(api, region, settings):
+    regional_rules(region)  # filing, backfill and closure periods are qingdao's (§6, §7, §19): in force by the unit's version
     settings.GOVMEDIA_RULES_EFFECTIVE_ON = "2025-01-20"
     response = api.as_user(region.member).post("/api/v1/accounts/", full_form(region, platform="douyin"), format="json")
     assert response.status_code == 201, response.json()

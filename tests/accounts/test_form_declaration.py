@@ -16,6 +16,7 @@ from accounts.api import AccountSerializer, RegistrationFormSerializer
 from accounts.forms import RegistrationForm
 from accounts.models import Account, AccountType, Platform
 from govmedia.core.documents import CJKFontMissing, find_cjk_font
+from govmedia.core.files import scoped_url
 
 from .builders import full_form
 
@@ -68,7 +69,7 @@ def test_every_platform_and_account_type_the_page_offers_is_filed_by_the_api_and
         shown = f"{Platform(platform).label}（{AccountType(kind).label}）"
         html = client.get(f"/accounts/{account.pk}/form/").content.decode()
         assert shown in html, shown
-        assert f'<img src="{account.qr_code.url}"' in html
+        assert f'<img src="{scoped_url(account.qr_code)}"' in html  # served by its scoped view, never /media/
         if pdf_readable:
             pdf = PdfReader(io.BytesIO(client.get(f"/accounts/{account.pk}/form.pdf").content))
             assert shown in pdf.pages[0].extract_text(), shown

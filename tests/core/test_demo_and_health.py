@@ -44,12 +44,13 @@ def test_setup_schedule_is_idempotent():
 
 
 @pytest.mark.django_db
-def test_uploaded_files_are_served_to_signed_in_users_only(client, region, settings, tmp_path):
+def test_media_root_is_never_served_directly(client, region, settings, tmp_path):
+    """Uploads are scoped objects (issue 12): only /files/<kind>/<id>/ serves them, after the object's scope check
+    (tests/security/test_files.py); a file under MEDIA_ROOT has no URL of its own, signed in or not."""
     settings.MEDIA_ROOT = tmp_path
     (tmp_path / "qr").mkdir()
     (tmp_path / "qr" / "code.png").write_bytes(b"\x89PNG\r\n\x1a\nfake")
-    assert client.get("/media/qr/code.png").status_code == 302
+    assert client.get("/media/qr/code.png").status_code == 404
     client.force_login(region.member)
-    assert client.get("/media/qr/code.png").status_code == 200
-    assert client.get("/media/qr/missing.png").status_code == 404
-    assert client.get("/media/../settings.py").status_code in (400, 404)  # never served
+    assert client.get("/media/qr/code.png").status_code == 404
+    assert client.get("/media/../settings.py").status_code in (400, 404)

@@ -233,7 +233,7 @@ def test_the_pages_take_a_gbk_file_and_say_in_chinese_when_it_is_unreadable(clie
     assert "已导入 1 条" in response.content.decode()
     response = client.post("/messages/", {"csv-file": upload(NOT_TEXT)}, follow=True)
     assert response.status_code == 200 and not Message.objects.exists()
-    assert "第 1 行 file：无法识别文件编码" in response.content.decode()
+    assert "第 1 行 文件：无法识别文件编码" in response.content.decode()
     account = running_account(region)
     response = client.post(f"/accounts/{account.pk}/updates/import/", {"import-file": upload(POSTS.encode("gbk"))})
     assert response.status_code == 302 and AccountUpdate.objects.get(account=account).title == "周六调休上班"

@@ -3,7 +3,7 @@ import pytest
 
 FULL_MENU = [
     "首页", "机构与人员", "政务新媒体", "备案审批", "网站与栏目", "稿件", "发布台账", "词表", "审校队列", "审校流程",
-    "本单位整改", "检查问题", "更新倒计时", "找错与留言", "检查记录", "监测报告", "每月自查", "工作日历", "审计日志",
+    "本单位整改", "检查问题", "更新倒计时", "找错与留言", "检查记录", "检查指标", "网站扫描", "监测报告", "每月自查", "工作日历", "审计日志",
     "接口账号", "接口推送",
 ]
 
@@ -31,3 +31,12 @@ def test_the_current_page_is_marked_active(client, region):
     client.force_login(region.member)
     items = client.get("/calendar/").context["nav_items"]
     assert [item["label"] for item in items if item["active"]] == ["工作日历"]
+
+
+@pytest.mark.django_db
+def test_an_auditor_is_not_offered_a_self_inspection_they_cannot_fill_in(client, region):
+    """The auditor acts for no unit: the 每月自查 entry used to lead them to a 404."""
+    assert "每月自查" not in menu(client, region.auditor)
+    assert client.get("/reports/self-inspection/").status_code == 404
+    assert "每月自查" in menu(client, region.member)
+    assert client.get("/reports/self-inspection/").status_code == 200

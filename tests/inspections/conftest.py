@@ -5,6 +5,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from accounts.services import account_add_update
+from rules import versions
+from rules.packs import REGIONAL_ONLY
 from sites.services import column_add_update
 from tests.factories import AccountFactory, ColumnFactory, SiteFactory
 
@@ -44,6 +46,13 @@ class Build:
             account_add_update(account=account, published_at=at(day), title=f"推送 {day}", original=originals is None or day in originals)
         account.refresh_from_db()
         return account
+
+
+def regional_rules(region):
+    """Put the rules only some regions have (rules/packs.py REGIONAL_ONLY: weekly, original, filing, backfill,
+    closure notice, provincial notices) in force for 甲县 at their product defaults, as a region's pack would."""
+    return versions.create_local_version(user=region.supervisor, organisation=region.county, year=2019, on=dt.date(2024, 1, 1),
+                                         items=[{"code": code} for code in REGIONAL_ONLY])
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """The API of API.md: inspections, findings (scope, filters, rectify), error reports and messages, countdown."""
 import datetime as dt
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -7,8 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from inspections import services
 from inspections.models import Finding, Inspection
-
-from .conftest import at
+from rules import versions
 
 D = dt.date
 
@@ -34,7 +34,8 @@ def findings(build, region):
     mine = build.account(updates=[D(2024, 9, 1)])
     theirs = build.account(owner=region.other_bureau, updates=[D(2024, 9, 1)])
     far = build.account(owner=region.other_county_bureau, updates=[D(2024, 9, 1)])
-    services.inspect(as_of=D(2024, 9, 30))
+    with mock.patch("django.utils.timezone.localdate", return_value=D(2024, 9, 30)):  # the run of that day
+        services.inspect(as_of=D(2024, 9, 30))
     return mine, theirs, far
 
 
@@ -60,7 +61,7 @@ def test_findings_filters(api, region, findings):
     client = api.as_user(region.supervisor)
     assert ids(client.get(f"/api/v1/findings/?rule=account_stale&organisation={region.bureau.pk}")) == {mine.pk}
     assert ids(client.get("/api/v1/findings/?rule=account_stale&severity=veto")) == {mine.pk, theirs.pk}
-    assert ids(client.get("/api/v1/findings/?rule=account_stale&overdue=true")) == {mine.pk, theirs.pk}  # due 7 Oct 2024
+    assert ids(client.get("/api/v1/findings/?rule=account_stale&overdue=true")) == {mine.pk, theirs.pk}  # due 8 Oct 2024
     assert client.get("/api/v1/findings/?rule=account_stale&status=rectified").json()["count"] == 0
     assert client.get("/api/v1/findings/?severity=nonsense").status_code == 400
 
@@ -200,10 +201,14 @@ def test_countdown_deadlines_on_fixed_dates(region, build):
     from sites.models import Column
 
     today = D(2024, 10, 9)  # a Wednesday
+    # The weekly rule is 青岛's (§10): in force where the unit's version holds it.
+    versions.create_local_version(user=region.supervisor, organisation=region.county, year=2019, on=D(2024, 1, 1),
+                                  items=[{"code": "account_weekly"}])
     this_week = build.account(opened_on=D(2024, 9, 1), updates=[D(2024, 10, 7)])
     last_week = build.account(opened_on=D(2024, 9, 1), updates=[D(2024, 10, 4)])
     rows = {a.pk: a for a in accounts_with_countdown(Account.objects.all(), today=today)}
-    assert rows[this_week.pk].deadline == D(2024, 10, 21) and rows[this_week.pk].days_left == 12
+    # Nothing in the week of 30 Sep–6 Oct: broken since that Sunday, as the inspection of 9 Oct finds it.
+    assert rows[this_week.pk].deadline == D(2024, 10, 6) and rows[this_week.pk].days_left == -3
     assert rows[last_week.pk].deadline == D(2024, 10, 13) and rows[last_week.pk].days_left == 4  # the week ends Sunday
     site = build.site()
     monthly = build.column(site, category="monthly", updates=[D(2024, 1, 31)])
@@ -212,3 +217,21 @@ def test_countdown_deadlines_on_fixed_dates(region, build):
     assert cols[monthly.pk].deadline == D(2024, 2, 29) and cols[monthly.pk].days_left == 9
     cols = {c.pk: c for c in columns_with_countdown(Column.objects.all(), today=D(2024, 10, 16))}
     assert cols[notice.pk].deadline == D(2024, 10, 15) and cols[notice.pk].days_left == -1
+
+
+def test_an_office_imports_error_reports_with_the_chinese_headings_the_page_shows(client, region, build):
+    """The page names the headings in Chinese, and a file with those headings imports; a bad row is named
+    by its heading, not by a field code."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    site = build.site()
+    client.force_login(region.member)
+    page = client.get("/error-reports/").content.decode()
+    assert "表头：网站编号、收到时间、内容、网址、反映人、平台编号" in page and "site,received_at" not in page
+    bad = "网站编号,收到时间,内容,网址,反映人,平台编号\n%d,昨天,错字,,,B1\n" % site.pk
+    answer = client.post("/error-reports/", {"csv-file": SimpleUploadedFile("找错.csv", bad.encode("gb18030"))},
+                         follow=True).content.decode()
+    assert "第 2 行 收到时间" in answer and not site.error_reports.exists()
+    good = "网站编号,收到时间,内容,网址,反映人,平台编号\n%d,2026-09-30 10:00,错字,,,B1\n" % site.pk
+    client.post("/error-reports/", {"csv-file": SimpleUploadedFile("找错.csv", good.encode("gb18030"))})
+    assert site.error_reports.get().external_id == "B1"

@@ -5,6 +5,7 @@ Playwright runs in a thread of its own (as in tests/sites): its sync API refuses
 instance already keeps an event loop. Database work stays in the test's thread, between the journeys.
 """
 import datetime as dt
+from unittest import mock
 
 import pytest
 
@@ -40,17 +41,19 @@ def sign_in(page, live_server):
 
 def test_unit_answers_a_finding_on_a_phone(live_server, region, build, tmp_path):
     account = build.account(updates=[D(2024, 9, 1)])
-    services.inspect(as_of=D(2024, 9, 30))
+    with mock.patch("django.utils.timezone.localdate", return_value=D(2024, 9, 30)):  # run on the day it judges
+        services.inspect(as_of=D(2024, 9, 30))
     finding = Finding.objects.get(rule="account_stale", subject_id=account.pk)
-    evidence = tmp_path / "更新截图.txt"
-    evidence.write_text("恢复更新的截图说明", encoding="utf-8")
+    evidence = tmp_path / "更新截图.pdf"  # evidence is an image, PDF or Office file, judged by its content
+    evidence.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
 
     def answer(page):
         sign_in(page, live_server)
         page.goto(f"{live_server.url}/findings/mine/")
         assert page.get_by_role("heading", name="本单位整改").is_visible()
         row = page.get_by_role("row").filter(has_text="账号内容不更新")
-        assert row.get_by_text("2024-10-07").is_visible()
+        # Due a week later, moved past 国庆 (2024-10-01..07) to the next working day.
+        assert row.get_by_text("2024-10-08").is_visible()
         row.get_by_role("link", name="查看并反馈整改").click()
         assert page.locator("#evidence").get_by_text("2024-09-01").first.is_visible()
         page.get_by_role("button", name="提交整改情况").click()
@@ -65,10 +68,11 @@ def test_unit_answers_a_finding_on_a_phone(live_server, region, build, tmp_path)
     in_browser(answer)
     given = Rectification.objects.get(finding=finding)
     assert given.comment == "已安排专人，恢复每周更新。" and given.evidence_url == "https://mp.example.gov.cn/s/abc"
-    assert given.evidence_file.name.endswith(".txt")
+    assert given.evidence_file.name.endswith(".pdf")
 
     account_add_update(account=account, published_at=at(D(2024, 10, 2)), title="恢复更新")
-    services.inspect(as_of=D(2024, 10, 3))
+    with mock.patch("django.utils.timezone.localdate", return_value=D(2024, 10, 3)):
+        services.inspect(as_of=D(2024, 10, 3))
 
     def verified(page):
         sign_in(page, live_server)

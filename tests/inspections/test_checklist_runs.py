@@ -14,6 +14,8 @@ from rules import thresholds
 from rules.models import ChecklistVersion
 from tests.rules.test_checklist import local_override
 
+from .conftest import regional_rules
+
 D = dt.date
 
 
@@ -51,6 +53,7 @@ def test_a_failing_rule_does_not_stop_the_others(region, build, monkeypatch):
         raise ValueError("unreadable row")
 
     account = build.account(updates=[D(2024, 9, 1)])
+    regional_rules(region)  # the weekly rule applies where the unit's version holds it
     index = next(i for i, check in enumerate(CHECKS) if check.code == "account_weekly")
     patched = list(CHECKS)
     patched[index] = dataclasses.replace(patched[index], check=broken)
@@ -62,6 +65,8 @@ def test_a_failing_rule_does_not_stop_the_others(region, build, monkeypatch):
 
 def test_without_a_national_version_a_run_fails_and_says_why(region, build):
     # A read of the checklist never writes: an empty table is reported, not silently refilled.
+    # Local versions and templates first: they name the national version as their base.
+    ChecklistVersion.objects.exclude(organisation__isnull=True, template=False).delete()
     ChecklistVersion.objects.all().delete()
     build.account(updates=[D(2024, 9, 1)])
     with pytest.raises(thresholds.NoChecklist, match="尚未载入国家检查指标"):

@@ -1,6 +1,7 @@
 """The pages: findings with filters, a unit's own list, a finding with its rectification form, runs, countdown,
 error reports and messages."""
 import datetime as dt
+from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -15,7 +16,8 @@ D = dt.date
 def stale(build, region):
     mine = build.account(updates=[D(2024, 9, 1)])
     theirs = build.account(owner=region.other_county_bureau, updates=[D(2024, 9, 1)])
-    services.inspect(as_of=D(2024, 9, 30))
+    with mock.patch("django.utils.timezone.localdate", return_value=D(2024, 9, 30)):  # the run of that day
+        services.inspect(as_of=D(2024, 9, 30))
     return Finding.objects.get(rule="account_stale", subject_id=mine.pk), Finding.objects.get(rule="account_stale", subject_id=theirs.pk)
 
 
@@ -39,18 +41,19 @@ def test_unit_page_and_answer_through_the_form(client, region, stale):
     mine, theirs = stale
     signed_in(client, region.member)
     own = client.get("/findings/mine/").content.decode()
-    assert mine.subject_name in own and "2024-10-07" in own
+    assert mine.subject_name in own and "2024-10-08" in own  # 30 Sep + 7 days, off 国庆
     assert client.get(f"/findings/{theirs.pk}/").status_code == 404
     detail = client.get(f"/findings/{mine.pk}/").content.decode()
     assert "2024-09-01" in detail and "反馈整改情况" in detail
     response = client.post(f"/findings/{mine.pk}/", {"comment": "", "evidence_url": ""})
     assert response.status_code == 200 and "必填" in response.content.decode() or "这个字段是必填项" in response.content.decode()
-    evidence = SimpleUploadedFile("证明.txt", "截图说明".encode())
+    # Evidence is an image, PDF or Office file by content (govmedia.core.files, kind "evidence").
+    evidence = SimpleUploadedFile("证明.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
     response = client.post(f"/findings/{mine.pk}/", {"comment": "已恢复更新", "evidence_url": "https://example.gov.cn/x",
                                                    "evidence_file": evidence})
     assert response.status_code == 302
     answer = Rectification.objects.get(finding=mine)
-    assert answer.comment == "已恢复更新" and answer.evidence_file.name.endswith(".txt")
+    assert answer.comment == "已恢复更新" and answer.evidence_file.name.endswith(".pdf")
 
 
 def test_auditor_sees_but_cannot_answer(client, region, stale):

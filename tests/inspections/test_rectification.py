@@ -1,5 +1,6 @@
 """Rectification answered and verified, still failing, and overdue (rectification_overdue)."""
 import datetime as dt
+from unittest import mock
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -15,7 +16,9 @@ D = dt.date
 
 
 def run(as_of):
-    result = services.inspect(as_of=as_of)
+    # The run of that day (a finding's period runs from the day its run is made).
+    with mock.patch("django.utils.timezone.localdate", return_value=as_of):
+        result = services.inspect(as_of=as_of)
     assert result.status == "finished", result.error
     return result
 
@@ -53,10 +56,11 @@ def test_unanswered_past_due_becomes_overdue_and_yields_rectification_overdue(bu
     account = build.account(updates=[D(2024, 9, 1)])
     run(D(2024, 9, 30))
     finding = Finding.objects.get(rule="account_stale", subject_id=account.pk)
-    assert finding.due_on == D(2024, 10, 7)
-    run(D(2024, 10, 7))
-    assert Finding.objects.get(pk=finding.pk).status == FindingStatus.OPEN
+    # 30 Sep + 7 days is 7 Oct, the last day of 国庆 2024: due the next working day.
+    assert finding.due_on == D(2024, 10, 8)
     run(D(2024, 10, 8))
+    assert Finding.objects.get(pk=finding.pk).status == FindingStatus.OPEN
+    run(D(2024, 10, 9))
     assert Finding.objects.get(pk=finding.pk).status == FindingStatus.OVERDUE
     overdue = Finding.objects.get(rule="rectification_overdue", subject_id=finding.pk)
     assert overdue.subject_type == "finding" and overdue.detail["days_overdue"] == 1

@@ -6,7 +6,7 @@ from inspections import services
 from inspections.models import Finding, FindingStatus
 from tests.factories import FilingFactory, PostFactory
 
-from .conftest import at
+from .conftest import at, regional_rules
 
 D = dt.date
 
@@ -28,6 +28,7 @@ def filing(account, region, kind, event_date, status="approved", submitted_on=No
 
 
 def test_filing_late_seven_working_days_across_national_day(build, region):
+    regional_rules(region)  # qingdao §6: in force where the unit's version holds it
     account = build.account(updates=[D(2024, 10, 8)])
     due = add_workdays(D(2024, 9, 27), 7)
     assert due == D(2024, 10, 12)  # Sun 29 Sep (make-up), 30 Sep, then 8–11 Oct and Sat 12 Oct (make-up)
@@ -45,6 +46,7 @@ def test_filing_late_seven_working_days_across_national_day(build, region):
 
 
 def test_backfill_late(build, region):
+    regional_rules(region)
     account = build.account(updates=[D(2025, 2, 10)], backfill_due_on=D(2025, 2, 7))
     run(D(2025, 2, 7))
     assert not Finding.objects.filter(rule="backfill_late").exists()
@@ -58,6 +60,7 @@ def test_backfill_late(build, region):
 
 
 def test_closure_notice_short(build, region):
+    regional_rules(region)
     # Notice from Fri 27 Sep 2024: the 15th working day after it is 23 Oct (1–7 Oct off; 29 Sep, 12 Oct worked).
     assert add_workdays(D(2024, 9, 27), 15) == D(2024, 10, 23)
     early = build.account(status="deregistered", closure_notice_on=D(2024, 9, 27))

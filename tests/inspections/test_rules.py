@@ -1,5 +1,6 @@
 """Each rule on fixed dates that cross holidays and make-up days; boundaries; as-of in the past."""
 import datetime as dt
+from unittest import mock
 
 import pytest
 
@@ -7,13 +8,15 @@ from inspections import services
 from inspections.models import ErrorReport, Finding, FindingStatus
 from tests.factories import MessagePolicyFactory, ProbeFactory, bulk
 
-from .conftest import at
+from .conftest import at, regional_rules
 
 D = dt.date
 
 
 def run(as_of, **kw):
-    result = services.inspect(as_of=as_of, **kw)
+    # The run of that day (a finding's period runs from the day its run is made).
+    with mock.patch("django.utils.timezone.localdate", return_value=as_of):
+        result = services.inspect(as_of=as_of, **kw)
     assert result.status == "finished", result.error
     return result
 
@@ -108,6 +111,7 @@ def test_site_columns_veto_five_key_columns(build):
 
 
 def test_weekly_rule_judges_last_complete_week(build):
+    regional_rules(build.region)  # a regional rule (qingdao §10): in force where the unit's version holds it
     # Week Mon 30 Sep – Sun 6 Oct 2024 (National Day). Updated on Sun 29 Sep (a make-up working day) and 8 Oct.
     account = build.account(updates=[D(2024, 9, 29), D(2024, 10, 8)])
     run(D(2024, 10, 7))
@@ -122,6 +126,7 @@ def test_weekly_rule_judges_last_complete_week(build):
 
 
 def test_original_rule(build):
+    regional_rules(build.region)
     account = build.account(updates=[D(2024, 9, 1), D(2024, 9, 20)], originals={D(2024, 9, 1)})
     run(D(2024, 9, 15))
     assert not found("account_original", account).exists()
@@ -186,6 +191,7 @@ def test_site_without_consultation_channel(build):
 
 
 def test_account_flags(build, region):
+    regional_rules(region)  # repeat_notified is 安岳's (§9)
     internal = build.account(owner=region.section, updates=[D(2024, 10, 1)])
     notified = build.account(province_notice_count=3, updates=[D(2024, 10, 1)])
     quiet = build.account(has_interaction=False, updates=[D(2024, 10, 1)])

@@ -20,7 +20,7 @@ def test_role_grant_and_withdrawal_are_workflow_entries(api, region):
     membership = client.post("/api/v1/memberships/", {"user": region.member.pk, "organisation": region.bureau.pk, "role": "section_head"}, format="json").json()
     client.delete(f"/api/v1/memberships/{membership['id']}/")
     actions = list(AuditEntry.objects.exclude(workflow_action="").values_list("workflow_action", "actor__username"))
-    assert ("grant_role", "supervisor") in actions and ("withdraw_role", "supervisor") in actions
+    assert ("role_grant", "supervisor") in actions and ("role_revoke", "supervisor") in actions
 
 
 @pytest.mark.django_db

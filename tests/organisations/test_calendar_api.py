@@ -41,10 +41,15 @@ def test_add_workdays_bad_input_is_400_naming_the_field(api, region, params, fie
 
 @pytest.mark.django_db
 def test_office_enters_a_new_years_schedule(api, region):
-    client = api.as_user(region.supervisor)
+    from organisations.models import AdminRole
+    from tests.factories import UserFactory
+
+    # National days are the system administrator's (issue 10, 三员分立).
+    client = api.as_user(UserFactory(username="sysadmin", admin_role=AdminRole.SYSTEM))
     response = client.post("/api/v1/calendar/", {"date": "2027-02-06", "is_workday": True, "note": "春节调休上班"}, format="json")
     assert response.status_code == 201
-    assert response.json() == {"date": "2027-02-06", "is_workday": True, "source": "office", "note": "春节调休上班"}
+    assert response.json() == {"date": "2027-02-06", "is_workday": True, "source": "office", "note": "春节调休上班",
+                               "organisation": None, "moved": {"error_reports": 0, "messages": 0, "findings": 0, "filings": 0}}
     assert client.get("/api/v1/calendar/2027-02-06/").json()["is_workday"] is True
     assert client.post("/api/v1/calendar/years/", {"year": 2027, "announcement": "国办发明电〔2026〕X号"}, format="json").status_code == 201
     day = client.get("/api/v1/calendar/2027-03-02/").json()

@@ -57,6 +57,13 @@ def test_calendar_page_shows_make_up_days_and_warns_of_an_uncovered_year(client,
     assert 'data-date="2024-10-01" data-workday="0"' in page
     page = client.get("/calendar/", {"month": "2027-01"}).content.decode()
     assert "2027年的法定节假日安排尚未录入" in page
+    # National days are the system administrator's (issue 10): a supervisor's national entry is refused.
+    assert client.post("/calendar/?month=2027-01", {"date": "2027-01-01", "is_workday": "0", "note": "元旦"}).status_code == 403
+    from organisations.models import AdminRole
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="sysadmin", admin_role=AdminRole.SYSTEM),
+                       backend="django.contrib.auth.backends.ModelBackend")
     response = client.post("/calendar/?month=2027-01", {"date": "2027-01-01", "is_workday": "0", "note": "元旦"})
     assert response.status_code == 302
     page = client.get("/calendar/", {"month": "2027-01"}).content.decode()

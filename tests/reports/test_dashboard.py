@@ -6,7 +6,8 @@ from reports.dashboard import dashboard_context
 
 def test_supervisor_home_is_the_region_dashboard(client, october, django_assert_max_num_queries):
     client.force_login(october.region.supervisor)
-    with django_assert_max_num_queries(40):
+    # Each tile runs the very query of the list it opens (issue 10: tiles equal their lists), a fixed number.
+    with django_assert_max_num_queries(55):
         page = client.get("/")
     html = page.content.decode()
     assert "甲县人民政府 概览" in html
@@ -16,7 +17,9 @@ def test_supervisor_home_is_the_region_dashboard(client, october, django_assert_
     assert sum(sum(s["data"]) for s in charts["accounts"]["series"]) == 3
     # 甲县教育局: the overdue duplicate_platform finding and November's open weekly one; the rectified one
     # does not count.
-    assert charts["findings"] == {"units": ["甲县教育局"], "open": [1], "overdue": [1]}
+    # Today (long after 11 Nov 2024) the weekly one is past its due date as well: the findings list's "逾期"
+    # filter lists both, so the chart counts both there (one partition, the lists' own).
+    assert charts["findings"] == {"units": ["甲县教育局"], "open": [0], "overdue": [2]}
 
 
 def test_a_member_home_has_no_dashboard(client, october):

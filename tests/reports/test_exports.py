@@ -55,9 +55,15 @@ def test_a_forged_export_token_is_404(api, october):
 
 def test_the_export_is_queued_under_the_tasks_registered_name():
     # services queues the task by name (tasks imports services, not the reverse): the name must stay the task's.
+    from django.conf import settings
+
+    from inspections import tasks as inspection_tasks
     from reports import services
 
     assert services.EXPORT_TASK == tasks.export_report.name
+    # The sweepers run by beat under the names the schedule gives them.
+    scheduled = {entry["task"] for entry in settings.GOVMEDIA_SCHEDULE}
+    assert {tasks.sweep_exports.name, inspection_tasks.sweep_inspections.name} <= scheduled
 
 
 @pytest.mark.django_db
@@ -71,10 +77,10 @@ def test_the_monthly_run_stores_each_regions_documents(october, settings, tmp_pa
     done = store_monthly_documents(parse_month("2024-10"))
     assert len(done) == 2
     xlsx = stored_path("monthly", october.region.county.pk, "2024-10", "xlsx")
-    first = load_workbook(xlsx)["账号"]
+    first = load_workbook(io.BytesIO(xlsx.read_bytes()))["账号"]
     again = store_monthly_documents(parse_month("2024-10"))
     assert again == done
-    assert [list(r) for r in load_workbook(xlsx)["账号"].iter_rows(values_only=True)] == \
+    assert [list(r) for r in load_workbook(io.BytesIO(xlsx.read_bytes()))["账号"].iter_rows(values_only=True)] == \
         [list(r) for r in first.iter_rows(values_only=True)]
     assert stored_path("monthly", october.region.county.pk, "2024-10", "pdf").read_bytes().startswith(b"%PDF")
 
@@ -92,29 +98,37 @@ def test_beat_generates_last_months_documents_on_the_first(october, settings, tm
     assert (entry.crontab.day_of_month, entry.crontab.hour, entry.crontab.minute) == ("1", "4", "30")
     done = generate_monthly_reports.apply(kwargs={"period": "2024-10"}).get()
     assert f"2024-10/{october.region.county.pk}" in done
-    assert (tmp_path / "reports" / "monthly" / "2024-10" / f"{october.region.county.pk}.pdf").is_file()
+    from reports.services import stored_path
+
+    stored = stored_path("monthly", october.region.county.pk, "2024-10", "pdf")
+    assert (tmp_path / stored.name).is_file()  # on disk under MEDIA_ROOT, by a name not derived from the id
+    assert not (tmp_path / "reports" / "monthly" / "2024-10" / f"{october.region.county.pk}.pdf").exists()
 
 
 @pytest.mark.django_db
-def test_the_status_shows_progress_from_the_result_backend(api, october, settings, tmp_path, django_capture_on_commit_callbacks):
+def test_the_status_shows_progress_from_the_exports_row(api, october, settings, tmp_path, django_capture_on_commit_callbacks):
     from reports import services
+    from reports.models import Export, ExportStatus
 
     settings.MEDIA_ROOT = tmp_path
     client = api.as_user(october.region.supervisor)
     # Queue nothing: the on-commit callback (the real queueing) is captured and not run.
-    with django_capture_on_commit_callbacks(execute=False):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
         started = client.post("/api/v1/reports/exports/", {"kind": "quarterly", "period": "2024-Q4", "format": "json"},
                               format="json").json()
+    assert len(callbacks) == 1  # sent only once the row is committed
     token = started["id"]
     task_id = services.read_export_token(token, october.region.supervisor)["t"]
+    export = Export.objects.get(pk=task_id)
+    assert export.status == ExportStatus.QUEUED and export.user == october.region.supervisor
     assert client.get(started["status_url"]).json()["state"] == "PENDING"
-    app.backend.store_result(task_id, {"step": 2, "total": 6, "text": "统计网站栏目、可用性与错链"}, "PROGRESS")
+    Export.objects.filter(pk=task_id).update(status=ExportStatus.RUNNING,
+                                              progress={"step": 2, "total": 6, "text": "统计网站栏目、可用性与错链"})
     body = client.get(started["status_url"]).json()
     assert body["state"] == "PROGRESS" and body["progress"]["step"] == 2 and body["download_url"] is None
     # The worker's work, done here: the page then shows the stored report.
-    services.run_export(task_id=task_id, user_id=october.region.supervisor.pk, organisation_id=october.region.county.pk,
-                        kind="quarterly", period="2024-Q4", fmt="json")
-    app.backend.store_result(task_id, {"format": "json"}, "SUCCESS")
+    Export.objects.filter(pk=task_id).update(status=ExportStatus.QUEUED)
+    assert services.export_run(export_id=task_id) == ExportStatus.FINISHED
     assert client.get(started["status_url"]).json()["download_url"]
     from django.test import Client
 

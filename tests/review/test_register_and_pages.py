@@ -148,9 +148,10 @@ def test_principal_sets_a_shorter_routine_policy_in_the_page_but_not_for_major(c
 
     client.force_login(newsroom.principal)
     data = {"organisation": newsroom.bureau.pk, "sensitivity": "routine", "use_review1": "1", "role_review1": "editor",
-            "days_review1": "1", "use_review3": "1", "role_review3": "principal", "days_review3": "2"}
+            "days_review1": "1", "use_review2": "1", "role_review2": "deputy_head", "days_review2": "1",
+            "use_review3": "1", "role_review3": "principal", "days_review3": "2"}
     assert client.post("/review/policies/", data)["Location"] == "/review/policies/"
-    assert [s["stage"] for s in ReviewPolicy.objects.get(sensitivity="routine").stages] == ["review1", "review3"]
+    assert [s["stage"] for s in ReviewPolicy.objects.get(sensitivity="routine").stages] == ["review1", "review2", "review3"]
     page = client.post("/review/policies/", {**data, "sensitivity": "major"}).content.decode()
     assert "重大敏感稿件必须经过完整的三审三校" in page
     assert not ReviewPolicy.objects.filter(sensitivity="major").exists()

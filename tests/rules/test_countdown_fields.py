@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from accounts.services import account_add_update
+from rules.models import ChecklistItem, ChecklistVersion
+from rules.thresholds import national_version
 from sites.models import ColumnCategory
 from sites.services import column_add_update
 from tests.factories import AccountFactory, ColumnFactory, SiteFactory
@@ -21,6 +23,11 @@ def test_column_and_account_countdown(api, region):
     column_add_update(column=news, published_at=dt.datetime(2024, 9, 25, 9, tzinfo=SH), title="秋季开学")
     account = AccountFactory(name="甲县教育", owner=region.bureau, opened_on=dt.date(2024, 1, 2))
     account_add_update(account=account, published_at=dt.datetime(2024, 10, 1, 9, tzinfo=SH), title="国庆祝福", original=True)
+    # The weekly rule is regional (青岛 §10): the county's own version holds it, so its units' countdown does.
+    national = national_version(TUESDAY_AFTER_NATIONAL_DAY)
+    local = ChecklistVersion.objects.create(year=2024, name="甲县本地指标", base=national, organisation=region.county)
+    ChecklistItem.objects.create(version=local, code="account_weekly", name="账号每周至少更新一次", kind="deduction",
+                                 thresholds={"updates_per_week": 1}, enabled=True)
     client = api.as_user(region.member)
     with mock.patch("django.utils.timezone.localdate", return_value=TUESDAY_AFTER_NATIONAL_DAY):
         column = client.get(f"/api/v1/columns/{news.pk}/").json()

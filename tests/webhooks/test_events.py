@@ -1,5 +1,6 @@
 """Each event is emitted where it happens: filings, publication, an inspection's findings and end, reports."""
 import datetime as dt
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -62,7 +63,9 @@ def test_an_inspection_emits_each_new_and_closed_finding_and_its_end(region, sub
     build = Build(region)
     site = build.site()
     stale = build.column(site, category="news", updates=[D(2024, 8, 1)])
-    with django_capture_on_commit_callbacks(execute=False):
+    # Run on the day it judges: the rectification period runs from the day a run is made (SPEC "Dates of findings").
+    with django_capture_on_commit_callbacks(execute=False), mock.patch("django.utils.timezone.localdate",
+                                                                       return_value=D(2024, 10, 8)):
         first = inspections.inspect(as_of=D(2024, 10, 8), organisation=region.county)
     opened = Finding.objects.filter(inspection=first, status=FindingStatus.OPEN)
     assert opened.exists()

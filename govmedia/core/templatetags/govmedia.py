@@ -1,7 +1,15 @@
 from django import template
 from django.utils.html import format_html
 
+from govmedia.core import formatting
+
 register = template.Library()
+
+
+@register.filter
+def week_labels(keys) -> str:
+    """ISO week keys as 10月第2周（10.05–10.11）、… (govmedia.core.formatting)."""
+    return formatting.week_labels(keys)
 
 
 @register.simple_tag

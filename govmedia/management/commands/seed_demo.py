@@ -8,7 +8,9 @@ from organisations import demo as organisations_demo
 from organisations.models import Organisation
 from publishing import demo as publishing_demo
 from reports import demo as reports_demo
+from scanning import demo as scanning_demo
 from review import demo as review_demo
+from rules import demo as rules_demo
 from sites import demo as sites_demo
 
 
@@ -23,6 +25,7 @@ class Command(BaseCommand):
 
         with transaction.atomic():
             region = organisations_demo.seed(self.stdout)
+            rules_demo.seed_area(region, self.stdout)
             # Each area adds its part in room order; later areas use earlier ones' data through `region`
             # (a dict each area may extend).
             accounts_demo.seed_area(region, self.stdout)
@@ -30,6 +33,7 @@ class Command(BaseCommand):
             publishing_demo.seed_area(region, self.stdout)
             review_demo.seed_area(region, self.stdout)
             inspections_demo.seed_area(region, self.stdout)
+            scanning_demo.seed_area(region, self.stdout)
             reports_demo.seed_area(region, self.stdout)
         self.stdout.write(self.style.SUCCESS("演示数据已载入。"))
         self.print_logins()
