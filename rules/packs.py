@@ -1,4 +1,4 @@
-"""Locality packs: one template per seed region (the regulations in /work/shared/seeds), each item citing the
+"""Locality packs: one template per seed region (the five regions' own regulations), each item citing the
 article it comes from, as migration rules 0004 loads them. A region adopts a template, which copies its items
 into a local checklist version of its own (rules/versions.py); the office then tightens or adds to that copy.
 

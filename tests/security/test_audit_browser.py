@@ -5,7 +5,6 @@ from organisations.models import AdminRole
 from tests.factories import UserFactory
 
 PASSWORD = "Qingyuan#Audit-2026"
-SHOTS = "/tmp/shots/audit"
 
 
 @pytest.mark.browser
@@ -26,7 +25,6 @@ def test_the_audit_administrator_filters_security_events(page, sign_in, live_ser
     page.wait_for_load_state()
     rows = page.locator("table tbody tr")
     texts = [rows.nth(i).inner_text() for i in range(rows.count())]
-    page.screenshot(path=f"{SHOTS}/security-events.png", full_page=True)
     failed = [text for text in texts if "登录失败" in text]
     assert failed and "wangfang" in failed[0] and "127.0.0.1" in failed[0]
     signed_in = [text for text in texts if "登录失败" not in text and "登录" in text]
