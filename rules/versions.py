@@ -89,7 +89,7 @@ def loosening_errors(code: str, *, thresholds: dict, enabled: bool, kind: str, n
     """Why an item (its final state) would loosen the national veto of `code` ([] when it does not)."""
     if national is None or national.kind != ItemKind.VETO or not national.enabled:
         return []
-    name = f"“{national.name or label(code)}”（{code}）"
+    name = f"“{national.name or label(code)}”"
     national_values = {**default_thresholds(code), **national.thresholds}
     national_words = describe(code, national_values)
     if not enabled:
@@ -102,7 +102,7 @@ def loosening_errors(code: str, *, thresholds: dict, enabled: bool, kind: str, n
             continue
         if _looser(TIGHTER.get(code, {}).get(key), value, national_values[key]):
             errors.append(
-                f"{name}不能放宽国家单项否决指标：全国为“{national_words}”（{key} = {national_values[key]}），"
+                f"{name}不能放宽国家单项否决指标：全国为“{national_words}”，"
                 f"本地为“{describe(code, thresholds)}”。本地版本只能收紧。"
             )
     return errors

@@ -15,6 +15,7 @@ import ipaddress
 import json
 
 from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.backends.signals import connection_created
 
@@ -194,7 +195,8 @@ def install_guard(connection) -> None:
             for statement in SQLITE_GUARD:
                 cursor.execute(statement)
         else:
-            raise NotImplementedError(f"No audit guard for {connection.vendor}")
+            # Only PostgreSQL and SQLite are supported databases (settings); refuse to run unguarded on another.
+            raise ImproperlyConfigured(f"审计日志防篡改保护只支持 PostgreSQL 和 SQLite，不支持 {connection.vendor}。")
 
 
 def remove_guard(connection) -> None:

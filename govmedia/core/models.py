@@ -50,7 +50,7 @@ class CalendarDay(models.Model):
 class AuditEntryManager(LogEntryManager):
     def bulk_create(self, *args, **kwargs):
         # bulk_create skips save(): the entries would not be chained (and verify_audit would fail on them).
-        raise NotImplementedError("Audit entries are written one at a time, each chained to the one before.")
+        raise TypeError("审计日志须逐条写入，每条与上一条以哈希相连；不能批量写入。")
 
 
 class AuditEntry(AbstractLogEntry):
