@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 
-.PHONY: run test fuzz install migrate demo bench check clean
+.PHONY: run test fuzz install migrate demo bench loadtest check clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ fuzz: install
 
 bench: install
 	$(PY) -m benchmarks
+
+# gunicorn serving a benchmark province, locust driving the API lists and the dashboard (tools/loadtest, docs/performance.md).
+loadtest: install
+	$(PY) -m tools.loadtest
 
 check: install
 	$(PY) manage.py check

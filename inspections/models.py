@@ -65,6 +65,9 @@ class Inspection(models.Model):
     # worker took it (the sweeper sends a stale `queued` row again and takes back a `running` one past its lease).
     queued_at = models.DateTimeField("最近排队时间", null=True, blank=True)
     attempts = models.PositiveSmallIntegerField("执行次数", default=0)
+    # PostgreSQL: the snapshot the run judged (pg_current_snapshot() at its start). A rerun of the same scope and
+    # date whose inputs no transaction has changed since is proven unchanged from it (services._unchanged_since).
+    data_snapshot = models.TextField("数据快照", blank=True, editable=False)
 
     objects = InspectionQuerySet.as_manager()
 
@@ -107,6 +110,19 @@ class FindingStatus(models.TextChoices):
 UNRESOLVED = (FindingStatus.OPEN, FindingStatus.OVERDUE)
 
 
+class RectificationState(models.TextChoices):
+    """Where a finding stands in the rectification loop (inspections/rectification.py): the unit answers, its
+    supervisors accept (closed) or return it (the unit answers again)."""
+    NONE = "", "未反馈"
+    SUBMITTED = "submitted", "已反馈待审核"
+    RETURNED = "returned", "整改反馈被退回"
+    ACCEPTED = "accepted", "整改已审核通过"
+
+
+# The rule whose findings are about another finding (subject_type "finding"): shown under the finding they concern.
+FOLLOW_UP_RULE = "rectification_overdue"
+
+
 class FindingQuerySet(models.QuerySet):
     def for_user(self, user):
         return self.filter(organisation__in=access.organisation_ids_for(user))
@@ -132,23 +148,31 @@ class Finding(models.Model):
     subject_type = models.CharField("对象类型", max_length=20, choices=SubjectType.choices)
     subject_id = models.BigIntegerField("对象编号")
     subject_name = models.CharField("对象名称", max_length=300, blank=True)
+    # No index of its own: finding_org_status_idx starts with it (every index is paid for by each run's inserts).
     organisation = models.ForeignKey(
-        "organisations.Organisation", on_delete=models.PROTECT, related_name="findings", verbose_name="责任单位"
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="findings", verbose_name="责任单位",
+        db_index=False,
     )
     detail = models.JSONField("依据", default=dict, blank=True)
     # The article the rule enforces for this unit and the checklist version its item came from.
     source = models.CharField("规定依据", max_length=200, blank=True)
+    # Not indexed: nothing lists findings by version, and deleting a version (PROTECT) is rare enough to scan.
     checklist_version = models.ForeignKey(
-        ChecklistVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="findings", verbose_name="检查指标版本"
+        ChecklistVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="findings", verbose_name="检查指标版本",
+        db_index=False,
     )
     found_on = models.DateField("发现日期")
     due_on = models.DateField("整改期限")
     status = models.CharField("状态", max_length=20, choices=FindingStatus.choices, default=FindingStatus.OPEN)
     period_key = models.CharField("周期", max_length=40, blank=True)
     rectified_on = models.DateField("整改确认日期", null=True, blank=True)
+    # Not indexed: read only for webhooks of the run that just closed them (rare), and runs are never deleted.
     rectified_by = models.ForeignKey(
         Inspection, on_delete=models.PROTECT, null=True, blank=True, related_name="rectified_findings",
-        verbose_name="确认整改的检查",
+        verbose_name="确认整改的检查", db_index=False,
+    )
+    rectification_state = models.CharField(
+        "整改反馈状态", max_length=20, choices=RectificationState.choices, blank=True, default=RectificationState.NONE,
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -165,11 +189,15 @@ class Finding(models.Model):
                 fields=["rule", "subject_type", "subject_id", "period_key"], name="finding_unique_rule_subject_period",
             ),
         ]
+        # Each index costs every run's inserts (issue 14): one per way the findings are read. The list's default
+        # order (found_on_idx, read backwards), unit and status (org_status), status and due date (status_due: the
+        # overdue marking), a subject's findings (subject), a run's findings (the inspection FK's own index). A rule
+        # filter is served by the unique constraint, which starts with the rule.
         indexes = [
             models.Index(fields=["organisation", "status"], name="finding_org_status_idx"),
-            models.Index(fields=["rule", "status"], name="finding_rule_status_idx"),
             models.Index(fields=["subject_type", "subject_id"], name="finding_subject_idx"),
             models.Index(fields=["status", "due_on"], name="finding_status_due_idx"),
+            models.Index(fields=["found_on", "id"], name="finding_found_idx"),
         ]
 
     def __str__(self):
@@ -186,11 +214,37 @@ class Finding(models.Model):
     def is_unresolved(self) -> bool:
         return self.status in UNRESOLVED
 
+    @property
+    def awaiting_review(self) -> bool:
+        """Answered by the unit, waiting for its supervisors (no longer shown as overdue)."""
+        return self.is_unresolved and self.rectification_state == RectificationState.SUBMITTED
+
+    @property
+    def status_display(self) -> tuple[str, str]:
+        """The status as pages, lists and the export say it, with its badge class: an answer waiting for the
+        supervisors is no longer 逾期未整改."""
+        if self.status == FindingStatus.RECTIFIED:
+            return FindingStatus.RECTIFIED.label, "ok"
+        if self.status == FindingStatus.DISMISSED:
+            return FindingStatus.DISMISSED.label, ""
+        if self.awaiting_review:
+            return "已反馈待审核", ""
+        if self.status == FindingStatus.OVERDUE:
+            return FindingStatus.OVERDUE.label, "bad"
+        return FindingStatus.OPEN.label, "warn"
+
+    @property
+    def is_follow_up(self) -> bool:
+        """A rectification_overdue finding: about another finding, rectified with it."""
+        return self.rule == FOLLOW_UP_RULE and self.subject_type == SubjectType.FINDING
+
 
 class RectificationOutcome(models.TextChoices):
     PENDING = "pending", "待复查"
     ACCEPTED = "accepted", "复查通过"
     STILL_FAILING = "still_failing", "复查仍未通过"
+    # Returned by a supervisor with a comment (inspections/rectification.py): the unit answers again.
+    REJECTED = "rejected", "审核退回"
 
 
 # Referenced by migration 0001 only: evidence is now named by RandomName.
@@ -210,6 +264,11 @@ class Rectification(models.Model):
     submitted_at = models.DateTimeField("提交时间", auto_now_add=True)
     outcome = models.CharField("复查结果", max_length=20, choices=RectificationOutcome.choices, default=RectificationOutcome.PENDING)
     checked_at = models.DateTimeField("复查时间", null=True, blank=True)
+    # A supervisor's decision on the answer (empty when the next run verified it).
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="审核人"
+    )
+    review_comment = models.TextField("审核意见", blank=True)
 
     class Meta:
         ordering = ["-submitted_at", "-id"]

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db import connection
+from django.db.models import Count, DateField, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -23,8 +26,9 @@ from rules import definitions, thresholds
 from rules.dates import SHANGHAI, add_months, stale_cutoff
 from inspections.checks.evaluate import hits_as_of
 from inspections.models import ErrorReport, Finding, Message
-from sites.models import BrokenLink, Column, ColumnUpdate, Site, SiteStatus
+from sites.models import BrokenLink, Column, ColumnUpdate, Probe, Site, SiteStatus
 
+from reports.models import ReportRevision
 from reports.periods import Period
 
 FULL_SCORE = 100.0
@@ -87,35 +91,53 @@ def scope_organisations(organisation: Organisation, user=None):
     return orgs
 
 
-def _local(moment: dt.datetime | None) -> dt.date | None:
-    return timezone.localtime(moment).date() if moment else None
-
-
-def _runs(anchor: dt.date | None, days: list[dt.date], as_of: dt.date) -> int:
+def _runs(anchor: int | None, days: list[int], as_of: int) -> int:
     """The longest run of consecutive days without an update, counted from `anchor` (the last update before
-    the period, or the opening date) through the update days to `as_of`. A run of N days means the subject
-    was stale (more than 14 days since the last update) on some day iff N ≥ 15."""
-    seq = sorted({d for d in days if d <= as_of})
-    if anchor is not None:
-        seq = [anchor, *[d for d in seq if d > anchor]]
-    if not seq:
-        return 0
-    longest = max((b - a).days - 1 for a, b in zip(seq, seq[1:])) if len(seq) > 1 else 0
-    return max(longest, (as_of - seq[-1]).days)
+    the period, or the opening date) through the update days (sorted) to `as_of`; days as ordinals. A run of N
+    days means the subject was stale (more than 14 days since the last update) on some day iff N ≥ 15."""
+    if anchor is None:
+        if not days:
+            return 0
+        anchor, days = days[0], days[1:]
+    previous, longest = anchor, 0
+    for day in days:
+        if day <= previous or day > as_of:
+            continue
+        longest = max(longest, day - previous - 1)
+        previous = day
+    return max(longest, as_of - previous)
 
 
-def _missed_weeks(days: set[dt.date], start: dt.date, as_of: dt.date, existed_from: dt.date | None) -> list[str]:
-    """The complete natural weeks (Mon–Sun) ending in [start, as_of] with no update, as ISO week keys."""
-    missed = []
+def _weeks(start: dt.date, as_of: dt.date) -> list[tuple[int, str]]:
+    """The complete natural weeks (Mon–Sun) ending in [start, as_of]: (Monday's ordinal, ISO week key), once
+    per report."""
+    weeks = []
     sunday = start + dt.timedelta(days=(6 - start.weekday()))
     while sunday <= as_of:
         monday = sunday - dt.timedelta(days=6)
-        if existed_from is None or existed_from <= monday:
-            if not any(monday + dt.timedelta(days=i) in days for i in range(7)):
-                iso = monday.isocalendar()
-                missed.append(f"{iso.year}-W{iso.week:02d}")
+        iso = monday.isocalendar()
+        weeks.append((monday.toordinal(), f"{iso.year}-W{iso.week:02d}"))
         sunday += dt.timedelta(days=7)
-    return missed
+    return weeks
+
+
+def _missed_weeks(days: set[int], weeks: list[tuple[int, str]], existed_from: int | None) -> list[str]:
+    """Of `weeks`, those without an update (and in which the subject already existed), as ISO week keys; days
+    as ordinals (ordinal 1 is a Monday, so a day's Monday is `day - (day - 1) % 7`)."""
+    updated = {day - (day - 1) % 7 for day in days}
+    return [key for monday, key in weeks if (existed_from is None or existed_from <= monday) and monday not in updated]
+
+
+def _stream(queryset, size: int = 10000):
+    """The rows of a values_list queryset, fetched in chunks (a server-side cursor on PostgreSQL) without the
+    ORM's per-value converters: the month's distinct update days are hundreds of thousands of rows at a
+    province's size. The second value, a date (PostgreSQL) or ISO text (SQLite), is given as its ordinal."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(size):
+            for first, day, *rest in rows:
+                yield (first, (dt.date.fromisoformat(day) if isinstance(day, str) else day).toordinal(), *rest)
 
 
 def _ratio(part: int, whole: int) -> float | None:
@@ -153,55 +175,98 @@ class ReportBuilder:
         return [(code, found[code][subject_id].detail) for code in codes if subject_id in found[code]]
 
     # --- accounts -------------------------------------------------------------------------------------------
+    def account_queryset(self):
+        """The accounts the report covers: live, in scope, existing by the period's end (opening date, else when
+        entered): a later one never appears in a past report."""
+        return (
+            Account.objects.filter(owner__in=self.orgs.values("pk"), status__in=LIVE_STATUSES)
+            .filter(Q(opened_on__isnull=True, created_at__lt=self.end_at) | Q(opened_on__lte=self.as_of))
+        )
+
+    def _last_update_before(self, model, subject: str, **extra):
+        """The local day of the outer subject's newest update before the period: one step down its
+        (subject, -published_at) index, so the cost is one probe per subject, not the whole update history."""
+        return Subquery(
+            model.objects.filter(**{subject: OuterRef("pk")}, published_at__lt=self.start_at, **extra)
+            .order_by("-published_at").annotate(day=TruncDate("published_at", tzinfo=SHANGHAI)).values("day")[:1],
+            output_field=DateField(),
+        )
+
     def accounts(self) -> list[dict]:
         start_at, end_at = self.start_at, self.end_at
-        in_period = Q(updates__published_at__gte=start_at, updates__published_at__lt=end_at)
-        rows = list(
-            Account.objects.filter(owner__in=self.orgs.values("pk"), status__in=LIVE_STATUSES)
-            # Subjects that existed by the period's end (opening date, else when entered): a later one never
-            # appears in a past report.
-            .filter(Q(opened_on__isnull=True, created_at__lt=end_at) | Q(opened_on__lte=self.as_of))
-            .values("pk", "name", "platform", "status", "owner_id", "owner__name", "has_interaction", "opened_on",
-                    "created_at")
+        subjects = self.account_queryset()
+        rows = (
+            subjects
+            .values("pk", "name", "platform", "status", "owner_id", "owner__name", "has_interaction", "opened_on")
             .annotate(
-                updates_count=Count("updates", filter=in_period),
-                originals_count=Count("updates", filter=in_period & Q(updates__original=True)),
-                last_before=Max("updates__published_at", filter=Q(updates__published_at__lt=start_at)),
-                last_original_before=Max(
-                    "updates__published_at", filter=Q(updates__published_at__lt=start_at, updates__original=True)
-                ),
+                created_on=TruncDate("created_at", tzinfo=SHANGHAI),
+                last_before=self._last_update_before(AccountUpdate, "account"),
+                last_original_before=self._last_update_before(AccountUpdate, "account", original=True),
             )
             .order_by("owner__path", "platform", "name", "pk")
         )
-        ids = [r["pk"] for r in rows]
+        ids = subjects.values("pk")
+        # The month's counts: one grouped pass over the period's updates only (bounded by the month).
+        counts = {
+            r["account_id"]: r
+            for r in AccountUpdate.objects.filter(account_id__in=ids, published_at__gte=start_at, published_at__lt=end_at)
+            .values("account_id")
+            .annotate(n=Count("pk"), originals=Count("pk", filter=Q(original=True)))
+            .order_by()
+        }
         # Distinct (account, local day, original) from the Monday before the period: gaps and whole weeks.
+        # `.order_by()`: the model's default ordering would otherwise join the DISTINCT and return every update.
         days: dict[int, set] = defaultdict(set)
         original_days: dict[int, set] = defaultdict(set)
         week_from = timezone.make_aware(dt.datetime.combine(self.period.start - dt.timedelta(days=6), dt.time.min))
-        for account_id, day, original in (
+        updates = (
             AccountUpdate.objects.filter(account_id__in=ids, published_at__gte=week_from, published_at__lt=end_at)
             .annotate(day=TruncDate("published_at", tzinfo=SHANGHAI))
-            .values_list("account_id", "day", "original")
-            .distinct()
-        ):
-            days[account_id].add(day)
-            if original:
-                original_days[account_id].add(day)
+        )
+        if connection.vendor == "postgresql":
+            # One row per account with its days as arrays: the database does the DISTINCT and the grouping.
+            grouped = (
+                updates.values("account_id").order_by()
+                .annotate(days=ArrayAgg("day", distinct=True),
+                          original_days=ArrayAgg("day", distinct=True, filter=Q(original=True), default=[]))
+                .values_list("account_id", "days", "original_days")
+            )
+            sql, params = grouped.query.sql_with_params()
+            with connection.chunked_cursor() as cursor:
+                cursor.execute(sql, params)
+                while chunk := cursor.fetchmany(5000):
+                    for account_id, all_days, originals in chunk:
+                        days[account_id] = {d.toordinal() for d in all_days}
+                        original_days[account_id] = {d.toordinal() for d in originals or ()}
+        else:
+            for account_id, day, original in _stream(updates.values_list("account_id", "day", "original").order_by().distinct()):
+                days[account_id].add(day)
+                if original:
+                    original_days[account_id].add(day)
         messages = self._message_figures(Message.objects.filter(account_id__in=ids), "account_id")
         result = []
-        for r in rows:
-            opened = r["opened_on"] or _local(r["created_at"])
-            anchor = _local(r["last_before"]) or opened
-            anchor_original = _local(r["last_original_before"]) or opened
-            in_period = [d for d in days[r["pk"]] if d >= self.period.start]
-            in_period_original = [d for d in original_days[r["pk"]] if d >= self.period.start]
-            gap = _runs(anchor, in_period, self.as_of)
-            original_gap = _runs(anchor_original, in_period_original, self.as_of)
-            missed = _missed_weeks(days[r["pk"]], self.period.start, self.as_of, opened)
+        weeks = _weeks(self.period.start, self.as_of)
+        no_updates = {"n": 0, "originals": 0}
+        # Days as ordinals: a province's month is hundreds of thousands of (account, day) pairs.
+        first_day, as_of = self.period.start.toordinal(), self.as_of.toordinal()
+
+        def ordinal(day):
+            return day.toordinal() if day else None
+
+        for r in rows.iterator(chunk_size=5000):
+            counted = counts.get(r["pk"], no_updates)
+            opened = ordinal(r["opened_on"] or r["created_on"])
+            anchor = ordinal(r["last_before"]) or opened
+            anchor_original = ordinal(r["last_original_before"]) or opened
+            in_period = sorted(d for d in days[r["pk"]] if d >= first_day)
+            in_period_original = sorted(d for d in original_days[r["pk"]] if d >= first_day)
+            gap = _runs(anchor, in_period, as_of)
+            original_gap = _runs(anchor_original, in_period_original, as_of)
+            missed = _missed_weeks(days[r["pk"]], weeks, opened)
             figures = {
-                "updates": r["updates_count"],
+                "updates": counted["n"],
                 "update_days": len(in_period),
-                "originals": r["originals_count"],
+                "originals": counted["originals"],
                 "longest_gap_days": gap,
                 "longest_original_gap_days": original_gap,
                 "weeks_without_update": missed,
@@ -224,18 +289,24 @@ class ReportBuilder:
     # --- sites ----------------------------------------------------------------------------------------------
     def sites(self) -> list[dict]:
         start_at, end_at = self.start_at, self.end_at
-        in_period = Q(probes__checked_at__gte=start_at, probes__checked_at__lt=end_at)
-        rows = list(
+        subjects = (
             Site.objects.filter(owner__in=self.orgs.values("pk"), status=SiteStatus.RUNNING)
             .filter(Q(launched_on__isnull=True, created_at__lt=end_at) | Q(launched_on__lte=self.as_of))
-            .values("pk", "name", "url", "owner_id", "owner__name", "has_consultation_channel")
-            .annotate(probes_total=Count("probes", filter=in_period), probes_failed=Count("probes", filter=in_period & Q(probes__ok=False)))
+        )
+        rows = list(
+            subjects.values("pk", "name", "url", "owner_id", "owner__name", "has_consultation_channel")
             .order_by("owner__path", "name", "pk")
         )
-        ids = [r["pk"] for r in rows]
+        ids = subjects.values("pk")
+        # The month's probes only (a grouped pass bounded by the period, not a join over every probe ever made).
+        probes = {
+            r["site_id"]: r
+            for r in Probe.objects.filter(site_id__in=ids, checked_at__gte=start_at, checked_at__lt=end_at)
+            .values("site_id").annotate(total=Count("pk"), failed=Count("pk", filter=Q(ok=False))).order_by()
+        }
         column_updates = dict(
             ColumnUpdate.objects.filter(column__site_id__in=ids, published_at__gte=start_at, published_at__lt=end_at)
-            .values("column__site_id").annotate(n=Count("pk")).values_list("column__site_id", "n")
+            .values("column__site_id").annotate(n=Count("pk")).order_by().values_list("column__site_id", "n")
         )
         columns = self._column_states(ids)
         messages = self._message_figures(Message.objects.filter(site_id__in=ids), "site_id")
@@ -245,6 +316,7 @@ class ReportBuilder:
             row["site_id"]: row
             for row in BrokenLink.objects.filter(site_id__in=ids, first_seen_at__lt=end_at)
             .values("site_id")
+            .order_by()
             .annotate(
                 found=Count("pk", filter=Q(first_seen_at__gte=start_at)),
                 open_at_end=Count("pk", filter=Q(fixed_at__isnull=True) | Q(fixed_at__gte=end_at)),
@@ -256,7 +328,8 @@ class ReportBuilder:
                 column_hits.setdefault(code, {}).setdefault(hit.detail["site"], []).append(hit.subject_id)
         result = []
         for r in rows:
-            total, failed = r["probes_total"], r["probes_failed"]
+            probed = probes.get(r["pk"], {"total": 0, "failed": 0})
+            total, failed = probed["total"], probed["failed"]
             col = columns.get(r["pk"], {"columns": 0, "stale": 0, "key_stale": 0, "blank": 0})
             link = broken.get(r["pk"], {"found": 0, "open_at_end": 0})
             figures = {
@@ -335,7 +408,7 @@ class ReportBuilder:
         return dict(
             Message.objects.filter(site_id__in=site_ids, valid=True, received_at__gte=year_ago, received_at__lt=limit)
             .filter(Q(replied_at__isnull=True) | Q(replied_at__gte=self.end_at))
-            .values("site_id").annotate(n=Count("pk")).values_list("site_id", "n")
+            .values("site_id").annotate(n=Count("pk")).order_by().values_list("site_id", "n")
         )
 
     @staticmethod
@@ -352,6 +425,7 @@ class ReportBuilder:
         rows = (
             queryset.filter(received_at__gte=self.start_at, received_at__lt=end_at)
             .values(key)
+            .order_by()
             .annotate(
                 received=Count("pk"),
                 replied_in=Count("pk", filter=replied),
@@ -479,12 +553,20 @@ class ReportBuilder:
         }
         if with_previous:
             self.progress(4, 5, "对比上期")
-            previous = ReportBuilder(
+            previous = self._issued_previous() or ReportBuilder(
                 self.organisation, self.period.previous(), user=self.user, today=self.today
             ).build(with_previous=False)
             self._compare(report, previous)
         self.progress(5, 5, "完成")
         return report
+
+    def _issued_previous(self) -> dict | None:
+        """Last month as issued (its newest revision), when the report covers the whole region it was issued
+        for: the change is measured against what was issued, and last month is not built a second time."""
+        if self.period.is_quarter or (self.user is not None and not access.covers_region(self.user, self.organisation)):
+            return None
+        return (ReportRevision.objects.filter(organisation=self.organisation, period=self.period.previous().key)
+                .order_by("-revision").values_list("data", flat=True).first())
 
     def _units(self, accounts, sites, findings) -> list[dict]:
         units: dict[int, dict] = {}
@@ -575,6 +657,25 @@ class ReportBuilder:
             u["previous_average_score"] = old["average_score"] if old else None
 
 
+@contextmanager
+def without_jit():
+    """On PostgreSQL, the build's queries without JIT compilation: they are many short index probes whose
+    estimated cost crosses the JIT threshold, and compiling them costs more than running them (measured: about
+    0.2 s a query at a county's size). Session-wide for the build's duration, not a transaction: the export's
+    progress, written meanwhile, must stay visible to the page and the sweeper."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET jit = off")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET jit")
+
+
 def build_report(organisation: Organisation, period: Period, *, user=None, progress=None, today=None) -> dict:
     """The report of `organisation` and everything below it (within `user`'s scope) for `period`."""
-    return ReportBuilder(organisation, period, user=user, progress=progress, today=today).build()
+    with without_jit():
+        return ReportBuilder(organisation, period, user=user, progress=progress, today=today).build()

@@ -18,6 +18,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Least, TruncDate
 from django.db.models.lookups import LessThan
 
+from govmedia.core import memo
+
 from .dates import SHANGHAI, end_of_day, start_of_day, week_before
 from .definitions import default_thresholds
 from .thresholds import groups_for
@@ -209,8 +211,11 @@ def account_judged(queryset, as_of: dt.date):
 # --- per unit: one CASE over the chains of versions ----------------------------------------------------------
 
 def unit_groups(on: dt.date) -> list:
-    """The chains of checklist versions in force on `on`, deepest first (one read of the checklist)."""
-    return sorted(groups_for(None, on), key=lambda g: len(g.include), reverse=True)
+    """The chains of checklist versions in force on `on`, deepest first (one read of the checklist per request:
+    rules.thresholds forgets it when a version, an item or a unit's place changes)."""
+    return memo.remember(
+        ("rules.unit_groups", on), lambda: sorted(groups_for(None, on), key=lambda g: len(g.include), reverse=True)
+    )
 
 
 def with_unit_items(organisation_lookup: str, groups: list, build):

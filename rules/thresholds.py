@@ -10,8 +10,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db.models.signals import post_delete, post_save
+
+from govmedia.core import memo
+from organisations.models import Organisation
+
 from .definitions import default_thresholds
 from .models import ChecklistItem, ChecklistVersion
+
+# A request remembers the checklist it read (rules.countdown.unit_groups): any change of a version, an item or a
+# unit's place in the tree forgets it, so a request never reads thresholds older than its own edit.
+for _model in (ChecklistVersion, ChecklistItem, Organisation):
+    post_save.connect(memo.forget, sender=_model, dispatch_uid=f"rules.forget_checklist_saved.{_model.__name__}")
+    post_delete.connect(memo.forget, sender=_model, dispatch_uid=f"rules.forget_checklist_deleted.{_model.__name__}")
 
 
 @dataclass(frozen=True)

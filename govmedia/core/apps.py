@@ -10,7 +10,8 @@ class CoreConfig(AppConfig):
         from django.db.models import DateTimeField as ModelDateTimeField
         from rest_framework.serializers import ModelSerializer
 
-        from . import api, models, schema  # noqa: F401  (schema: drf-spectacular extensions register on import)
+        from . import api, memo, models, schema  # noqa: F401  (schema: drf-spectacular extensions register on import;
+        # memo: a request's remembered answers begin and end with the request's signals)
 
         # RFC 3339 date-times in every answer (see api.DateTimeField).
         ModelSerializer.serializer_field_mapping[ModelDateTimeField] = api.DateTimeField

@@ -7,7 +7,7 @@ import datetime as dt
 from django.db.models import DateField, Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce
 
-from accounts.history import password_changed_as_of, status_as_of
+from accounts.history import notice_count_as_of, password_changed_as_of, status_as_of
 from accounts.models import LIVE_STATUSES, Account
 from rules.countdown import ACCOUNT_DEADLINES, account_judged
 from rules.dates import week_before
@@ -24,6 +24,7 @@ def _accounts(ctx: Context):
     return (
         Account.objects.filter(ctx.scope("owner")).exclude(opened_on__gt=ctx.as_of)
         .annotate(status_then=status_as_of(ctx.as_of)).filter(status_then__in=RUNNING_ACCOUNT)
+        .order_by()  # the register's order (a join and a sort) is nothing a check needs
     )
 
 
@@ -87,7 +88,7 @@ def duplicate_platform(ctx, th):
     ).exclude(pk=OuterRef("pk"))
     rows = (
         Account.objects.filter(status__in=LIVE_STATUSES, exemption_reason="").filter(ctx.scope("owner"))
-        .filter(Exists(sibling)).values("id", "name", "owner_id", "platform")
+        .filter(Exists(sibling)).order_by().values("id", "name", "owner_id", "platform")
     )
     return [_account_hit(r, {"platform": r["platform"], "max_live": int(th["max_live"])}, first_found(ctx)) for r in rows]
 
@@ -95,7 +96,7 @@ def duplicate_platform(ctx, th):
 def internal_owner(ctx, th):
     rows = (
         Account.objects.filter(status__in=LIVE_STATUSES).filter(ctx.scope("owner"))
-        .filter(Q(owner__kind="internal") | Q(opened_by_individual=True))
+        .filter(Q(owner__kind="internal") | Q(opened_by_individual=True)).order_by()
         .values("id", "name", "owner_id", "owner__kind", "opened_by_individual")
     )
     return [
@@ -107,8 +108,10 @@ def internal_owner(ctx, th):
 
 def repeat_notified(ctx, th):
     notices = int(th["notices"])
-    rows = _accounts(ctx).filter(province_notice_count__gte=notices).values("id", "name", "owner_id", "province_notice_count")
-    return [_account_hit(r, {"province_notice_count": r["province_notice_count"], "limit": notices}, f"notices:{notices}") for r in rows]
+    # The count on the day judged (accounts.history keeps it), not today's.
+    rows = (_accounts(ctx).annotate(notices_then=notice_count_as_of(ctx.as_of)).filter(notices_then__gte=notices)
+            .values("id", "name", "owner_id", "notices_then"))
+    return [_account_hit(r, {"province_notice_count": r["notices_then"], "limit": notices}, f"notices:{notices}") for r in rows]
 
 
 def credential_rotation(ctx, th):

@@ -23,6 +23,7 @@ def columns_judged(ctx: Context) -> list[dict]:
         Column.objects.filter(site__status="running")
         .filter(ctx.scope("site__owner"))
         .exclude(opened_on__gt=ctx.as_of)
+        .order_by()
     )
     rows = list(
         column_judged(queryset, ctx.as_of)

@@ -18,7 +18,7 @@ from .columns import columns_judged
 
 
 def _sites(ctx):
-    return Site.objects.filter(status="running").filter(ctx.scope("owner"))
+    return Site.objects.filter(status="running").filter(ctx.scope("owner")).order_by()
 
 
 def site_columns_veto(ctx, th):

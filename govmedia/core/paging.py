@@ -1,0 +1,85 @@
+"""Counting a list's rows without counting a province (issue 14): every page of a list said "共 N 条", and
+for a province supervisor N was an exact COUNT(*) over hundreds of thousands of rows on every page. Counts
+stop at COUNT_LIMIT: up to it they are exact, beyond it a list says "more than" and still pages on."""
+from __future__ import annotations
+
+from django.core.paginator import EmptyPage, Page, Paginator
+from django.db.models import QuerySet
+from django.utils.functional import cached_property
+
+# 10,000 rows: 200 pages of 50 — more than anyone reads; a larger list is narrowed with a filter.
+COUNT_LIMIT = 10_000
+
+
+def bounded_count(rows, limit: int = COUNT_LIMIT) -> tuple[int, bool]:
+    """(count, capped): the number of rows up to `limit`, and whether there are more. A queryset is counted
+    in the database over at most limit + 1 rows, without its ordering (a sort the count does not need)."""
+    rows = getattr(rows, "queryset", rows)  # a lazy wrapper that shapes rows names the query it reads
+    if isinstance(rows, QuerySet):
+        counted = _without_annotations(rows.order_by().values("pk"))[: limit + 1].count()
+    elif hasattr(rows, "count") and callable(rows.count):
+        counted = rows.count()
+    else:
+        counted = len(rows)
+    return min(counted, limit), counted > limit
+
+
+def _without_annotations(queryset: QuerySet) -> QuerySet:
+    """The count needs none of the row-level annotations a list adds (the countdown's CASE over every unit group):
+    Django would copy and compile them into the counted subquery all the same. A filter on an annotation is
+    already inlined in WHERE; an aggregate one (GROUP BY) stays."""
+    query = queryset.query
+    if query.group_by is None and not any(getattr(a, "contains_aggregate", False) for a in query.annotations.values()):
+        queryset = queryset._chain()
+        queryset.query.annotations = {}
+        queryset.query.set_annotation_mask(())
+    return queryset
+
+
+class BoundedPaginator(Paginator):
+    """Django's Paginator for the HTML lists, with the count bounded: beyond COUNT_LIMIT rows the last page
+    offered is the limit's, and `capped` tells the pager to say "超过 N 条" (templates/includes/pager.html)."""
+
+    limit = COUNT_LIMIT
+
+    @cached_property
+    def _bounded(self) -> tuple[int, bool]:
+        return bounded_count(self.object_list, self.limit)
+
+    @cached_property
+    def count(self) -> int:
+        return self._bounded[0]
+
+    @property
+    def capped(self) -> bool:
+        return self._bounded[1]
+
+
+class ApiPaginator(BoundedPaginator):
+    """The API's: a page reads one row more than it shows, so it knows whether another page follows without
+    the count, and a page that is not full knows the count from its own rows. Pages go on past the limit."""
+
+    def validate_number(self, number) -> int:
+        """A whole number from 1 up, with no last page to check against (that would need the count)."""
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            return super().validate_number(number)  # Django's PageNotAnInteger, with its message
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        return number
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom: bottom + self.per_page + 1])
+        more = len(rows) > self.per_page
+        rows = rows[: self.per_page]
+        if not rows and number > 1:
+            raise EmptyPage(self.error_messages["no_results"])
+        if not more:
+            # The last page: the count is known exactly, with no query.
+            self.__dict__["_bounded"] = (bottom + len(rows), False)
+        page = Page(rows, number, self)
+        page.has_next = lambda: more
+        return page

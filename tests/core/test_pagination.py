@@ -1,0 +1,87 @@
+"""Issue 14: a list page does not count a province. The API's `count` is exact up to the limit and says
+`count_capped` beyond it, while `next` still walks to the last row; a page that is not full counts nothing."""
+import pytest
+from django.db import connection
+from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
+
+from govmedia.core.paging import ApiPaginator, BoundedPaginator
+from organisations.models import Organisation
+from tests.factories import OrganisationFactory, SiteFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sites(region):
+    return [SiteFactory(name=f"网站{index:02d}", owner=region.bureau) for index in range(11)]
+
+
+def walk(client, url):
+    pages = []
+    while url:
+        body = client.get(url).json()
+        pages.append(body)
+        url = body["next"]
+    return pages
+
+
+def test_below_the_limit_the_count_is_exact(api, region, sites):
+    body = api.as_user(region.supervisor).get("/api/v1/sites/?page_size=4").json()
+    assert body["count"] == 11 and body["count_capped"] is False
+    assert len(body["results"]) == 4 and "page=2" in body["next"]
+
+
+def test_beyond_the_limit_the_count_stops_and_next_goes_on(api, region, sites, monkeypatch):
+    monkeypatch.setattr(ApiPaginator, "limit", 5)
+    pages = walk(api.as_user(region.supervisor), "/api/v1/sites/?page_size=4")
+    assert [len(p["results"]) for p in pages] == [4, 4, 3]
+    assert sorted(s["name"] for p in pages for s in p["results"]) == [f"网站{i:02d}" for i in range(11)]
+    assert (pages[0]["count"], pages[0]["count_capped"]) == (5, True)
+    # The last page knows the exact count from its own rows.
+    assert (pages[-1]["count"], pages[-1]["count_capped"]) == (11, False)
+    assert pages[-1]["previous"] is not None
+
+
+def test_a_page_that_is_not_full_asks_no_count(api, region, sites):
+    client = api.as_user(region.supervisor)
+    with CaptureQueriesContext(connection) as full:
+        client.get("/api/v1/sites/?page_size=4")
+    with CaptureQueriesContext(connection) as last:
+        client.get("/api/v1/sites/?page_size=4&page=3")
+    counts = [q["sql"] for q in full.captured_queries if q["sql"].endswith(") subquery") and "LIMIT 10001" in q["sql"]]
+    assert len(counts) == 1, "the first page counts once, bounded"
+    assert len(last.captured_queries) == len(full.captured_queries) - 1
+
+
+def test_a_page_past_the_end_or_not_a_number_is_a_404(api, region, sites):
+    client = api.as_user(region.supervisor)
+    assert client.get("/api/v1/sites/?page_size=4&page=4").status_code == 404
+    assert client.get("/api/v1/sites/?page=0").status_code == 404
+    assert client.get("/api/v1/sites/?page=abc").status_code == 404
+
+
+def test_the_html_pager_bounds_its_count(region, monkeypatch):
+    for index in range(7):
+        OrganisationFactory(name=f"单位{index}", parent=region.county)
+    everything = Organisation.objects.order_by("pk")
+    monkeypatch.setattr(BoundedPaginator, "limit", 4)
+    paginator = BoundedPaginator(everything, 2)
+    assert (paginator.count, paginator.capped, paginator.num_pages) == (4, True, 2)
+    assert [o.pk for o in paginator.get_page(9)] == [o.pk for o in everything[2:4]]  # the last page offered
+    monkeypatch.setattr(BoundedPaginator, "limit", 100)
+    exact = BoundedPaginator(everything, 2)
+    assert (exact.count, exact.capped) == (everything.count(), False)
+
+
+def test_the_pager_says_more_than_when_the_count_stops(region, monkeypatch, rf):
+    for index in range(7):
+        OrganisationFactory(name=f"单位{index}", parent=region.county)
+    monkeypatch.setattr(BoundedPaginator, "limit", 4)
+    page = BoundedPaginator(Organisation.objects.order_by("pk"), 2).get_page(1)
+    html = render_to_string("includes/pager.html", {"page": page, "request": rf.get("/")})
+    assert "超过 4 条" in html and "共 4 条" not in html
+    monkeypatch.setattr(BoundedPaginator, "limit", 100)
+    page = BoundedPaginator(Organisation.objects.order_by("pk"), 2).get_page(1)
+    html = render_to_string("includes/pager.html", {"page": page, "request": rf.get("/")})
+    assert f"共 {Organisation.objects.count()} 条" in html and "超过" not in html
