@@ -7,7 +7,7 @@ from django.db.models import Q
 
 from govmedia.core import workdays
 
-from .models import Filing
+from .models import Account, Filing
 
 
 def recompute_due_dates(sender, *, changes: dict, unit_path: str = "", **kwargs) -> dict[str, int]:
@@ -18,4 +18,15 @@ def recompute_due_dates(sender, *, changes: dict, unit_path: str = "", **kwargs)
     )
     groups = workdays.moved(((pk, (start, path), due) for pk, start, path, due in filings), changes,
                             lambda key, due: workdays.recount(key[0], due, changes, key[1]))
-    return {"filings": workdays.update_moved(Filing.objects, "due_on", groups)}
+    # Backfill deadlines of accounts brought into the register, counted from their stored start (older rows
+    # without one are left as they are).
+    backfills = (
+        Account.objects.filter(backfill_due_on__gte=min(changes), backfill_start_on__lt=max(changes),
+                               backfill_start_on__isnull=False)
+        .filter(Q(owner__path__startswith=unit_path) if unit_path else Q())
+        .values_list("pk", "backfill_start_on", "owner__path", "backfill_due_on")
+    )
+    backfill_groups = workdays.moved(((pk, (start, path), due) for pk, start, path, due in backfills), changes,
+                                     lambda key, due: workdays.recount(key[0], due, changes, key[1]))
+    return {"filings": workdays.update_moved(Filing.objects, "due_on", groups),
+            "accounts": workdays.update_moved(Account.objects, "backfill_due_on", backfill_groups)}

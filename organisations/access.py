@@ -37,9 +37,22 @@ def under_paths(paths, field: str = "path") -> Q:
     return condition
 
 
+def _roles(user) -> tuple:
+    """The user's memberships, read once per user object (a request's) and forgotten when roles change
+    (`User.role_rows`): every question below asks these rather than the database again."""
+    if not user or not user.is_authenticated:
+        return ()
+    return user.role_rows()
+
+
 def role_paths(user, roles) -> list[str]:
     """Paths of the organisations where `user` holds any of `roles`."""
-    return list(Membership.objects.filter(user=user, role__in=roles).values_list("organisation__path", flat=True))
+    return [row.path for row in _roles(user) if row.role in roles]
+
+
+def held_roles(user) -> set[str]:
+    """The roles `user` holds anywhere."""
+    return {row.role for row in _roles(user)}
 
 
 def regional_paths(user) -> list[str] | None:
@@ -83,7 +96,7 @@ def needs_second_factor(user) -> bool:
     """Administrators and supervisors sign in with a TOTP code as well (service accounts never sign in)."""
     if not user or not user.is_authenticated or user.is_service:
         return False
-    return is_administrator(user) or Membership.objects.filter(user=user, role=Role.SUPERVISOR).exists()
+    return is_administrator(user) or any(row.role == Role.SUPERVISOR for row in _roles(user))
 
 
 def can_reset_password(actor, target) -> bool:
@@ -119,11 +132,11 @@ def visible_organisations(user):
 
 def _member_organisations(user):
     """The units a member sees through their memberships (the business scope)."""
-    memberships = list(Membership.objects.filter(user=user).values_list("role", "organisation__path"))
+    memberships = _roles(user)
     if not memberships:
         return Organisation.objects.none()
-    regional = [path for role, path in memberships if role in REGIONAL_ROLES]
-    own = {path for role, path in memberships if role not in REGIONAL_ROLES}
+    regional = [row.path for row in memberships if row.role in REGIONAL_ROLES]
+    own = {row.path for row in memberships if row.role not in REGIONAL_ROLES}
     return Organisation.objects.filter(under_paths(regional) | Q(path__in=own))
 
 
@@ -174,11 +187,11 @@ def can_self_inspect(user) -> bool:
 
 
 def region_organisations(user):
-    """Units that may be named as supervisor or operator: anything in the caller's own region (the tree their
-    units belong to), since the supervising office sits above a unit and a contractor beside it."""
+    """Units that may be named as supervisor, operator or co-producer: anything in the caller's own region (the tree
+    their units belong to), since the supervising office sits above a unit and a contractor beside it."""
     if user.is_superuser:
         return Organisation.objects.all()
-    paths = Membership.objects.filter(user=user).values_list("organisation__path", flat=True)
+    paths = [row.path for row in _roles(user)]
     roots = {"/" + path.strip("/").split("/")[0] + "/" for path in paths if path}
     return Organisation.objects.filter(under_paths(roots))
 
@@ -188,15 +201,14 @@ def owned_organisations(user):
     section is refused with a reason rather than reported as unknown)."""
     if user.is_superuser:
         return Organisation.objects.all()
-    paths = Membership.objects.filter(user=user).values_list("organisation__path", flat=True)
-    return Organisation.objects.filter(under_paths(paths))
+    return Organisation.objects.filter(under_paths({row.path for row in _roles(user)}))
 
 
 def supervising_organisations(user):
     """Units one may name as a 主管单位: those one sees, and the units above one's own (a bureau's principal
     names the county office that supervises the bureau without seeing the county's data)."""
     above: set[int] = set()
-    for path in Organisation.objects.filter(memberships__user=user).values_list("path", flat=True):
+    for path in {row.path for row in _roles(user)}:
         above.update(int(part) for part in path.strip("/").split("/") if part)
     return Organisation.objects.filter(Q(pk__in=organisation_ids_for(user)) | Q(pk__in=above))
 
@@ -227,9 +239,8 @@ def covers_region(user, organisation: Organisation) -> bool:
     """Whether the user sees `organisation` and everything below it (a supervisor or auditor of it or above)."""
     if user.is_superuser:
         return True
-    return Membership.objects.filter(
-        user=user, role__in=REGIONAL_ROLES, organisation_id__in=organisation.ancestor_ids()
-    ).exists()
+    above = set(organisation.ancestor_ids())
+    return any(row.role in REGIONAL_ROLES and row.organisation_id in above for row in _roles(user))
 
 
 def audit_entries_for(user):
@@ -247,7 +258,7 @@ def audit_entries_for(user):
 def _holds(user, organisation, roles) -> bool:
     if organisation is None or not user.is_authenticated:
         return False
-    return Membership.objects.filter(user=user, organisation=organisation, role__in=roles).exists()
+    return any(row.organisation_id == organisation.pk and row.role in roles for row in _roles(user))
 
 
 def can_act_for_unit(user, organisation) -> bool:
@@ -257,7 +268,7 @@ def can_act_for_unit(user, organisation) -> bool:
         return False
     if user.supervises(organisation):
         return True
-    return Membership.objects.filter(user=user, organisation=organisation).exclude(role=Role.AUDITOR).exists()
+    return any(row.organisation_id == organisation.pk and row.role != Role.AUDITOR for row in _roles(user))
 
 
 def can_direct_unit(user, organisation) -> bool:
@@ -301,10 +312,7 @@ def can_manage_user(actor, target: User) -> bool:
 
 def _service_admin_paths(user) -> list[str]:
     """Paths of the top-level units `user` supervises: the regions whose service accounts they administer."""
-    return list(
-        Membership.objects.filter(user=user, role=Role.SUPERVISOR, organisation__parent__isnull=True)
-        .values_list("organisation__path", flat=True)
-    )
+    return [row.path for row in _roles(user) if row.role == Role.SUPERVISOR and row.top_level]
 
 
 def can_manage_service_accounts(user) -> bool:
@@ -368,7 +376,7 @@ def can_edit_region_calendar(user, organisation) -> bool:
     """A region's own days (local holidays, local make-up days): that region's own supervisors, for itself."""
     if not (user and user.is_authenticated) or organisation is None:
         return False
-    return Membership.objects.filter(user=user, role=Role.SUPERVISOR, organisation=organisation).exists()
+    return any(row.role == Role.SUPERVISOR and row.organisation_id == organisation.pk for row in _roles(user))
 
 
 def calendar_regions_for(user):
@@ -381,16 +389,14 @@ def can_edit_calendar(user) -> bool:
     """The calendar is one for the deployment: the top office's supervisors keep it."""
     if not user.is_authenticated:
         return False
-    return is_system_admin(user) or Membership.objects.filter(
-        user=user, role=Role.SUPERVISOR, organisation__parent__isnull=True
-    ).exists()
+    return is_system_admin(user) or any(row.role == Role.SUPERVISOR and row.top_level for row in _roles(user))
 
 
 def can_read_audit(user) -> bool:
     """The audit administrator reads the whole log; supervisors and auditors the history of their region. The
     system and security administrators do not read the log that records their own work."""
     return user.is_authenticated and (
-        is_audit_admin(user) or Membership.objects.filter(user=user, role__in=REGIONAL_ROLES).exists()
+        is_audit_admin(user) or any(row.role in REGIONAL_ROLES for row in _roles(user))
     )
 
 
@@ -446,8 +452,25 @@ def can_scan_account(user, account) -> bool:
 
 
 def can_dismiss_finding(user, finding) -> bool:
-    """Supervisors of the unit a scan finding is about judge it a false positive (never the unit itself)."""
-    return user.is_authenticated and user.supervises(finding.organisation)
+    """Supervisors of the unit a scan finding is about judge it a false positive (never the unit itself, nor an
+    administrator: 三员分立)."""
+    return user.is_authenticated and not is_administrator(user) and user.supervises(finding.organisation)
+
+
+def can_review_rectification(user, organisation) -> bool:
+    """Supervisors of a finding's unit (or above it) accept or return the unit's answer to it (整改审核); no
+    administrator (三员分立). Whoever gave the answer does not decide it (asked by the service)."""
+    if organisation is None or not user.is_authenticated or is_administrator(user):
+        return False
+    return user.supervises(organisation)
+
+
+def rectification_review_condition(user, organisation: str = "organisation") -> Q:
+    """`can_review_rectification` for many findings at once: a filter over findings (`organisation`: the field path
+    of their unit), e.g. for the answers waiting for the caller's decision."""
+    if not user.is_authenticated or is_administrator(user):
+        return Q(pk__in=[])
+    return under_paths(role_paths(user, [Role.SUPERVISOR]), f"{organisation}__path")
 
 
 def can_record_update(user, column) -> bool:
@@ -456,7 +479,7 @@ def can_record_update(user, column) -> bool:
     if can_manage_site(user, column.site):
         return True
     orgs = {column.site.owner_id, column.site.operator_id, column.responsible_id} - {None}
-    return Membership.objects.filter(user=user, organisation_id__in=orgs, role__in=WORKING_ROLES).exists()
+    return any(row.organisation_id in orgs and row.role in WORKING_ROLES for row in _roles(user))
 
 
 def recording_condition(user, site: str = "site", responsible: str = "responsible") -> Q:
@@ -493,7 +516,7 @@ def can_keep_word_lists(user) -> bool:
     and its menu entry. One query, as the menu asks it on every page."""
     if not user.is_authenticated:
         return False
-    return user.is_superuser or Membership.objects.filter(user=user, role=Role.SUPERVISOR).exists()
+    return user.is_superuser or any(row.role == Role.SUPERVISOR for row in _roles(user))
 
 
 def can_set_review_policies(user) -> bool:
@@ -501,33 +524,36 @@ def can_set_review_policies(user) -> bool:
     policy (审校流程): the page's form and its menu entry. One query, as the menu asks it on every page."""
     if not user.is_authenticated:
         return False
-    return user.is_superuser or Membership.objects.filter(
-        user=user, role__in=[Role.SUPERVISOR, Role.PRINCIPAL]
-    ).exists()
+    return user.is_superuser or any(row.role in (Role.SUPERVISOR, Role.PRINCIPAL) for row in _roles(user))
 
 
 def can_run_inspection(user, organisation=None) -> bool:
-    """Supervisors inspect their region; only the superuser inspects everything at once."""
-    if not user.is_authenticated:
+    """Supervisors inspect their region. No administrator starts one, the superuser included (三员分立); a run over
+    everything at once is the scheduled task's (it has no user)."""
+    if not user.is_authenticated or is_administrator(user) or organisation is None:
         return False
-    if organisation is None:
-        return user.is_superuser
     return user.supervises(organisation)
+
+
+def runs_inspections(user) -> bool:
+    """Whether the inspections page offers `user` a run: supervisors, no administrator (三员分立)."""
+    return user.is_authenticated and not is_administrator(user) and user.is_supervisor
 
 
 def can_edit_checklist(user, organisation) -> bool:
     """Supervisors of a unit (or above it) keep its local checklist version and adopt a locality template for it."""
-    return user.is_authenticated and organisation is not None and user.supervises(organisation)
+    return user.is_authenticated and organisation is not None and not is_administrator(user) and user.supervises(organisation)
 
 
 def can_publish_bulletin(user, organisation) -> bool:
-    """Supervisors of a region publish its quarterly bulletin (通报)."""
-    return user.is_authenticated and user.supervises(organisation)
+    """Supervisors of a region publish its quarterly bulletin (通报); no administrator (三员分立)."""
+    return user.is_authenticated and not is_administrator(user) and user.supervises(organisation)
 
 
 def can_issue_report(user, organisation) -> bool:
-    """Supervisors of a region regenerate its issued monthly report (a new revision after late data)."""
-    return user.is_authenticated and user.supervises(organisation)
+    """Supervisors of a region regenerate its issued monthly report (a new revision after late data); no
+    administrator (三员分立)."""
+    return user.is_authenticated and not is_administrator(user) and user.supervises(organisation)
 
 
 def webhook_organisations(user):
@@ -541,5 +567,6 @@ def can_manage_webhooks(user, organisation) -> bool:
 
 
 def can_see_webhooks(user) -> bool:
-    """Whether the 接口推送 page is for `user` at all: supervisors and the superuser."""
-    return user.is_authenticated and user.is_supervisor
+    """Whether the 接口推送 page is for `user` at all: supervisors, and the system administrator (how other systems
+    are provisioned)."""
+    return user.is_authenticated and (is_system_admin(user) or user.is_supervisor)

@@ -13,7 +13,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from govmedia.core.api import AuditedViewMixin, IdFilter, ReadOnlyOrManager, ScopedPrimaryKeyField
+from govmedia.core.api import AuditedViewMixin, CalledField, IdFilter, ReadOnlyOrManager, ScopedPrimaryKeyField
 from govmedia.core.audit import record_security_event
 from organisations import access, lockout, services
 from organisations.models import ApiToken, Membership, Organisation, OrganisationKind, Role, User
@@ -22,7 +22,7 @@ from organisations.models import ApiToken, Membership, Organisation, Organisatio
 class OrganisationSerializer(serializers.ModelSerializer):
     parent = ScopedPrimaryKeyField(access.visible_organisations, allow_null=True, required=False)
     kind = serializers.ChoiceField(choices=OrganisationKind.choices)
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    kind_display = CalledField(source="get_kind_display", read_only=True)
 
     class Meta:
         model = Organisation
@@ -209,7 +209,7 @@ class MembershipSerializer(serializers.ModelSerializer):
     user = ScopedPrimaryKeyField(access.visible_users)
     organisation = ScopedPrimaryKeyField(access.visible_organisations)
     role = serializers.ChoiceField(choices=Role.choices)
-    role_display = serializers.CharField(source="get_role_display", read_only=True)
+    role_display = CalledField(source="get_role_display", read_only=True)
 
     class Meta:
         model = Membership

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -87,6 +88,29 @@ class Organisation(models.Model):
         return {"organisation": self.pk}
 
 
+class RoleRow(NamedTuple):
+    """One membership of a user as the scope questions read it."""
+
+    role: str
+    organisation_id: int
+    path: str
+    top_level: bool  # the unit has no parent (a region's top office)
+
+
+# Roles are asked many times per request (each panel, menu entry and permission) and change rarely. A user object
+# remembers its memberships (`User.role_rows`) with this generation; any change of a membership or of a unit's place
+# in the tree in this process moves it on, so no remembered copy outlives a change. Another process's change is
+# read by the next request, whose user object is new.
+_roles_generation = 0
+
+
+def roles_changed(*args, **kwargs) -> None:
+    """Forget every remembered set of roles (a membership granted or withdrawn, a unit moved). Also a signal
+    receiver, hence the arguments."""
+    global _roles_generation
+    _roles_generation += 1
+
+
 class User(AbstractUser):
     display_name = models.CharField("姓名", max_length=60, blank=True)
     phone = models.CharField("手机", max_length=20, blank=True)
@@ -139,14 +163,42 @@ class User(AbstractUser):
         return changed + dt.timedelta(days=days) <= (now or timezone.now())
 
     def supervises(self, organisation) -> bool:
-        """Whether this user holds the supervisor role on `organisation` or on any unit above it."""
-        if self.is_superuser:
-            return True
-        return self.memberships.filter(role=Role.SUPERVISOR, organisation_id__in=organisation.ancestor_ids()).exists()
+        """Whether this user holds the supervisor role on `organisation` or on any unit above it. Not the
+        superuser by being one: under 三员分立 no administrator supervises or decides a business workflow
+        (inspections, bulletins, approvals); his administrative powers are asked of organisations.access."""
+        if organisation is None:
+            return False
+        above = set(organisation.ancestor_ids())
+        return any(row.role == Role.SUPERVISOR and row.organisation_id in above for row in self.role_rows())
 
     @property
     def is_supervisor(self) -> bool:
-        return self.is_superuser or self.memberships.filter(role=Role.SUPERVISOR).exists()
+        """Holds the supervisor role somewhere (the superuser only through a membership, as anyone)."""
+        return any(row.role == Role.SUPERVISOR for row in self.role_rows())
+
+    def __getstate__(self):
+        # The remembered roles belong to this process (its generation): a pickled or copied user reads them afresh.
+        state = super().__getstate__()
+        state.pop("_govmedia_roles", None)
+        return state
+
+    def role_rows(self) -> tuple[RoleRow, ...]:
+        """This user's memberships (role, unit, its path), read once for the object's life unless roles change
+        (see `roles_changed`): what every scope question of `organisations.access` reads."""
+        remembered = self.__dict__.get("_govmedia_roles")
+        if remembered is not None and remembered[0] == _roles_generation:
+            return remembered[1]
+        generation = _roles_generation  # read before the query: a change during it makes the result stale at once
+        if self.pk is None:
+            return ()
+        rows = tuple(
+            RoleRow(role, organisation_id, path, parent_id is None)
+            for role, organisation_id, path, parent_id in Membership.objects.filter(user_id=self.pk)
+            .order_by("organisation__path", "role")
+            .values_list("role", "organisation_id", "organisation__path", "organisation__parent_id")
+        )
+        self.__dict__["_govmedia_roles"] = (generation, rows)
+        return rows
 
 
 

@@ -9,11 +9,13 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, Concat, Substr
 from django.utils import timezone
 
-from govmedia.core import audit
+from govmedia.core import audit, memo
 from govmedia.core.exceptions import DomainConflict
 
 from organisations import access
-from organisations.models import AdminRole, ApiToken, Membership, Organisation, OrganisationKind, Role, User
+from organisations.models import (
+    AdminRole, ApiToken, Membership, Organisation, OrganisationKind, Role, User, roles_changed,
+)
 
 SERVICE_PASSWORD_MESSAGE = "接口账号不设密码，只能使用管理员签发的令牌访问。"
 
@@ -45,10 +47,16 @@ def organisation_update(*, organisation: Organisation, **fields) -> Organisation
     organisation.full_clean(exclude=["path"])
     organisation.save()
     if organisation.path != old_path:
-        # Re-root every descendant in one statement.
-        Organisation.objects.filter(path__startswith=old_path).exclude(pk=organisation.pk).update(
-            path=Concat(Value(organisation.path), Substr(F("path"), len(old_path) + 1))
-        )
+        # Re-root every descendant in one statement; one audit entry names them (an UPDATE bypasses the change log).
+        below = Organisation.objects.filter(path__startswith=old_path).exclude(pk=organisation.pk)
+        moved = list(below.values_list("pk", flat=True))
+        below.update(path=Concat(Value(organisation.path), Substr(F("path"), len(old_path) + 1)))
+        # The UPDATE sends no signal: remembered roles and a request's remembered checklist hold the old paths.
+        roles_changed()
+        memo.forget()
+        if moved:
+            audit.record_action(organisation, "update", actor=None, comment=f"下级单位 {len(moved)} 个随之移动",
+                                data={"moved": moved})
     return organisation
 
 

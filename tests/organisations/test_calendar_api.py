@@ -49,7 +49,7 @@ def test_office_enters_a_new_years_schedule(api, region):
     response = client.post("/api/v1/calendar/", {"date": "2027-02-06", "is_workday": True, "note": "春节调休上班"}, format="json")
     assert response.status_code == 201
     assert response.json() == {"date": "2027-02-06", "is_workday": True, "source": "office", "note": "春节调休上班",
-                               "organisation": None, "moved": {"error_reports": 0, "messages": 0, "findings": 0, "filings": 0}}
+                               "organisation": None, "moved": {"error_reports": 0, "messages": 0, "findings": 0, "filings": 0, "accounts": 0}}
     assert client.get("/api/v1/calendar/2027-02-06/").json()["is_workday"] is True
     assert client.post("/api/v1/calendar/years/", {"year": 2027, "announcement": "国办发明电〔2026〕X号"}, format="json").status_code == 201
     day = client.get("/api/v1/calendar/2027-03-02/").json()

@@ -106,7 +106,7 @@ def test_entering_2027_moves_every_stored_due_date_it_crosses(api, region, sysad
     body = response.json()
     assert {"date": "2027-01-01", "is_workday": False, "note": "元旦"} in body["days"]
     assert {"date": "2027-02-20", "is_workday": True, "note": "春节调休上班"} in body["days"]
-    assert body["moved"] == {"error_reports": 0, "messages": 1, "findings": 1, "filings": 1}
+    assert body["moved"] == {"error_reports": 0, "messages": 1, "findings": 1, "filings": 1, "accounts": 0}
     message.refresh_from_db()
     report.refresh_from_db()
     filing.refresh_from_db()
