@@ -9,9 +9,7 @@ from rest_framework.response import Response
 
 from organisations import access
 from accounts.models import Account
-from organisations.models import Organisation
-from govmedia.core.api import AuditedViewMixin, IdFilter, ReadOnlyOrManager, ScopedPrimaryKeyField
-from govmedia.core.exceptions import DomainConflict
+from govmedia.core.api import AuditedViewMixin, CalledField, IdFilter, ReadOnlyOrManager, ScopedPrimaryKeyField
 from govmedia.core.files import ScopedFileField
 from sites.models import Column
 
@@ -20,8 +18,9 @@ from .models import CoProducer, Post, PostAttachment, Publication, WordList, Wor
 
 
 class CoProducerSerializer(serializers.ModelSerializer):
-    # A co-producing unit may be a peer the author cannot otherwise see (another department).
-    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+    # A co-producing unit may be a peer the author cannot otherwise see (another department), but only within
+    # the author's own region: another county's units do not exist for them (issue 12, scope matrix).
+    organisation = ScopedPrimaryKeyField(access.region_organisations)
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
     has_consent = serializers.BooleanField(read_only=True)
 
@@ -58,9 +57,9 @@ class PostSerializer(serializers.ModelSerializer):
     attachments = AttachmentSerializer(many=True, read_only=True)
     publications = PublicationSerializer(many=True, read_only=True)
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
-    author_name = serializers.CharField(source="author.__str__", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
-    stage_display = serializers.CharField(source="get_stage_display", read_only=True, allow_null=True)
+    author_name = CalledField(source="author.__str__", read_only=True)
+    status_display = CalledField(source="get_status_display", read_only=True)
+    stage_display = CalledField(source="get_stage_display", read_only=True, allow_null=True)
 
     class Meta:
         model = Post
@@ -120,9 +119,8 @@ class PostViewSet(AuditedViewMixin, viewsets.ModelViewSet):
         serializer.instance = self.update_post(post=serializer.instance, actor=self.request.user, **data)
 
     def perform_destroy(self, instance):
-        if instance.status != "draft" or instance.submitted_at is not None:
-            raise DomainConflict("只有从未提交的草稿可以删除；已提交的稿件请撤回。")
-        instance.delete()
+        # The same rule as the page's 删除草稿: only the author, only a draft never submitted, audited.
+        services.post_delete_draft(post=instance, actor=self.request.user)
 
     @extend_schema(request={"multipart/form-data": AttachmentUploadSerializer}, responses={201: AttachmentSerializer})
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])

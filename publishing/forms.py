@@ -1,5 +1,6 @@
 from django import forms
 from django.forms import formset_factory
+from django.urls import reverse
 
 from govmedia.core.forms import DateInput, DateTimeInput
 from organisations.models import Organisation
@@ -17,14 +18,17 @@ class PostForm(forms.ModelForm):
             "sensitivity", "columns", "accounts", "disclosure_required", "made_on", "publish_at",
         ]
         widgets = {
-            "body": forms.Textarea(attrs={"rows": 14, "class": "rich"}),
+            # The rich-text editor (static/js/editor.js, Quill) takes this textarea over; without script it stays
+            # a plain HTML box, and either way the server sanitises what comes back (publishing.text.sanitise).
+            "body": forms.Textarea(attrs={"rows": 14, "class": "rich", "data-editor": "rich"}),
             "columns": forms.CheckboxSelectMultiple,
             "accounts": forms.CheckboxSelectMultiple,
             "made_on": DateInput(),
             "publish_at": DateTimeInput(),
         }
         help_texts = {
-            "body": "可使用段落、加粗、列表、表格、链接、图片等格式；其他标签会被清除。",
+            "body": "可使用段落、标题、加粗、列表、表格、链接和图片；从 Word 粘贴时自动清除其字体和样式。"
+                    "图片须上传为本稿件的附件（先保存稿件再插入），外网图片只能来自允许的网站。",
             "publish_at": "留空则三校通过后立即发布。",
             "sensitivity": "重大敏感稿件必须经主要负责人签发。",
         }
@@ -39,6 +43,9 @@ class PostForm(forms.ModelForm):
         self.fields["accounts"].queryset = accounts
         self.fields["interprets"].queryset = policies
         self.fields["interprets"].required = False
+        if self.instance.pk:
+            # Where the editor's image button uploads (an attachment of this post); a new post has none yet.
+            self.fields["body"].widget.attrs["data-image-url"] = reverse("post-image-upload", args=[self.instance.pk])
 
 
 class CoProducerForm(forms.Form):

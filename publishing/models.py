@@ -112,6 +112,9 @@ class Post(models.Model):
         indexes = [
             models.Index(fields=["organisation", "status"], name="post_org_status_idx"),
             models.Index(fields=["status", "published_at"], name="post_status_published_idx"),
+            # Issue 14: the list's order, for everyone and within a unit.
+            models.Index(fields=["-created_at", "-id"], name="post_recent_idx"),
+            models.Index(fields=["organisation", "-created_at", "-id"], name="post_org_recent_idx"),
             models.Index(
                 fields=["publish_at"], name="post_scheduled_idx", condition=Q(status="scheduled")
             ),

@@ -17,6 +17,22 @@ def get_post_for(user, pk) -> Post:
     return post
 
 
+def filter_posts(user, *, status=None, sensitivity=None, updated_from=None, updated_to=None, mine=False):
+    """The post list's rows for its filter form's fields (the page's and the 工作台's 被退回 count: one query)."""
+    posts = Post.objects.for_user(user)
+    if status:
+        posts = posts.filter(status=status)
+    if sensitivity:
+        posts = posts.filter(sensitivity=sensitivity)
+    if updated_from:
+        posts = posts.filter(updated_at__date__gte=updated_from)
+    if updated_to:
+        posts = posts.filter(updated_at__date__lte=updated_to)
+    if mine:
+        posts = posts.filter(author=user)
+    return posts
+
+
 def channel_querysets(organisation):
     """Columns and accounts the organisation may publish to: columns of its running sites or that it is
     responsible for, accounts it owns that are running or in their closure notice (never 申请开设)."""

@@ -138,6 +138,21 @@ class SubmitBlocked(ValidationError):
         self.detail = detail
 
 
+@transaction.atomic
+def post_delete_draft(*, post: Post, actor) -> None:
+    """The author throws away a draft that never went to review (its revisions and attachments with it).
+    Anything once submitted keeps its history: it is withdrawn, not deleted."""
+    post = Post.objects.select_for_update().get(pk=post.pk)
+    if post.author_id != actor.pk or not access.can_write(actor, post.organisation):
+        raise PermissionDenied("只有撰稿人可以删除自己的草稿。")
+    if post.status != PostStatus.DRAFT or post.submitted_at is not None:
+        raise DomainConflict("只有从未提交审核的草稿可以删除；已提交的稿件请撤回。")
+    if post.interpretations.exists():
+        raise DomainConflict("已有政策解读关联此稿件，不能删除。")
+    audit.record_action(post, "delete", actor=actor, comment=post.title)
+    post.delete()
+
+
 def post_check(*, post: Post) -> Post:
     """Run the content checks on the post as saved: a blocking problem raises `SubmitBlocked`; the warnings
     are stored on the post, where every reviewer sees them."""

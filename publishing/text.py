@@ -5,6 +5,7 @@ offsets into that text; `mark_html` puts the marks back into the HTML for review
 """
 from __future__ import annotations
 
+import difflib
 import html
 import re
 from dataclasses import dataclass
@@ -13,8 +14,9 @@ import nh3
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "b", "em", "i", "u", "s", "sub", "sup", "h2", "h3", "h4", "blockquote",
-    "ul", "ol", "li", "a", "img", "table", "thead", "tbody", "tr", "th", "td", "span", "div", "hr",
+    "ul", "ol", "li", "a", "img", "table", "thead", "tbody", "tr", "th", "td", "div", "hr",
 }
+# <span> and <font> are not kept: without their style or class they mean nothing, and Word wraps every run in one.
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "img": {"src", "alt", "width", "height"},
@@ -35,12 +37,31 @@ def image_sources(body: str) -> list[str]:
     return [html.unescape(m.group(2) if m.group(2) is not None else m.group(3)) for m in _IMG_SRC.finditer(body or "")]
 
 
+# What Word (and WPS) put on the clipboard besides the text: the list bullets it draws itself between
+# <![if !supportLists]> … <![endif]> (the text would keep a stray "·" or "1."), conditional comments holding XML,
+# and Office's own namespaced tags (<o:p>, <w:…>, <v:…>).
+_WORD_FAKE_BULLETS = re.compile(r"<!\[if\s+!supportLists\]>.*?<!\[endif\]>", re.I | re.S)
+_WORD_CONDITIONAL = re.compile(r"<!--\[if.*?<!\[endif\]-->", re.I | re.S)
+_OFFICE_TAGS = re.compile(r"</?[a-z]+:[a-z0-9]+\b[^>]*>", re.I)
+# Paragraphs left holding nothing a reader sees (Word's spacing lines: <p class=MsoNormal><o:p>&nbsp;</o:p></p>).
+_EMPTY_BLOCK = re.compile(r"<(p|div|h2|h3|h4)>(?:\s|&nbsp;|\u00a0|<br>|<br />)*</\1>", re.I)
+
+
+def _strip_office(body: str) -> str:
+    body = _WORD_FAKE_BULLETS.sub("", body)
+    body = _WORD_CONDITIONAL.sub("", body)
+    return _OFFICE_TAGS.sub("", body)
+
+
 def sanitise(body: str) -> str:
-    """Keep only the allow-listed tags and attributes; links get rel=noopener noreferrer."""
-    return nh3.clean(
-        body or "", tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer",
-    ).strip()
+    """Keep only the allow-listed tags and attributes; links get rel=noopener noreferrer. Text pasted from Word
+    comes out as plain paragraphs: its classes, mso- styles, comments, <font>/<span> wrappers, Office tags, the
+    bullets it draws itself and its empty spacing paragraphs are dropped (the text inside is kept)."""
+    cleaned = nh3.clean(
+        _strip_office(body or ""), tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer",
+    )
+    return _EMPTY_BLOCK.sub("", cleaned).strip()
 
 
 @dataclass
@@ -112,3 +133,63 @@ def mark_html(body: str, spans: list[tuple[int, int, str, str]]) -> str:
             else:
                 out.append(chunk)
     return "".join(out)
+
+
+# --- differences between two revisions ---------------------------------------------------------------------------
+
+# A Latin word, a number (with its decimals) or a run of spaces is one token; every other character (each Chinese
+# character, each punctuation mark, each line break) is its own. Chinese has no spaces to split words on.
+_TOKEN = re.compile(r"[A-Za-z]+|\d+(?:[.,]\d+)*|[ \t]+|.", re.S)
+
+
+@dataclass
+class Diff:
+    html: str  # the new text with <ins> and <del> runs, line breaks as <br>
+    added: int  # characters added (spaces and line breaks not counted)
+    removed: int  # characters removed
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.removed)
+
+
+def diff_html(old: str, new: str) -> Diff:
+    """Differences of two plain texts as runs of inserted and deleted text. Runs are character-level for
+    Chinese and word-level for Latin words and numbers; a single unchanged character between two changes is
+    folded into them, so a rewritten phrase reads as one deletion and one insertion, not a comb of fragments."""
+    a, b = _TOKEN.findall(old or ""), _TOKEN.findall(new or "")
+    ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    runs: list[list[str]] = []  # [deleted, inserted, equal] per step, merged below
+    for index, (op, a1, a2, b1, b2) in enumerate(ops):
+        gone, came = "".join(a[a1:a2]), "".join(b[b1:b2])
+        if op == "equal":
+            between = 0 < index < len(ops) - 1
+            if between and len(came) == 1 and came != "\n":
+                runs.append([gone, came, ""])
+            else:
+                runs.append(["", "", came])
+            continue
+        runs.append([gone if op != "insert" else "", came if op != "delete" else "", ""])
+    out, added, removed, pending_del, pending_ins = [], 0, 0, [], []
+
+    def flush():
+        nonlocal added, removed
+        gone, came = "".join(pending_del), "".join(pending_ins)
+        if gone:
+            out.append(f"<del>{html.escape(gone)}</del>")
+            removed += len("".join(gone.split()))
+        if came:
+            out.append(f"<ins>{html.escape(came)}</ins>")
+            added += len("".join(came.split()))
+        pending_del.clear()
+        pending_ins.clear()
+
+    for gone, came, same in runs:
+        if same:
+            flush()
+            out.append(html.escape(same))
+        else:
+            pending_del.append(gone)
+            pending_ins.append(came)
+    flush()
+    return Diff(html="".join(out).replace("\n", "<br>"), added=added, removed=removed)

@@ -6,5 +6,7 @@ from . import views
 urlpatterns = [
     path("posts/", views.post_list, name="post-list"),
     path("posts/new/", views.post_create, name="post-create"),
+    path("posts/<int:pk>/delete/", views.post_delete, name="post-delete"),
+    path("posts/<int:pk>/images/", views.post_image_upload, name="post-image-upload"),
     path("word-lists/", views.word_lists, name="word-lists"),
 ]

@@ -2,38 +2,53 @@
 
 The post page, its submit and withdraw and the register are review's pages (`review.views`)."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from govmedia.core.exceptions import DomainConflict
-from govmedia.core.forms import apply_errors
+from govmedia.core.files import IMAGES, detect, scoped_url
+from govmedia.core.forms import DateInput, apply_errors
+from govmedia.core.listing import ListFilterForm, Listing
+from govmedia.core.paging import BoundedPaginator
 from organisations import access
-from organisations.models import Organisation
 
 from . import selectors, services
 from .forms import CoProducerFormSet, PostForm, WordListForm
-from .models import Post, PostKind, PostStatus, WordList, WordListKind
+from .models import Post, PostKind, PostStatus, Sensitivity, WordList, WordListKind
+
+POST_SORTS = {
+    "updated_at": ("更新时间", ("updated_at",)),
+    "title": ("标题", ("title",)),
+    "organisation": ("单位", ("organisation__path",)),
+    "author": ("撰稿人", ("author__display_name", "author__username")),
+    "status": ("状态", ("status",)),
+}
+POST_SEARCH = ("title", "author__display_name", "author__username", "organisation__name")
+
+
+class PostFilterForm(ListFilterForm):
+    status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部")] + PostStatus.choices)
+    sensitivity = forms.ChoiceField(label="敏感程度", required=False, choices=[("", "全部")] + Sensitivity.choices)
+    updated_from = forms.DateField(label="更新日期自", required=False, widget=DateInput())
+    updated_to = forms.DateField(label="更新日期至", required=False, widget=DateInput())
+    mine = forms.BooleanField(label="只看我的", required=False)
 
 
 @login_required
 def post_list(request):
-    posts = Post.objects.for_user(request.user).select_related("organisation", "author").order_by("-updated_at", "-id")
-    status = request.GET.get("status", "")
-    if status in PostStatus.values:
-        posts = posts.filter(status=status)
-    query = request.GET.get("q", "").strip()
-    if query:
-        posts = posts.filter(title__icontains=query)
-    if request.GET.get("mine"):
-        posts = posts.filter(author=request.user)
-    page = Paginator(posts, 50).get_page(request.GET.get("page"))
+    form = PostFilterForm(request.GET)
+    listing = Listing(request.GET, sorts=POST_SORTS, default="-updated_at", search=POST_SEARCH)
+    posts = selectors.filter_posts(request.user, **form.filters).select_related("organisation", "author")
+    page = BoundedPaginator(listing.apply(posts), 50).get_page(request.GET.get("page"))
     return render(request, "publishing/post_list.html", {
-        "page": page, "statuses": PostStatus.choices, "status": status, "query": query,
+        "page": page, "filter_form": form, "listing": listing,
         "can_write": access.writable_organisations(request.user).exists(),
     })
 
@@ -67,7 +82,7 @@ def post_form(request, post=None, *, update=services.post_update):
         {"organisation": c.organisation_id, "consent_on": c.consent_on, "consent_reference": c.consent_reference}
         for c in post.co_producers.all()
     ] if post else []
-    co_kwargs = {"organisations": Organisation.objects.exclude(pk=organisation.pk).order_by("path")}
+    co_kwargs = {"organisations": access.region_organisations(user).exclude(pk=organisation.pk).order_by("path")}
     formset = CoProducerFormSet(request.POST or None, initial=co_initial, prefix="co", form_kwargs=co_kwargs)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         data = dict(form.cleaned_data)
@@ -99,6 +114,44 @@ def post_form(request, post=None, *, update=services.post_update):
 @login_required
 def post_create(request):
     return post_form(request)
+
+
+@login_required
+@require_POST
+def post_delete(request, pk):
+    """The author throws away a draft never submitted (an abandoned one); anything else is withdrawn instead."""
+    post = selectors.get_post_for(request.user, pk)
+    try:
+        services.post_delete_draft(post=post, actor=request.user)
+    except (PermissionDenied, DomainConflict) as exc:
+        messages.error(request, getattr(exc, "message", None) or str(exc))
+        return redirect("post-detail", pk=post.pk)
+    messages.success(request, f"已删除草稿“{post.title}”。")
+    return redirect("post-list")
+
+
+@login_required
+@require_POST
+def post_image_upload(request, pk):
+    """The editor's image button: the picture becomes an attachment of the post (checked by content, the limits of
+    a post attachment) and the editor puts its scoped download URL in the body. JSON, in Chinese."""
+    post = Post.objects.for_user(request.user).filter(pk=pk).first()
+    if post is None:
+        raise Http404("稿件不存在。")
+    upload = request.FILES.get("image")
+    if upload is None:
+        return JsonResponse({"detail": "请选择要插入的图片。"}, status=400)
+    if detect(upload, upload.name or "") not in IMAGES:
+        return JsonResponse({"detail": "只能插入 PNG、JPEG、GIF 或 WEBP 图片（按文件内容识别）。"}, status=400)
+    try:
+        attachment = services.attachment_add(post=post, actor=request.user, file=upload)
+    except PermissionDenied as exc:
+        return JsonResponse({"detail": str(exc) or "您不能修改该稿件。"}, status=403)
+    except ValidationError as exc:
+        return JsonResponse({"detail": "；".join(exc.messages)}, status=400)
+    except DomainConflict as exc:
+        return JsonResponse({"detail": exc.message}, status=409)
+    return JsonResponse({"url": scoped_url(attachment.file), "name": attachment.name}, status=201)
 
 
 @login_required

@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from govmedia.core.api import AuditedViewMixin, IdFilter, ReadOnlyOrManager, ScopedPrimaryKeyField
+from govmedia.core.api import AuditedViewMixin, CalledField, IdFilter, ReadOnlyOrManager, ScopedPrimaryKeyField
 from govmedia.core.documents import name_download
 from organisations import access
 from publishing import api as publishing_api
@@ -28,8 +28,8 @@ class ReviewTaskSerializer(serializers.ModelSerializer):
     organisation = serializers.IntegerField(source="post.organisation_id", read_only=True)
     organisation_name = serializers.CharField(source="post.organisation.name", read_only=True)
     sensitivity = serializers.CharField(source="post.sensitivity", read_only=True)
-    stage_display = serializers.CharField(source="get_stage_display", read_only=True)
-    role_display = serializers.CharField(source="get_role_display", read_only=True)
+    stage_display = CalledField(source="get_stage_display", read_only=True)
+    role_display = CalledField(source="get_role_display", read_only=True)
     revision = serializers.IntegerField(source="revision.number", read_only=True)
     decided_by_name = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()

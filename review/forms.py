@@ -1,6 +1,7 @@
 from django import forms
 
 from govmedia.core.forms import DateInput
+from govmedia.core.listing import ListFilterForm
 from organisations.models import Organisation
 
 
@@ -12,3 +13,10 @@ class RegisterFilterForm(forms.Form):
     def __init__(self, *args, organisations, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
+
+
+class QueueFilterForm(ListFilterForm):
+    """The review queue's date filters (the select filters are built from what waits, see `review.views`)."""
+
+    opened_from = forms.DateField(label="送达日期自", required=False, widget=DateInput())
+    opened_to = forms.DateField(label="送达日期至", required=False, widget=DateInput())

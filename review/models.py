@@ -10,6 +10,7 @@ from django.utils import timezone
 from organisations import access
 from organisations.models import Role
 from publishing.models import STAGE_ORDER, Post, PostUserObjectPermission, Sensitivity, Stage
+from rules.packs import describe_stages, required_review_stages, required_review_stages_sources
 
 # SPEC "三审三校" (anyue §16): (stage, role, working days allowed).
 DEFAULT_STAGES = [
@@ -25,8 +26,22 @@ DEFAULT_STAGES = [
 REQUIRED_STAGES = (Stage.REVIEW1.value, Stage.REVIEW2.value, Stage.REVIEW3.value)
 
 
-def validate_stages(stages, sensitivity) -> list[dict]:
-    """Check and normalise a policy's stage list; raises ValidationError({"stages": ...})."""
+def pack_stages_missing(organisation, stages) -> list[str]:
+    """The stages the checklist in force over `organisation` requires (the 安岳 pack: all six, 安岳 §16) that the
+    list of stage dicts `stages` lacks."""
+    present = {s.get("stage") for s in stages if isinstance(s, dict)}
+    return [s for s in required_review_stages(organisation) if s not in present]
+
+
+def pack_stages_message(organisation, missing) -> str:
+    source = required_review_stages_sources(organisation)
+    return (f"本单位执行的检查指标要求每篇稿件经过三审三校全部六个环节{f'（{source}）' if source else ''}，"
+            f"不能缺少{describe_stages(missing)}。")
+
+
+def validate_stages(stages, sensitivity, organisation=None) -> list[dict]:
+    """Check and normalise a policy's stage list (for `organisation`'s own pack requirements when given);
+    raises ValidationError({"stages": ...})."""
     if not isinstance(stages, list) or not stages:
         raise ValidationError({"stages": "请至少设置一个审校环节。"})
     cleaned, seen = [], []
@@ -56,6 +71,9 @@ def validate_stages(stages, sensitivity) -> list[dict]:
             raise ValidationError({"stages": "重大敏感稿件必须经过完整的三审三校，不能缩减环节。"})
         if cleaned[STAGE_ORDER.index(Stage.REVIEW3)]["role"] != Role.PRINCIPAL:
             raise ValidationError({"stages": "重大敏感稿件的三审必须由主要负责人签发。"})
+    missing = pack_stages_missing(organisation, cleaned) if organisation is not None else []
+    if missing:
+        raise ValidationError({"stages": pack_stages_message(organisation, missing)})
     return cleaned
 
 
@@ -85,7 +103,7 @@ class ReviewPolicy(models.Model):
         return {"organisation": self.organisation_id}
 
     def clean(self):
-        self.stages = validate_stages(self.stages, self.sensitivity)
+        self.stages = validate_stages(self.stages, self.sensitivity, self.organisation if self.organisation_id else None)
 
 
 class RunStatus(models.TextChoices):
@@ -184,6 +202,9 @@ class ReviewTask(models.Model):
         indexes = [
             models.Index(fields=["status", "due_on"], name="review_task_status_due_idx"),
             models.Index(fields=["post", "status"], name="review_task_post_status_idx"),
+            # Issue 14: the list's order, and the dashboard's stages decided in the last 30 days.
+            models.Index(fields=["opened_at", "id"], name="review_task_order_idx"),
+            models.Index(fields=["decided_at"], name="review_task_decided_idx"),
         ]
 
     def __str__(self):

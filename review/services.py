@@ -41,7 +41,10 @@ from publishing import services as post_services
 from publishing.models import Post, PostRevision, PostStatus, PostUserObjectPermission, Sensitivity, Stage
 from publishing.tasks import queue_publication
 
-from .models import DEFAULT_STAGES, ReviewPolicy, ReviewRun, ReviewTask, RunStatus, TaskStatus, validate_stages
+from .models import (
+    DEFAULT_STAGES, ReviewPolicy, ReviewRun, ReviewTask, RunStatus, TaskStatus, pack_stages_message, pack_stages_missing,
+    validate_stages,
+)
 
 logger = logging.getLogger(__name__)
 DECIDE = "decide_post"
@@ -60,7 +63,13 @@ def policy_for(post: Post) -> tuple[list[dict], bool]:
     for org_id in reversed(ancestors):
         if org_id in policies:
             policy = policies[org_id]
-            return validate_stages(policy.stages, post.sensitivity), policy.distinct_people
+            stages = validate_stages(policy.stages, post.sensitivity)
+            # A policy set before the unit's pack asked for more (安岳: all six) gets the missing stages back.
+            missing = set(pack_stages_missing(post.organisation, stages))
+            if missing:
+                own = {s["stage"]: s for s in stages}
+                stages = [own.get(s["stage"], dict(s)) for s in DEFAULT_STAGES if s["stage"] in own or s["stage"] in missing]
+            return stages, policy.distinct_people
     return [dict(s) for s in DEFAULT_STAGES], False
 
 
@@ -104,7 +113,7 @@ def _withdraw(post: Post) -> None:
     PostUserObjectPermission.objects.filter(content_object=post, permission__codename=DECIDE).delete()
 
 
-def _open_task(run: ReviewRun, position: int, post: Post) -> ReviewTask:
+def _open_task(run: ReviewRun, position: int, post: Post, actor=None) -> ReviewTask:
     spec = run.stages[position]
     revision = PostRevision.objects.get(post=post, number=post.revision)
     now = timezone.now()
@@ -112,11 +121,16 @@ def _open_task(run: ReviewRun, position: int, post: Post) -> ReviewTask:
         run=run, post=post, position=position, stage=spec["stage"], role=spec["role"], revision=revision,
         opened_at=now, due_on=add_workdays(timezone.localdate(now), int(spec.get("days", 1))),
     )
+    previous_stage = post.stage
     Post.objects.filter(pk=post.pk).update(stage=spec["stage"])
     post.stage = spec["stage"]
     barred = barred_for(run, task)
     holders = [u for u in stage_holders(post, spec["role"]) if u.pk not in barred]
     _grant(post, holders)
+    # The UPDATE and the grants bypass the change log: one entry says what they did (issue 12).
+    audit.record_action(post, "update", actor=actor, changes={"stage": [previous_stage, spec["stage"]]},
+                        comment=f"开启{Stage(spec['stage']).label}环节，{len(holders)} 人可办理",
+                        data={"task": task.pk, "deciders": [u.pk for u in holders]})
     notify(users=holders, kind="step_opened", url=_task_url(task),
            text=f"稿件“{post.title}”待您{Stage(spec['stage']).label}（{post.organisation}）。")
     return task
@@ -131,7 +145,7 @@ def run_start(*, post: Post, actor) -> ReviewRun:
             run = ReviewRun.objects.create(post=post, stages=stages, distinct_people=distinct, started_by=actor)
     except IntegrityError:
         raise DomainConflict("该稿件已在审校中。") from None
-    _open_task(run, 0, post)
+    _open_task(run, 0, post, actor)
     return run
 
 
@@ -142,11 +156,17 @@ def run_cancel(*, post: Post, actor, reason: str) -> ReviewRun | None:
     if run is None:
         return None
     now = timezone.now()
-    run.tasks.filter(status=TaskStatus.OPEN).update(status=TaskStatus.CANCELLED, decided_at=now, comment=reason)
+    cancelled = list(run.tasks.filter(status=TaskStatus.OPEN).values_list("pk", flat=True))
+    run.tasks.filter(pk__in=cancelled).update(status=TaskStatus.CANCELLED, decided_at=now, comment=reason)
     run.status, run.finished_at, run.end_reason = RunStatus.CANCELLED, now, reason
     run.save(update_fields=["status", "finished_at", "end_reason"])
     _withdraw(post)
+    previous_stage = post.stage
     Post.objects.filter(pk=post.pk).update(stage=None)
+    # The bulk UPDATEs bypass the change log: one entry names the steps cancelled (issue 12).
+    audit.record_action(post, "update", actor=actor, changes={"stage": [previous_stage, None]},
+                        comment=f"审校终止（{reason}），取消未办环节 {len(cancelled)} 个",
+                        data={"cancelled_tasks": cancelled})
     return run
 
 
@@ -163,7 +183,10 @@ def run_content_changed(*, post: Post, revision: PostRevision, actor) -> None:
         audit.record_action(post, "restart", actor=actor, comment="审校通过后稿件被修改，从一审重新开始。")
         run_start(post=post, actor=actor)
     else:
-        run.tasks.filter(status=TaskStatus.OPEN).update(revision=revision)
+        moved = list(run.tasks.filter(status=TaskStatus.OPEN).values_list("pk", flat=True))
+        run.tasks.filter(pk__in=moved).update(revision=revision)
+        audit.record_action(post, "update", actor=actor, comment=f"待办环节改为审校第{revision.number}版",
+                            data={"tasks": moved, "revision": revision.number})
 
 
 # --- the post's passage through review ---------------------------------------------------------------
@@ -281,6 +304,12 @@ def _decide(*, task_id: int, user, approve: bool, comment: str, revision: int | 
         raise DomainConflict(f"稿件已修改为第{task.revision.number}版，请查看最新内容后再办理。")
     if not approve and not (comment or "").strip():
         raise ValidationError({"comment": "退回须填写意见。"})
+    if approve and task.position + 1 >= len(run.stages):
+        # The last step publishes: never with fewer stages than the unit's pack requires (a run begun before
+        # the unit adopted it). Withdrawing and submitting again runs the full list.
+        missing = pack_stages_missing(task.post.organisation, run.stages)
+        if missing:
+            raise ValidationError({"stages": pack_stages_message(task.post.organisation, missing) + "请撤回稿件后重新提交审校。"})
     now = timezone.now()
     status = TaskStatus.APPROVED if approve else TaskStatus.RETURNED
     claimed = ReviewTask.objects.filter(pk=task.pk, status=TaskStatus.OPEN).update(
@@ -289,6 +318,9 @@ def _decide(*, task_id: int, user, approve: bool, comment: str, revision: int | 
     if claimed != 1:
         raise DomainConflict("该环节已由他人办理。")
     task.refresh_from_db()
+    # The claim is an UPDATE, which the change log does not see: the step's own entry (issue 12).
+    audit.record_action(task, "approve" if approve else "return", actor=user, comment=comment or "",
+                        changes={"status": [TaskStatus.OPEN.value, status.value], "decided_by": [None, str(user)]})
     post = Post.objects.select_for_update().get(pk=task.post_id)
     _withdraw(post)
     audit.record_action(
@@ -304,7 +336,7 @@ def _decide(*, task_id: int, user, approve: bool, comment: str, revision: int | 
                text=f"您的稿件“{post.title}”在{task.get_stage_display()}被{user}退回：{comment}")
         return task
     if task.position + 1 < len(run.stages):
-        _open_task(run, task.position + 1, post)
+        _open_task(run, task.position + 1, post, user)
         return task
     run.status, run.finished_at = RunStatus.APPROVED, now
     run.save(update_fields=["status", "finished_at"])

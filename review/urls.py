@@ -4,6 +4,7 @@ from . import views
 
 urlpatterns = [
     path("review/", views.queue, name="review-queue"),
+    path("review/bulk-approve/", views.queue_bulk_approve, name="review-bulk-approve"),
     path("review/tasks/<int:pk>/", views.task_page, name="review-task"),
     path("review/tasks/<int:pk>/decide/", views.task_decide, name="review-task-decide"),
     path("review/policies/", views.policies, name="review-policies"),

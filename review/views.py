@@ -1,13 +1,10 @@
 """Pages: the reviewers' queue, the step page (decide without leaving the queue), review policies; the post
 page with its review history, the post's edit, submit and withdraw, and the register (审核发布登记台账)."""
-import difflib
-import html
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,27 +13,41 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from accounts.models import Account
+from govmedia.core.paging import BoundedPaginator
 from govmedia.core import audit
 from govmedia.core.documents import name_download
 from govmedia.core.exceptions import DomainConflict
+from govmedia.core.listing import Listing
 from organisations import access
 from organisations.models import Role
 from publishing.selectors import get_post_for
 from publishing.models import STAGE_ORDER, Post, PostRevision, PostStatus, Sensitivity, Stage
 from publishing.services import SubmitBlocked
-from publishing.text import mark_html, plain_text
+from publishing.text import diff_html, mark_html, plain_text
 from publishing.views import post_form
 from sites.models import Column
 
 from . import register, services
-from .forms import RegisterFilterForm
+from .forms import QueueFilterForm, RegisterFilterForm
 from .models import DEFAULT_STAGES, ReviewPolicy, ReviewTask, TaskStatus
 
-FILTERS = ("organisation", "column", "account", "sensitivity", "overdue")
+FILTERS = ("organisation", "column", "account", "sensitivity", "overdue", "opened_from", "opened_to", "q", "sort")
+QUEUE_SORTS = {
+    "opened_at": ("送达", ("opened_at",)),
+    "due_on": ("期限", ("due_on",)),
+    "title": ("稿件", ("post__title",)),
+    "organisation": ("单位", ("post__organisation__path",)),
+    "stage": ("环节", ("position",)),
+}
+QUEUE_SEARCH = ("post__title", "post__organisation__name", "post__author__display_name", "post__author__username")
+
+
+def _queue_listing(params) -> tuple[QueueFilterForm, Listing]:
+    return QueueFilterForm(params), Listing(params, sorts=QUEUE_SORTS, default="opened_at", search=QUEUE_SEARCH)
 
 
 def queue_for(request):
-    """What the user may decide now, oldest first, with the page's filters applied."""
+    """What the user may decide now, oldest first unless sorted otherwise, with the page's filters and search."""
     user, params = request.user, request.GET
     tasks = ReviewTask.objects.for_user(user).actionable_by(user).select_related(
         "post", "post__organisation", "post__author", "revision"
@@ -51,7 +62,13 @@ def queue_for(request):
         tasks = tasks.filter(post__sensitivity=params["sensitivity"])
     if params.get("overdue"):
         tasks = tasks.overdue(timezone.localdate())
-    return tasks.distinct().order_by("opened_at", "id")
+    form, listing = _queue_listing(params)
+    dates = form.filters
+    if dates.get("opened_from"):
+        tasks = tasks.filter(opened_at__date__gte=dates["opened_from"])
+    if dates.get("opened_to"):
+        tasks = tasks.filter(opened_at__date__lte=dates["opened_to"])
+    return listing.order(listing.search(tasks).distinct())
 
 
 def _filter_query(request) -> str:
@@ -71,25 +88,66 @@ def _filter_choices(user):
 @login_required
 def queue(request):
     tasks = queue_for(request)
-    page = Paginator(tasks, 50).get_page(request.GET.get("page"))
+    page = BoundedPaginator(tasks, 50).get_page(request.GET.get("page"))
+    form, listing = _queue_listing(request.GET)
     return render(request, "review/queue.html", {
         "page": page, "today": timezone.localdate(), "filters": request.GET, "query": _filter_query(request),
-        **_filter_choices(request.user),
+        "filter_form": form, "listing": listing, **_filter_choices(request.user),
     })
 
 
-def _diff_html(old: str, new: str) -> str:
-    """Character-level differences of the plain text (Chinese has no spaces to split words on)."""
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-    out = []
-    for op, a1, a2, b1, b2 in matcher.get_opcodes():
-        if op == "equal":
-            out.append(html.escape(new[b1:b2]))
-        if op in ("delete", "replace"):
-            out.append(f"<del>{html.escape(old[a1:a2])}</del>")
-        if op in ("insert", "replace"):
-            out.append(f"<ins>{html.escape(new[b1:b2])}</ins>")
-    return "".join(out).replace("\n", "<br>")
+BULK_MAX = 100
+
+
+@login_required
+@require_POST
+def queue_bulk_approve(request):
+    """Approve several steps at once. Each is still one decision through `services.task_approve` (the same
+    integrity checks, its own audit entry, pinned to the revision the reviewer saw); a step this user may not
+    approve is reported by name and the others proceed. 重大敏感 posts are never approved in bulk: the
+    policy for them asks that each be read."""
+    query = request.POST.get("query", "")
+    back = reverse("review-queue") + (f"?{query}" if query else "")
+    ids = [int(v) for v in request.POST.getlist("task") if v.isdigit()][:BULK_MAX]
+    if not ids:
+        messages.error(request, "请先勾选要通过的稿件。")
+        return redirect(back)
+    tasks = ReviewTask.objects.for_user(request.user).filter(pk__in=ids).select_related("post").order_by("opened_at", "id")
+    found = {t.pk: t for t in tasks}
+    approved, refused = [], []
+    for pk in ids:
+        task = found.get(pk)
+        if task is None:
+            refused.append(f"第 {pk} 号环节：不存在或不在您的范围内。")
+            continue
+        name = f"“{task.post.title}”（{task.get_stage_display()}）"
+        if task.post.sensitivity == Sensitivity.MAJOR:
+            refused.append(f"{name}：重大敏感稿件须逐篇审阅后办理，不能批量通过。")
+            continue
+        revision = request.POST.get(f"revision_{pk}", "")
+        try:
+            services.task_approve(task_id=pk, user=request.user, revision=int(revision) if revision.isdigit() else None)
+        except DomainConflict as exc:
+            refused.append(f"{name}：{exc.message}")
+        except PermissionDenied as exc:
+            refused.append(f"{name}：{str(exc) or '您没有办理该环节的权限。'}")
+        except ValidationError as exc:
+            refused.append(f"{name}：{'；'.join(exc.messages)}")
+        else:
+            approved.append(name)
+    if approved:
+        messages.success(request, f"已通过 {len(approved)} 篇：{'、'.join(approved)}。")
+    for text in refused:
+        messages.error(request, f"未通过 {text}")
+    return redirect(back)
+
+
+def _revision_diff(old: PostRevision, new: PostRevision, by=None) -> dict:
+    """What changed between two revisions of a post, for the step page and the post page (publishing.text)."""
+    title, body = diff_html(old.title, new.title), diff_html(plain_text(old.body), plain_text(new.body))
+    return {"from": old.number, "to": new.number, "by": by, "title": mark_safe(title.html), "body": mark_safe(body.html),
+            "added": title.added + body.added, "removed": title.removed + body.removed,
+            "changed": title.changed or body.changed}
 
 
 @login_required
@@ -105,21 +163,17 @@ def task_page(request, pk):
         ReviewTask.objects.filter(post=post, status=TaskStatus.APPROVED).select_related("revision", "decided_by")
         .order_by("-decided_at").first()
     )
-    diff = None
+    diff, diff_heading = None, ""
     if last_approved and last_approved.revision_id != current.pk:
-        old = last_approved.revision
-        diff = {
-            "from": old.number, "to": current.number, "by": last_approved.decided_by,
-            "title": _diff_html(old.title, current.title),
-            "body": _diff_html(plain_text(old.body), plain_text(current.body)),
-        }
+        diff = _revision_diff(last_approved.revision, current, by=last_approved.decided_by)
+        diff_heading = f"自第 {diff['from']} 版（{last_approved.decided_by} 审核通过）以来的修改"
     spans = [(w["offset"], w["offset"] + max(w["length"], 1), "warn", w["message"])
              for w in post.warnings if w.get("field") == "body" and w.get("offset") is not None]
     queue_tasks = list(queue_for(request)[:30])
     refusal = services.refusal(request.user, task) if task.status == TaskStatus.OPEN else None
     return render(request, "review/task.html", {
         "task": task, "post": post, "marked_body": mark_safe(mark_html(current.body, spans)),
-        "diff": diff, "refusal": refusal, "can_decide": refusal is None,
+        "diff": diff, "diff_heading": diff_heading, "refusal": refusal, "can_decide": refusal is None,
         "history": ReviewTask.objects.filter(post=post).exclude(status=TaskStatus.OPEN).select_related(
             "decided_by", "revision", "run").order_by("decided_at", "id"),
         "queue": queue_tasks, "query": _filter_query(request), "today": timezone.localdate(),
@@ -217,7 +271,14 @@ def post_detail(request, pk):
     open_task = next((t for t in tasks if t.status == "open"), None)
     spans = [(w["offset"], w["offset"] + max(w["length"], 1), "warn", w["message"])
              for w in post.warnings if w.get("field") == "body" and w.get("offset") is not None]
+    # ?compare=N: what changed from revision N to the current one.
+    diff, compare = None, request.GET.get("compare", "")
+    if compare.isdigit() and int(compare) != post.revision:
+        revisions = {r.number: r for r in PostRevision.objects.filter(post=post, number__in=[int(compare), post.revision])}
+        if len(revisions) == 2:
+            diff = _revision_diff(revisions[int(compare)], revisions[post.revision])
     return render(request, "review/post_detail.html", {
+        "diff": diff, "diff_heading": f"第 {compare} 版与当前第 {post.revision} 版的差异" if diff else "",
         "post": post,
         "marked_body": mark_html(post.body, spans),
         "tasks": tasks,

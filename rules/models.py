@@ -52,6 +52,9 @@ class ChecklistVersion(models.Model):
     adopted_from = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="adoptions", verbose_name="采用的模板"
     )
+    # Review stages every post of the units under this version must pass (rules/packs.py: 安岳 §16 requires all
+    # six of 三审三校); review's policies may not go below them. Stage codes as publishing's `Stage`.
+    review_stages = models.JSONField("必经审校环节", default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -15,6 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .definitions import RULES, default_thresholds
+from .models import ChecklistVersion
+
+# The six stages of 三审三校 in order, as publishing's `Stage` codes (rules sits below publishing).
+ALL_REVIEW_STAGES: tuple[str, ...] = ("review1", "review2", "review3", "proof1", "proof2", "proof3")
+REVIEW_STAGE_LABELS = {"review1": "一审", "review2": "二审", "review3": "三审", "proof1": "一校", "proof2": "二校",
+                       "proof3": "三校"}
 
 REGIONAL_ONLY: tuple[str, ...] = (
     "account_weekly", "account_original", "filing_late", "backfill_late", "closure_notice_short", "repeat_notified",
@@ -36,6 +42,9 @@ class Pack:
     name: str
     source: str
     items: tuple[PackItem, ...]
+    # Review stages every post must pass in the units that adopt the pack (copied to their local version).
+    review_stages: tuple[str, ...] = ()
+    review_stages_source: str = ""
 
 
 def _national(code: str, source: str) -> PackItem:
@@ -84,6 +93,8 @@ PACKS: tuple[Pack, ...] = (
             _national("internal_owner", "安岳 §10"),
             _national("credential_rotation", "安岳 §30（定期更换密码；周期为产品默认）"),
         ),
+        # §16: "信息审核实行‘三审三校’" for every post: three reviews and three proofreadings, none left out.
+        review_stages=ALL_REVIEW_STAGES, review_stages_source="安岳 §16",
     ),
     Pack(
         "tongliao-2023", "通辽市", 2023, "通辽市政府网站和政务新媒体管理办法（2023）",
@@ -106,6 +117,40 @@ PACKS: tuple[Pack, ...] = (
 )
 
 PACKS_BY_KEY: dict[str, Pack] = {pack.key: pack for pack in PACKS}
+
+
+def _stage_versions(organisation):
+    return ChecklistVersion.objects.filter(organisation_id__in=organisation.ancestor_ids(), active=True, template=False)
+
+
+def required_review_stages(organisation) -> list[str]:
+    """The review stages a post of `organisation` must pass because a version in force over it (its own or one
+    above it, e.g. an adopted 安岳 pack) says so; in 三审三校 order, [] when no version asks for any."""
+    if organisation is None:
+        return []
+    wanted: set[str] = set()
+    for stages in _stage_versions(organisation).values_list("review_stages", flat=True):
+        wanted.update(stages or ())
+    return [s for s in ALL_REVIEW_STAGES if s in wanted]
+
+
+def review_stages_source(region: str, year: int) -> str:
+    """The article a pack's review-stage requirement cites (by its template's region and year)."""
+    return next((p.review_stages_source for p in PACKS if p.region == region and p.year == year), "")
+
+
+def required_review_stages_sources(organisation) -> str:
+    """The articles behind `required_review_stages(organisation)` (e.g. "安岳 §16"), for pages and refusals."""
+    if organisation is None:
+        return ""
+    rows = _stage_versions(organisation).exclude(review_stages=[]).values_list(
+        "adopted_from__region", "adopted_from__year", "source")
+    sources = [review_stages_source(region, year) or source for region, year, source in rows]
+    return "；".join(dict.fromkeys(s for s in sources if s))
+
+
+def describe_stages(stages) -> str:
+    return "、".join(REVIEW_STAGE_LABELS.get(s, s) for s in stages)
 
 
 def load_packs(version_model, item_model, national):

@@ -246,6 +246,7 @@ def adopt_template(*, user, organisation, template: ChecklistVersion, on: dt.dat
     version = ChecklistVersion.objects.create(
         organisation=organisation, base=template.base, year=template.year, active=True, source=template.source,
         name=f"{organisation.name}检查指标（采用{template.region}模板）", adopted_from=template,
+        review_stages=list(template.review_stages or []),
     )
     _save_items(version, final)
     audit.record_action(version, "adopt_template", actor=user, changes={"template": [None, template.pk]})

@@ -92,7 +92,7 @@ def describe(code: str, thresholds: dict | None) -> str:
     return "；".join(f"{KEY_WORDS.get(k, k)} {v}" for k, v in values.items())
 
 
-# The one number a page form edits for each rule (its other thresholds, if any, through the form's JSON field),
+# The one number a page form edits for each rule (its other thresholds are OTHER_THRESHOLDS' labelled fields),
 # with the unit the form labels it with.
 PRIMARY_KEY: dict[str, tuple[str, str]] = {
     "account_stale": ("days", "天"), "homepage_stale": ("days", "天"), "account_original": ("days", "天"),
@@ -102,3 +102,23 @@ PRIMARY_KEY: dict[str, tuple[str, str]] = {
     "message_late": ("default_workdays", "个工作日"), "credential_rotation": ("days", "天"),
     "disclosure_late": ("workdays", "个工作日"), "repeat_notified": ("notices", "次"), "duplicate_platform": ("max_live", "个"),
 }
+
+
+# The thresholds beside PRIMARY_KEY, each a labelled field of the checklist page's item form:
+# (code, key, label, unit, kind); kind is "int", "percent" (a share, entered as a percentage), "categories" (column
+# categories) or "period" (one column category's period, key "periods.<category>", in days or months).
+OTHER_THRESHOLDS: tuple[tuple[str, str, str, str, str], ...] = (
+    ("site_unreachable", "window_days", "统计最近天数", "天", "int"),
+    ("site_unreachable", "min_probes_per_day", "每天至少探测", "次", "int"),
+    ("site_unreachable", "timeout_seconds", "超时时间", "秒", "int"),
+    ("site_unreachable", "max_failure_share", "失败比例达到即否决", "%", "percent"),
+    ("site_columns_veto", "key_categories", "重点栏目类别", "", "categories"),
+    ("site_columns_veto", "key_stale", "重点栏目不更新达", "个", "int"),
+    ("site_columns_veto", "any_stale", "任意栏目不更新达", "个", "int"),
+    ("site_columns_veto", "blank", "空白栏目达", "个", "int"),
+    ("site_interaction_veto", "unanswered_months", "留言答复时限", "个月", "int"),
+    ("site_interaction_veto", "lookback_months", "统计最近几个月的留言", "个月", "int"),
+    ("site_tls", "warn_days", "证书到期前提醒", "天", "int"),
+    *(("column_stale", f"periods.{category}", f"{words}栏目更新周期", "", "period")
+      for category, words in CATEGORY_WORDS.items()),
+)

@@ -27,3 +27,15 @@
     }
   });
 })();
+
+// After a draft was saved but could not be submitted, the page answering the post to /filings/new/ already
+// belongs to that draft (its form posts to the draft's edit page): show the draft's address too, so that a
+// reload or a bookmark returns to the same draft instead of posting a new one.
+(function () {
+  "use strict";
+  var form = document.getElementById("filing-form");
+  var target = form && form.getAttribute("action");
+  if (target && window.history.replaceState && window.location.pathname !== target) {
+    window.history.replaceState(null, "", target);
+  }
+})();

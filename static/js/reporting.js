@@ -8,6 +8,17 @@
     return input ? input.value : "";
   }
 
+  // A refusal's own words (DRF's "detail" or the first field message), never the raw JSON.
+  function reason(body) {
+    if (body && typeof body.detail === "string") return body.detail;
+    for (var key in body || {}) {
+      var value = body[key];
+      if (Array.isArray(value) && typeof value[0] === "string") return value[0];
+      if (typeof value === "string") return value;
+    }
+    return "请稍后重试。";
+  }
+
   function start(root, format, onDone) {
     var bar = root.querySelector("progress");
     var status = root.querySelector(".export-status");
@@ -23,7 +34,7 @@
     }).then(function (r) {
       return r.json().then(function (body) { return { ok: r.ok, body: body }; });
     }).then(function (res) {
-      if (!res.ok) { status.textContent = "提交失败：" + JSON.stringify(res.body); return; }
+      if (!res.ok) { status.textContent = "提交失败：" + reason(res.body); return; }
       poll(root, res.body.status_url, res.body.id, onDone);
     }).catch(function () { status.textContent = "网络错误，请重试。"; });
   }
@@ -54,7 +65,8 @@
 
   document.querySelectorAll("[data-export]").forEach(function (root) {
     root.querySelectorAll("button[data-format]").forEach(function (button) {
-      button.addEventListener("click", function () {
+      button.addEventListener("click", function (event) {
+        event.preventDefault();  // with JavaScript the page shows the progress itself; without, the form posts
         start(root, button.dataset.format, function (body) {
           var status = root.querySelector(".export-status");
           status.textContent = "";

@@ -184,7 +184,7 @@ def test_the_page_creates_adopts_edits_and_shows_refusals_in_the_form(client, re
         assert "每个自然周至少更新 1 次" in row and "青岛 §10" in row and "全国无此项" in row
         refused = client.post(f"/checklist/?organisation={region.county.pk}", {
             "action": "item", "organisation": region.county.pk, "i-code": "account_stale", "i-value": "30", "i-enabled": "on"})
-        assert refused.status_code == 200
+        assert refused.status_code == 400
         assert "不能放宽国家单项否决指标" in refused.content.decode() and "14 天内至少更新 1 次" in refused.content.decode()
         saved = client.post(f"/checklist/?organisation={region.county.pk}", {
             "action": "item", "organisation": region.county.pk, "i-code": "account_stale", "i-value": "10", "i-enabled": "on"})
