@@ -34,6 +34,7 @@ class PrintedCell:
     value: object = None
     colspan: int = 1
     rowspan: int = 1
+    whole: bool = False  # a unit's name: kept on one line (smaller type) rather than broken
 
 
 def printed_rows(account, block: str) -> list[list[PrintedCell]]:
@@ -73,7 +74,7 @@ def _printed_cell(account, fields, colspan: int = 1) -> PrintedCell:
         return PrintedCell(header, kind="image", value=getattr(account, first.name) or None, colspan=colspan)
     parts = [(field, form_rules.display(field, getattr(account, field.name))) for field in fields]
     text = "".join(field.printed.template.format(shown) for field, shown in parts if shown)
-    return PrintedCell(header, text=text.strip(), colspan=colspan)
+    return PrintedCell(header, text=text.strip(), colspan=colspan, whole=first.kind == form_rules.UNIT)
 
 
 def form_context(account) -> dict:
@@ -101,6 +102,11 @@ def form_context(account) -> dict:
     }
 
 
+# The printed form's four columns (mm on A4 portrait): heading, value, heading, value; the headings wide enough
+# for "主管单位分管领导及职务" on one line.
+FORM_WIDTHS = (40, 55, 40, 55)
+
+
 def _mark(value: bool) -> str:
     # ■/□ are in GB2312 and so in every CJK font; ☑/☐ are not (WenQuanYi has neither), and fpdf2 silently
     # drops a glyph the font lacks, which left the printed 是/否 and 运行状态 without any mark.
@@ -114,7 +120,8 @@ def _yes_no(value: bool) -> str:
 def render_pdf(account) -> bytes:
     """The 备案登记表 as PDF (A4), with CJK text embedded from the CJK font."""
     ctx = form_context(account)
-    pdf = documents.new_pdf(title=f"政务新媒体备案登记表 {account.name}")
+    pdf = documents.new_pdf(title=f"政务新媒体备案登记表 {account.name}",
+                            running_title=f"政务新媒体备案登记表（{account.name}）")
     pdf.set_font("cjk", size=16)
     pdf.cell(0, 10, "政务新媒体备案登记表", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("cjk", size=9.5)
@@ -124,18 +131,39 @@ def render_pdf(account) -> bytes:
     a = account
 
     def table(widths, rows):
-        """A plain grid (menus, team): one text per cell."""
-        documents.pdf_table(pdf, rows, col_widths=widths, line_height=5, padding=0.8)
+        """A plain grid (menus, team): one text per cell, its first row the header repeated on a next page."""
+        documents.pdf_table(pdf, rows[1:], headings=rows[0], col_widths=widths, line_height=5, padding=0.8)
 
     images = []
 
+    def fitted(text, widths, least):
+        # fpdf2 lays the table's columns out in proportion over the page width, inside a padding each side.
+        width = sum(widths) * pdf.epw / sum(FORM_WIDTHS)
+        size = documents.fit_size(pdf, text, width, size=9.5, min_size=least, padding=4)
+        return None if size == 9.5 else size
+
+    def unit_name(text, widths):
+        """A unit's name on one line in smaller type; a name too long even at 6.5 pt breaks before its
+        parenthesis (甲县教育局 / （县语言文字工作委员会办公室）), never inside a word."""
+        if fitted(text, widths, 0) is None or fitted(text, widths, 0) >= 6.5:
+            return text, fitted(text, widths, 6.5)
+        head, mark, tail = text.partition("（")
+        if not head or not mark:
+            return text, fitted(text, widths, 6.5)
+        parts = [head, mark + tail]
+        sizes = [fitted(part, widths, 6.5) or 9.5 for part in parts]
+        return "\n".join(parts), min(sizes)
+
     def form_table(rows):
-        """Rows of PrintedCell: a shaded heading beside each value, as on the official form."""
+        """Rows of PrintedCell: a shaded heading beside each value, as on the official form; a unit's name in
+        smaller type where it would otherwise break onto a second line."""
         grid = []
         for cells in rows:
             line = []
-            for cell in cells:
-                line.append(PdfCell(cell.header, rowspan=cell.rowspan, shaded=True))
+            for index, cell in enumerate(cells):
+                first = 0 if index == 0 else 2
+                line.append(PdfCell(cell.header, rowspan=cell.rowspan, shaded=True,
+                                    size=fitted(cell.header, FORM_WIDTHS[first:first + 1], 8)))
                 if cell.kind == "bool":
                     text = _yes_no(cell.value)
                 elif cell.kind == "image":
@@ -144,9 +172,12 @@ def render_pdf(account) -> bytes:
                         images.append(cell)
                 else:
                     text = cell.text
-                line.append(PdfCell(text, colspan=cell.colspan, rowspan=cell.rowspan))
+                size = None
+                if cell.whole and text:
+                    text, size = unit_name(text, FORM_WIDTHS[(1 if index == 0 else 3):][:cell.colspan])
+                line.append(PdfCell(text, colspan=cell.colspan, rowspan=cell.rowspan, size=size))
             grid.append(line)
-        documents.pdf_table(pdf, grid, col_widths=(30, 60, 38, 62), line_height=5, padding=0.8)
+        documents.pdf_table(pdf, grid, col_widths=FORM_WIDTHS, line_height=5, padding=0.8)
 
     form_table(ctx["top_rows"])
     # A cell is one line high, too small for a QR code that must scan: the image goes below the table.
@@ -162,6 +193,8 @@ def render_pdf(account) -> bytes:
         except (OSError, ValueError):
             pdf.cell(0, 6, "（二维码图片无法读取）", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
+    # Each heading keeps the table's header row and first row with it (no heading alone at a page's foot).
+    documents.pdf_keep(pdf, 22)
     pdf.cell(0, 6, "栏目设置（注：政务微信请注明公众号类型：服务号、订阅号或小程序）", new_x="LMARGIN", new_y="NEXT")
     menu_rows = [("名称", "一级菜单", "二级菜单", "三级菜单", "备注")]
     for row in ctx["menu_rows"]:
@@ -172,6 +205,7 @@ def render_pdf(account) -> bytes:
         menu_rows.append(("", "", "", "", ""))
     table((38, 38, 38, 38, 38), menu_rows)
     pdf.ln(2)
+    documents.pdf_keep(pdf, 22)
     pdf.cell(0, 6, "管理队伍（主要成员）", new_x="LMARGIN", new_y="NEXT")
     team_rows = [("管理员姓名", "所在单位及职务", "办公电话", "手机号码")]
     team_rows += [(m["name"], m["unit_title"], m["office_phone"], m["mobile"]) for m in ctx["team"]] or [("", "", "", "")]
