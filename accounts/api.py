@@ -12,7 +12,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from govmedia.core.api import AuditedViewMixin, IdFilter, ScopedPrimaryKeyField
+from govmedia.core.api import AuditedViewMixin, CalledField, IdFilter, ScopedPrimaryKeyField
 from govmedia.core.bulk import BulkRecordsView, bulk_schema
 from govmedia.core.documents import XLSX_TYPE, name_download
 from govmedia.core.files import ScopedFileField
@@ -123,9 +123,9 @@ class MenuOutSerializer(serializers.Serializer):
 
 
 class AccountSerializer(serializers.ModelSerializer):
-    platform_display = serializers.CharField(source="get_platform_display", read_only=True)
+    platform_display = CalledField(source="get_platform_display", read_only=True)
     status = inline_choices(AccountStatus.choices, read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = CalledField(source="get_status_display", read_only=True)
     days_since_update = serializers.SerializerMethodField()
     # Countdown: the nearest day the account breaks an update rule (stale, weekly, original), and the days left.
     deadline = serializers.DateField(read_only=True, default=None)
@@ -339,7 +339,7 @@ class AccountViewSet(AuditedViewMixin, mixins.CreateModelMixin, mixins.UpdateMod
 class FilingDecisionSerializer(serializers.Serializer):
     stage = serializers.CharField()
     outcome = serializers.CharField()
-    decided_by = serializers.CharField(source="decided_by.__str__")
+    decided_by = CalledField(source="decided_by.__str__")
     decided_at = serializers.DateTimeField()
     comment = serializers.CharField()
 
@@ -350,9 +350,9 @@ class FilingSerializer(serializers.ModelSerializer):
     kind = inline_choices(FilingKind.choices)
     status = inline_choices(FilingStatus.choices, read_only=True)
     stage = inline_choices([("", "—")] + FilingStage.choices, read_only=True)
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
-    stage_display = serializers.CharField(source="get_stage_display", read_only=True)
+    kind_display = CalledField(source="get_kind_display", read_only=True)
+    status_display = CalledField(source="get_status_display", read_only=True)
+    stage_display = CalledField(source="get_stage_display", read_only=True)
     form = serializers.JSONField(required=False)
     event_date = serializers.DateField(required=False)
     submitted_late = serializers.BooleanField(read_only=True, allow_null=True)

@@ -186,7 +186,8 @@ def seed_area(region, stdout=None) -> None:
     backfill = filing_services.filing_start(user=supervisor, account=accounts["白塔镇"], kind=FilingKind.BACKFILL,
                                      event_date=today, reason="")
     filing_services.filing_submit(filing=backfill, user=supervisor)
-    Account.objects.filter(pk=accounts["清源统计"].pk).update(backfill_due_on=add_workdays(today - dt.timedelta(days=60), 20))
+    Account.objects.filter(pk=accounts["清源统计"].pk).update(
+        backfill_start_on=today - dt.timedelta(days=60), backfill_due_on=add_workdays(today - dt.timedelta(days=60), 20))
     region["accounts"] = accounts
     if stdout:
         stdout.write(f"政务新媒体：{Account.objects.count()} 个账号，备案 {sum(a.filings.count() for a in accounts.values())} 件。")

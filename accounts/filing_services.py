@@ -208,10 +208,11 @@ def filing_update(*, filing: Filing, user: User, event_date: dt.date | None = No
 
 @transaction.atomic
 def filing_delete(*, filing: Filing, user: User) -> None:
-    """Throw away a draft; a draft opening takes its draft account with it."""
+    """Throw away a draft, or a refused filing its filer gives up (its decisions stay in the audit log); a
+    draft or refused opening takes its never-opened account with it."""
     filing = _lock(filing)
-    if filing.status != FilingStatus.DRAFT:
-        raise DomainConflict("只有草稿可以删除；已提交的备案留作记录。")
+    if filing.status not in (FilingStatus.DRAFT, FilingStatus.REJECTED):
+        raise DomainConflict("只有草稿或被退回的备案可以删除；审批中和已通过的备案留作记录。")
     if not (filing.created_by_id == user.pk or access.can_file(user, filing.account)):
         raise PermissionDenied("您不能删除这份备案。")
     account = filing.account
@@ -250,6 +251,9 @@ def filing_submit(*, filing: Filing, user: User) -> Filing:
         check_filer_belongs(user=user, owner=data["owner"])
         check_one_live_per_platform(owner=data["owner"], platform=data["platform"], account=account)
         Account.objects.filter(pk=account.pk).update(status=AccountStatus.APPLYING)
+        # An UPDATE bypasses the change log (issue 12): the account's own entry.
+        audit.record_action(account, "update", actor=user, changes={"status": [account.status, AccountStatus.APPLYING.value]},
+                            comment="提交开设备案")
     elif filing.kind == FilingKind.CHANGE and (data["owner"] != account.owner or data["platform"] != account.platform):
         check_one_live_per_platform(owner=data["owner"], platform=data["platform"], account=account)
     elif filing.kind == FilingKind.DEREGISTER:
@@ -323,7 +327,9 @@ def filing_reject(*, filing: Filing, user: User, comment: str) -> Filing:
                                   decided_at=now, comment=comment)
     if filing.kind == FilingKind.OPEN:
         # A refused opening gives its owner's slot on the platform back.
-        Account.objects.filter(pk=filing.account_id, status=AccountStatus.APPLYING).update(status=AccountStatus.DRAFT)
+        if Account.objects.filter(pk=filing.account_id, status=AccountStatus.APPLYING).update(status=AccountStatus.DRAFT):
+            audit.record_action(filing.account, "update", actor=user, comment="开设备案被退回",
+                                changes={"status": [AccountStatus.APPLYING.value, AccountStatus.DRAFT.value]})
     audit.record_action(filing, "reject", actor=user, comment=comment, changes={"status": [FilingStatus.PENDING, filing.status]})
     _notify(users=[filing.created_by], text=f"您提交的“{filing}”被退回：{comment}", filing=filing, kind="filing_rejected")
     _emit(filing, "filing.rejected", comment=comment, stage=stage)
@@ -348,7 +354,11 @@ def filing_record_references(*, filing: Filing, user: User, city_reference: str 
     filing.full_clean(exclude=["qr_code"])
     filing.save()
     if national_reference and filing.status == FilingStatus.APPROVED:
-        Account.objects.filter(pk=filing.account_id).update(national_reference=national_reference.strip())
+        account = filing.account
+        if account.national_reference != national_reference.strip():
+            Account.objects.filter(pk=account.pk).update(national_reference=national_reference.strip())
+            audit.record_action(account, "update", actor=user,
+                                changes={"national_reference": [account.national_reference, national_reference.strip()]})
     audit.record_action(filing, "references", actor=user, changes=changes)
     return filing
 
@@ -374,6 +384,8 @@ def _apply_approved(filing: Filing, user: User) -> None:
         if filing.notice_on is None:
             filing.notice_on = timezone.localdate()
             Filing.objects.filter(pk=filing.pk).update(notice_on=filing.notice_on)
+            audit.record_action(filing, "update", actor=user, changes={"notice_on": [None, filing.notice_on.isoformat()]},
+                                comment="关停公告日期默认为审批通过日")
         account.closure_notice_on = filing.notice_on
         account.save(update_fields=["status", "closure_notice_on"])
     elif kind == FilingKind.DEREGISTER:

@@ -197,7 +197,7 @@ def check(data: dict, *, complete: bool) -> None:
             if field.required and data.get(field.name) in (None, ""):
                 add(field.name, f"请填写{field.label}。")
         if data.get("platform") == Platform.WECHAT and data.get("account_type") not in WECHAT_TYPES:
-            add("account_type", "微信账号请注明公众号类型：service（服务号）、subscription（订阅号）或 miniprogram（小程序）。")
+            add("account_type", "微信账号请选择公众号类型：服务号、订阅号或小程序。")
         if not [row for row in data.get("team") or [] if (row.get("name") or "").strip()]:
             add("team", "请至少填写一名管理队伍成员。")
         for index, row in enumerate(data.get("team") or [], start=1):

@@ -120,6 +120,9 @@ class Account(models.Model):
     opened_by_individual = models.BooleanField("以个人名义代单位开设", default=False)
     # An account brought into the register directly owes a backfill filing by this date (qingdao §19).
     backfill_due_on = models.DateField("补办备案截止日期", null=True, blank=True)
+    # The day the backfill's working days count from (the rules' effective date): a calendar change recounts
+    # backfill_due_on from it (accounts/calendar_dates.py).
+    backfill_start_on = models.DateField("补办备案起算日期", null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AccountQuerySet.as_manager()
@@ -139,6 +142,8 @@ class Account(models.Model):
             models.Index(fields=["status", "last_updated_on"], name="account_status_updated_idx"),
             models.Index(fields=["owner", "status"], name="account_owner_status_idx"),
             models.Index(fields=["backfill_due_on"], name="account_backfill_due_idx"),
+            # Issue 14: a unit's register in its order (owner, platform, name) without a sort.
+            models.Index(fields=["owner", "platform", "name"], name="account_owner_order_idx"),
         ]
 
     def __str__(self):
@@ -343,6 +348,7 @@ class Filing(models.Model):
         indexes = [
             models.Index(fields=["status", "stage"], name="filing_status_stage_idx"),
             models.Index(fields=["account", "kind", "status"], name="filing_account_kind_idx"),
+            models.Index(fields=["-created_at", "-id"], name="filing_recent_idx"),  # issue 14: the list's order
         ]
 
     def __str__(self):
@@ -404,6 +410,27 @@ class AccountStatusChange(models.Model):
         verbose_name = "账号状态变更"
         verbose_name_plural = verbose_name
         indexes = [models.Index(fields=["account", "effective_on"], name="account_status_hist_idx")]
+
+    def get_additional_data(self):
+        return {"organisation": self.account.owner_id}
+
+
+class ProvinceNoticeChange(models.Model):
+    """The number of provincial notices (被省级通报次数) from a day on, with the number before it: a past `as_of`
+    reads the count then (issue 10), also for an account whose earlier count was entered before this history was
+    kept. Written by accounts.history on every save that changes the count."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="notice_history", verbose_name="账号")
+    count = models.PositiveSmallIntegerField("被省级通报次数")
+    previous = models.PositiveSmallIntegerField("此前次数", default=0)
+    effective_on = models.DateField("生效日期")
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["account", "effective_on", "id"]
+        verbose_name = "省级通报次数变更"
+        verbose_name_plural = verbose_name
+        indexes = [models.Index(fields=["account", "effective_on"], name="account_notice_hist_idx")]
 
     def get_additional_data(self):
         return {"organisation": self.account.owner_id}

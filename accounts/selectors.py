@@ -66,5 +66,6 @@ def filter_accounts(user, params, *, today: dt.date):
         accounts = not_updated_for(accounts, int(days), today)
     query = str(params.get("q", "")).strip()
     if query:
-        accounts = accounts.filter(name__icontains=query)
+        # The list's search box: the account's name, its platform id or its owner's name.
+        accounts = accounts.filter(Q(name__icontains=query) | Q(platform_id__icontains=query) | Q(owner__name__icontains=query))
     return accounts

@@ -79,16 +79,21 @@ def rules_effective_on() -> dt.date | None:
     return value or None
 
 
-def backfill_due_on_for(owner: Organisation, today: dt.date) -> dt.date | None:
+def backfill_span_for(owner: Organisation, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
     """When an account brought into the register must be backfilled: the owner's backfill_late item's working days
-    after its effective date (the pack's `effective_on`, else GOVMEDIA_RULES_EFFECTIVE_ON, else today); None where
-    the unit's rules require no backfill."""
+    after its effective date (the pack's `effective_on`, else GOVMEDIA_RULES_EFFECTIVE_ON, else today), as
+    (start, due); (None, None) where the unit's rules require no backfill. The start is stored too, so that a
+    calendar change recounts the due date (accounts/calendar_dates.py)."""
     workdays = thresholds.value(owner, "backfill_late", "workdays", today)
     if not workdays:
-        return None
+        return None, None
     effective = thresholds.value(owner, "backfill_late", "effective_on", today)
     effective = dt.date.fromisoformat(effective) if effective else (rules_effective_on() or today)
-    return add_workdays(effective, int(workdays))
+    return effective, add_workdays(effective, int(workdays), owner)
+
+
+def backfill_due_on_for(owner: Organisation, today: dt.date) -> dt.date | None:
+    return backfill_span_for(owner, today)[1]
 
 
 def draft_account_fields(data: dict) -> dict:
@@ -126,10 +131,11 @@ def account_register_existing(*, user: User, form: dict, feed_url: str = "", pas
     if qr_code:
         validate_qr_code(qr_code)
     today = timezone.localdate()
+    backfill_start, backfill_due = backfill_span_for(form["owner"], today)
     account = Account(
         status=AccountStatus.RUNNING, feed_url=feed_url, password_changed_on=password_changed_on,
         has_interaction=has_interaction, opened_by_individual=opened_by_individual,
-        backfill_due_on=backfill_due_on_for(form["owner"], today), **draft_account_fields(form),
+        backfill_due_on=backfill_due, backfill_start_on=backfill_start, **draft_account_fields(form),
     )
     account.opened_on = form.get("registered_on") or form.get("operation_started_on") or today
     account.full_clean(exclude=["url", "qr_code"])

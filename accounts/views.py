@@ -1,6 +1,7 @@
 """Pages of the account register and the 备案 workflow."""
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
@@ -11,9 +12,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from govmedia.core.paging import BoundedPaginator
 from govmedia.core.audit import describe, entries_for_object
 from govmedia.core.documents import XLSX_TYPE, name_download
 from govmedia.core.exceptions import DomainConflict
+from govmedia.core.forms import DateInput
+from govmedia.core.listing import Listing, ListFilterForm
 from govmedia.core.models import AuditEntry
 from accounts.services import account_add_update
 from rules.countdown import accounts_with_countdown
@@ -53,6 +57,23 @@ def _filtered_accounts(request):
     return filter_accounts(request.user, request.GET, today=timezone.localdate())
 
 
+ACCOUNT_SORTS = {
+    "owner": ("主办单位", ("owner__path", "platform", "name")),
+    "name": ("账号名称", ("name",)),
+    "platform": ("平台", ("platform", "name")),
+    "status": ("状态", ("status", "name")),
+    "last_updated_on": ("最近更新", ("last_updated_on",)),
+    "days_left": ("距更新时限", ("days_left",)),
+}
+
+
+class AccountFilterForm(ListFilterForm):
+    """Only to tell a bad value of the typed filter; `filter_accounts` reads the query itself (the export
+    and the dashboard's tiles share it)."""
+
+    days = forms.IntegerField(label="未更新至少（天）", required=False, min_value=0, max_value=100000)
+
+
 @login_required
 def account_list(request):
     accounts = _filtered_accounts(request)
@@ -60,7 +81,9 @@ def account_list(request):
     by_status = counts_by(accounts, "status")
     today = timezone.localdate()
     accounts = accounts_with_countdown(accounts, today=today)
-    page = Paginator(accounts.order_by("owner__path", "platform", "name", "pk"), 50).get_page(request.GET.get("page"))
+    # The search box is filter_accounts' `q`, so the export lists the same rows.
+    listing = Listing(request.GET, sorts=ACCOUNT_SORTS, default="owner")
+    page = BoundedPaginator(listing.order(accounts), 50).get_page(request.GET.get("page"))
     for account in page.object_list:
         account.days_since_update = (today - reference_date(account)).days
     owners = access.visible_organisations(request.user).filter(accounts__isnull=False).distinct().order_by("path")
@@ -71,7 +94,7 @@ def account_list(request):
         "platforms": Platform.choices, "statuses": AccountStatus.choices, "owners": owners,
         "params": request.GET, "total": sum(by_status.values()),
         "pending_count": filing_services.actionable_filings(request.user).count(),
-        "today": today,
+        "today": today, "listing": listing, "filter_form": AccountFilterForm(request.GET),
     })
 
 
@@ -373,9 +396,9 @@ def filing_action(request, pk, action):
             filing_services.filing_submit(filing=filing, user=user)
             messages.success(request, "备案已提交。")
         elif action == "delete":
-            account_pk = filing.account_id
+            account_pk, was_draft = filing.account_id, filing.status == FilingStatus.DRAFT
             filing_services.filing_delete(filing=filing, user=user)
-            messages.success(request, "草稿已删除。")
+            messages.success(request, "草稿已删除。" if was_draft else "已放弃并删除该备案。")
             exists = Account.objects.filter(pk=account_pk).exists()
             return redirect("account-detail", pk=account_pk) if exists else redirect("account-list")
         elif action == "references":
@@ -394,17 +417,42 @@ def filing_action(request, pk, action):
     return redirect("filing-detail", pk=filing.pk)
 
 
+FILING_SORTS = {
+    "created_at": ("填报时间", ("created_at",)),
+    "account": ("账号", ("account__name",)),
+    "kind": ("类型", ("kind",)),
+    "status": ("状态", ("status",)),
+    "created_by": ("填报人", ("created_by__display_name", "created_by__username")),
+}
+FILING_SEARCH = ("account__name", "account__owner__name", "created_by__display_name", "created_by__username", "reason")
+
+
+class FilingFilterForm(ListFilterForm):
+    status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部")] + FilingStatus.choices)
+    kind = forms.ChoiceField(label="类型", required=False, choices=[("", "全部")] + FilingKind.choices)
+    created_from = forms.DateField(label="填报日期自", required=False, widget=DateInput())
+    created_to = forms.DateField(label="填报日期至", required=False, widget=DateInput())
+
+
 @login_required
 def filing_queue(request):
-    """What waits for the caller's decision, oldest first; and everything recent in scope below it."""
+    """What waits for the caller's decision, oldest first; and everything recent in scope below it, searched,
+    filtered and sorted."""
     user = request.user
     waiting = filing_services.actionable_filings(user).select_related("account", "account__owner", "created_by").order_by("submitted_at", "pk")
-    recent = Filing.objects.for_user(user).select_related("account", "account__owner", "created_by").order_by("-created_at", "-pk")
-    status = request.GET.get("status", "")
-    if status in FilingStatus.values:
-        recent = recent.filter(status=status)
-    page = Paginator(recent, 50).get_page(request.GET.get("page"))
+    recent = Filing.objects.for_user(user).select_related("account", "account__owner", "created_by")
+    form = FilingFilterForm(request.GET)
+    listing = Listing(request.GET, sorts=FILING_SORTS, default="-created_at", search=FILING_SEARCH)
+    f = form.filters
+    if f.get("status"):
+        recent = recent.filter(status=f["status"])
+    if f.get("kind"):
+        recent = recent.filter(kind=f["kind"])
+    if f.get("created_from"):
+        recent = recent.filter(created_at__date__gte=f["created_from"])
+    if f.get("created_to"):
+        recent = recent.filter(created_at__date__lte=f["created_to"])
+    page = Paginator(listing.apply(recent), 50).get_page(request.GET.get("page"))
     return render(request, "accounts/filing_queue.html", {
-        "waiting": waiting, "page": page, "statuses": FilingStatus.choices, "status": status,
+        "waiting": waiting, "page": page, "filter_form": form, "listing": listing,
     })
-

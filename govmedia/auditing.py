@@ -38,6 +38,7 @@ AUDITED = {
     "accounts.AccountUpdate": {},
     "accounts.AccountStatusChange": {},
     "accounts.CredentialChange": {},
+    "accounts.ProvinceNoticeChange": {},
     "sites.Site": {"exclude_fields": ["homepage_updated_on"]},
     "sites.Column": {"exclude_fields": ["last_updated_on", "feed_error", "crawl_error"]},
     "sites.ColumnUpdate": {},
@@ -170,6 +171,17 @@ def register_labels() -> None:
     for name, field in selfcheck.SelfInspectionForm.base_fields.items():
         audit.KEY_LABELS.setdefault(name, str(field.label))
     audit.KEY_LABELS.update({"result": "结论", "note": "说明"})
+    # The rest of the stored prefill (selfcheck.prefill): its report period and checklist version.
+    # Generic names keep a model field's label where one exists, except these, whose first model's labels ("ID",
+    # 单位名称, 幂等键) mislead inside a structured value.
+    audit.KEY_LABELS.update({"id": "编号", "name": "名称", "key": "期号"})
+    for key, label in {
+        "indicators": "各项指标", "known": "系统判定", "rules": "依据规则", "own_accounts": "本级账号",
+        "sub_accounts": "下级账号", "report_period": "报告期", "checklist_version": "检查指标版本", "name": "名称",
+        "type": "类型", "unit": "单位", "key": "期号", "label": "名称", "start": "起始日期", "end": "截止日期",
+        "as_of": "统计截至", "complete": "整期已结束",
+    }.items():
+        audit.KEY_LABELS.setdefault(key, label)
     audit.MODEL_NAMES.update({
         "auth.group": "用户组", "guardian.userobjectpermission": "对象权限（人员）",
         "guardian.groupobjectpermission": "对象权限（用户组）", "otp_totp.totpdevice": "动态口令设备",

@@ -1,4 +1,5 @@
-"""Project pages: the home page (a supervisor's is the region dashboard), the health check and the error pages."""
+"""Project pages: the home page (the 工作台 of what waits for the person; a supervisor's adds the region
+dashboard), the health check and the error pages."""
 import logging
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from rest_framework.exceptions import NotFound
 
 from govmedia.celery import app
 from govmedia.core import selectors
+from govmedia.workbench import workbench
 from organisations.models import Membership
 from reports.dashboard import dashboard_context
 from reports.selectors import default_region
@@ -25,7 +27,7 @@ def home(request):
     user = request.user
     memberships = Membership.objects.filter(user=user).select_related("organisation").order_by("organisation__path")
     warnings = selectors.calendar_warnings(timezone.localdate()) if user.is_supervisor else []
-    context = {"memberships": memberships, "calendar_warnings": warnings}
+    context = {"memberships": memberships, "calendar_warnings": warnings, "workbench": workbench(user)}
     if user.is_supervisor:
         # A supervisor's home page is the region dashboard (reports).
         region = default_region(user)

@@ -14,15 +14,16 @@ from rest_framework.generics import GenericAPIView
 
 from accounts.models import Account
 from organisations import access
-from govmedia.core.api import AuditedViewMixin, IdFilter, JSONParser, Pagination, ScopedPrimaryKeyField
+from govmedia.core.api import AuditedViewMixin, CalledField, IdFilter, JSONParser, Pagination, ScopedPrimaryKeyField
 from govmedia.core.files import ScopedFileField
 from rules import countdown, definitions
 from rules.models import SubjectType
 from sites.models import Column, Site
 
 from . import imports, selectors, services
+from . import rectification as rectification_loop
 from .models import (
-    ErrorReport, Finding, FindingStatus, Inspection, Message, MessagePolicy, Rectification, Severity,
+    ErrorReport, Finding, FindingStatus, Inspection, Message, MessagePolicy, Rectification, RectificationState, Severity,
 )
 
 
@@ -75,13 +76,13 @@ class InspectionViewSet(AuditedViewMixin, mixins.CreateModelMixin, viewsets.Read
 
 
 class RectificationSerializer(serializers.ModelSerializer):
-    submitted_by_name = serializers.CharField(source="submitted_by.__str__", read_only=True)
+    submitted_by_name = CalledField(source="submitted_by.__str__", read_only=True)
     evidence_file = ScopedFileField()  # the scoped download URL (govmedia.core.files)
 
     class Meta:
         model = Rectification
         fields = ["id", "comment", "evidence_url", "evidence_file", "submitted_by", "submitted_by_name", "submitted_at",
-                  "outcome", "checked_at"]
+                  "outcome", "checked_at", "reviewed_by", "review_comment"]
         read_only_fields = fields
 
 
@@ -94,7 +95,7 @@ class FindingSerializer(serializers.ModelSerializer):
         model = Finding
         fields = ["id", "inspection", "rule", "rule_label", "severity", "subject_type", "subject_id", "subject_name",
                   "organisation", "organisation_name", "detail", "found_on", "due_on", "status", "overdue",
-                  "period_key", "rectified_on", "source", "checklist_version"]
+                  "period_key", "rectified_on", "source", "checklist_version", "rectification_state"]
         read_only_fields = fields
 
     def get_rule_label(self, obj) -> str:
@@ -119,15 +120,21 @@ class FindingFilter(django_filters.FilterSet):
     subject_type = django_filters.ChoiceFilter(choices=SubjectType.choices)
     organisation = IdFilter(method="filter_organisation", label="单位（含下级）")
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="逾期")
+    rectification_state = django_filters.ChoiceFilter(choices=RectificationState.choices[1:], label="整改反馈状态",
+                                                      method="filter_rectification_state")
     found_from = django_filters.DateFilter(field_name="found_on", lookup_expr="gte")
     found_to = django_filters.DateFilter(field_name="found_on", lookup_expr="lte")
 
     class Meta:
         model = Finding
-        fields = ["inspection", "rule", "severity", "status", "subject_type", "subject_id", "organisation", "overdue"]
+        fields = ["inspection", "rule", "severity", "status", "subject_type", "subject_id", "organisation", "overdue",
+                  "rectification_state"]
 
     def filter_organisation(self, queryset, name, value):
         return selectors.filter_findings(queryset, organisation=int(value))
+
+    def filter_rectification_state(self, queryset, name, value):
+        return selectors.filter_findings(queryset, rectification_state=value)
 
     def filter_overdue(self, queryset, name, value):
         return selectors.filter_findings(queryset, overdue=value, as_of=services.local_today())
@@ -137,6 +144,11 @@ class RectifySerializer(serializers.Serializer):
     comment = serializers.CharField()
     evidence_url = serializers.URLField(required=False, allow_blank=True, max_length=1000)
     evidence_file = serializers.FileField(required=False, allow_null=True)
+
+
+class RectificationDecisionSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000,
+                                    help_text="审核意见；退回（reject）时必填")
 
 
 class FindingViewSet(AuditedViewMixin, viewsets.ReadOnlyModelViewSet):
@@ -151,6 +163,8 @@ class FindingViewSet(AuditedViewMixin, viewsets.ReadOnlyModelViewSet):
             return FindingDetailSerializer
         if self.action == "rectify":
             return RectifySerializer
+        if self.action in ("accept", "reject"):
+            return RectificationDecisionSerializer
         return FindingSerializer
 
     # An upload: the schema declares multipart only (one body type per operation, which generated clients need);
@@ -164,11 +178,34 @@ class FindingViewSet(AuditedViewMixin, viewsets.ReadOnlyModelViewSet):
         serializer = RectifySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        rectification = services.finding_rectify(
+        rectification = rectification_loop.finding_rectify(
             finding=finding, user=request.user, comment=data["comment"], evidence_url=data.get("evidence_url", ""),
             evidence_file=data.get("evidence_file"),
         )
         return Response(RectificationSerializer(rectification, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+    def _decide(self, request, decide):
+        finding = self.get_object()
+        serializer = RectificationDecisionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        finding = decide(finding=finding, user=request.user, comment=serializer.validated_data.get("comment", ""))
+        finding = self.get_queryset().prefetch_related("rectifications").get(pk=finding.pk)
+        return Response(FindingDetailSerializer(finding, context={"request": request}).data)
+
+    @extend_schema(request=RectificationDecisionSerializer, responses={200: FindingDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def accept(self, request, pk=None):
+        """The supervisors accept the unit's answer awaiting review: the finding is closed today (its 逾期未整改
+        follow-ups with it). `403` for anyone but the unit's supervisors and for the person who gave the answer;
+        `409` when no answer awaits review."""
+        return self._decide(request, rectification_loop.rectification_accept)
+
+    @extend_schema(request=RectificationDecisionSerializer, responses={200: FindingDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        """The supervisors return the unit's answer with a `comment` (required, `400` without): the unit answers
+        again; a finding past its due date is overdue again."""
+        return self._decide(request, rectification_loop.rectification_reject)
 
 
 # ----------------------------------------------------------------------------- error reports and messages
@@ -227,6 +264,9 @@ class IntakeMixin:
         replied = self.request.query_params.get("replied")
         if replied in ("true", "false"):
             qs = qs.filter(replied_at__isnull=(replied == "false"))
+        # ?overdue=true: unanswered past the due date, as the list pages' 逾期未答复 filter.
+        if self.request.query_params.get("overdue") in ("true", "1"):
+            qs = selectors.filter_replies(qs, overdue=True, as_of=services.local_today())
         return qs
 
     @extend_schema(request=ReplySerializer)
@@ -420,7 +460,7 @@ def countdown_rows(request, *, kind, organisation=None, within=None):
         """Shapes rows lazily so that the paginator slices the query first."""
 
         def __init__(self, qs):
-            self.qs = qs
+            self.qs = self.queryset = qs  # `queryset`: what govmedia.core.paging counts, bounded
 
         def count(self):
             return self.qs.count()

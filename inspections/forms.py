@@ -1,10 +1,11 @@
 from django import forms
 
 from govmedia.core.forms import DateInput, DateTimeInput
+from govmedia.core.listing import ListFilterForm
 from organisations.models import Organisation
 from rules.definitions import LABELS
 
-from .models import FindingStatus, Severity
+from .models import FindingStatus, RectificationState, Severity
 
 
 class RunForm(forms.Form):
@@ -18,12 +19,16 @@ class RunForm(forms.Form):
             self.fields["organisation"].queryset = organisations
 
 
-class FindingFilterForm(forms.Form):
+class FindingFilterForm(ListFilterForm):
     rule = forms.ChoiceField(label="规则", required=False, choices=[("", "全部")] + sorted(LABELS.items(), key=lambda i: i[1]))
     severity = forms.ChoiceField(label="严重程度", required=False, choices=[("", "全部")] + Severity.choices)
     organisation = forms.ModelChoiceField(label="单位（含下级）", required=False, queryset=Organisation.objects.none(), empty_label="全部")
     status = forms.ChoiceField(label="状态", required=False, choices=[("", "全部")] + FindingStatus.choices)
     overdue = forms.ChoiceField(label="逾期", required=False, choices=[("", "不限"), ("1", "仅逾期"), ("0", "未逾期")])
+    found_from = forms.DateField(label="发现日期自", required=False, widget=DateInput())
+    found_to = forms.DateField(label="发现日期至", required=False, widget=DateInput())
+    rectification_state = forms.ChoiceField(label="整改反馈", required=False,
+                                            choices=[("", "不限")] + RectificationState.choices[1:])
 
     def __init__(self, *args, organisations=None, **kwargs):
         super().__init__(*args, **kwargs)

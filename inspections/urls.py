@@ -7,6 +7,7 @@ urlpatterns = [
     path("inspections/<int:pk>/", views.inspection_detail, name="inspection-detail"),
     path("findings/", views.finding_list, name="finding-list"),
     path("findings/mine/", views.my_findings, name="inspections-my-findings"),
+    path("findings/export.xlsx", views.finding_export, name="finding-export"),
     path("findings/<int:pk>/", views.finding_detail, name="finding-detail"),
     path("countdown/", views.countdown_page, name="countdown"),
     path("error-reports/", views.error_report_list, name="error-report-list"),

@@ -6,24 +6,29 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from accounts.models import Account, FilingKind, Platform
+from govmedia.core.paging import BoundedPaginator
+from govmedia.core.documents import XLSX_TYPE, name_download
 from govmedia.core.exceptions import DomainConflict
 from govmedia.core.forms import apply_errors
+from govmedia.core.listing import Listing
 from organisations import access
 from organisations.models import OrganisationKind
 from rules import definitions, thresholds
 from sites.models import ColumnCategory, Site
 
-from . import api, imports, selectors, services
+from . import api, imports, rectification, rectification_views, selectors, services
+from .documents import finding_export_xlsx
 from .forms import (
-    ErrorReportForm, FindingFilterForm, ImportForm, MessageForm, PolicyForm, RectifyForm, ReplyForm, RunForm,
+    ErrorReportForm, FindingFilterForm, ImportForm, MessageForm, PolicyForm, ReplyForm, RunForm,
 )
-from .models import Finding, FindingStatus, MessagePolicy
+from .models import Finding, MessagePolicy
 
 
 def _threshold(user, code: str, key: str):
@@ -32,10 +37,13 @@ def _threshold(user, code: str, key: str):
 
 
 def _is_supervisor(user) -> bool:
-    return user.is_superuser or access.managed_organisations(user).exists()
+    return access.runs_inspections(user)
 
 
 # ------------------------------------------------------------------------------------------------- runs
+
+
+RUN_COUNT_KEYS = ("new", "rectified", "open", "overdue")  # the list's columns
 
 
 @login_required
@@ -55,14 +63,14 @@ def inspection_list(request):
             except DomainConflict as exc:
                 form.add_error(None, exc.message)
             else:
-                messages.success(request, f"已提交检查（基准日 {run.as_of}），完成后刷新本页查看结果。")
+                messages.success(request, f"已提交检查（基准日 {run.as_of:%Y-%m-%d}），完成后本页自动显示结果。")
                 return redirect("inspection-detail", pk=run.pk)
     runs = selectors.visible_inspections(user).select_related("organisation", "checklist_version", "created_by")
     page = Paginator(runs, 50).get_page(request.GET.get("page"))
     paths = access.regional_paths(user)
     for run in page.object_list:
-        # Totals over a wider region than the user oversees are not theirs to read.
-        run.shown_counts = run.counts if selectors.run_covered(run, paths) else {}
+        # Totals over a wider region than the user oversees are not theirs to read: shown as "—", not blank.
+        run.shown_counts = run.counts if selectors.run_covered(run, paths) else dict.fromkeys(RUN_COUNT_KEYS)
     return render(request, "inspections/inspection_list.html", {"page": page, "form": form})
 
 
@@ -81,35 +89,67 @@ def inspection_detail(request, pk):
 # --------------------------------------------------------------------------------------------- findings
 
 
-def _finding_filters(request, organisations):
-    form = FindingFilterForm(request.GET or None, organisations=organisations)
-    filters = {}
-    if form.is_valid():
-        data = form.cleaned_data
-        filters = {
-            "rule": data["rule"] or None, "severity": data["severity"] or None, "organisation": data["organisation"],
-            "status": data["status"] or None, "overdue": {"1": True, "0": False}.get(data["overdue"]),
-        }
-    return form, filters
+FINDING_SORTS = {
+    "found_on": ("发现日期", ("found_on",)),
+    "due_on": ("整改期限", ("due_on",)),
+    "organisation": ("责任单位", ("organisation__path",)),
+    "subject": ("对象", ("subject_name",)),
+    "status": ("状态", ("status",)),
+}
+
+
+def _finding_search(text: str) -> Q:
+    """The search box: the subject's name, the unit, the article cited, or the rule's Chinese name."""
+    rules = [code for code, rule_label in definitions.LABELS.items() if text in rule_label]
+    return (Q(subject_name__icontains=text) | Q(organisation__name__icontains=text) | Q(source__icontains=text)
+            | Q(rule__in=rules))
+
+
+def _findings_listed(request):
+    """The findings list as filtered, searched and sorted by the page's query string (the page and its export)."""
+    user = request.user
+    form = FindingFilterForm(request.GET, organisations=access.visible_organisations(user))
+    listing = Listing(request.GET, sorts=FINDING_SORTS, default="-found_on", search=_finding_search)
+    f = form.filters
+    qs = selectors.filter_findings(
+        selectors.visible_findings(user), as_of=services.local_today(), rule=f.get("rule"), severity=f.get("severity"),
+        organisation=f.get("organisation"), status=f.get("status"), overdue={"1": True, "0": False}.get(f.get("overdue")),
+        rectification_state=f.get("rectification_state"),
+    )
+    if f.get("found_from"):
+        qs = qs.filter(found_on__gte=f["found_from"])
+    if f.get("found_to"):
+        qs = qs.filter(found_on__lte=f["found_to"])
+    if f.get("rule") != rectification.FOLLOW_UP_RULE:  # follow-ups are shown under the finding they concern
+        qs = rectification.with_follow_ups(rectification.hide_follow_ups(qs))
+    return form, listing, listing.apply(qs.select_related("organisation"))
 
 
 @login_required
 def finding_list(request):
-    user = request.user
-    organisations = access.visible_organisations(user)
-    form, filters = _finding_filters(request, organisations)
-    qs = selectors.filter_findings(selectors.visible_findings(user), as_of=services.local_today(), **filters)
-    qs = qs.select_related("organisation").order_by("-found_on", "-id")
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "inspections/finding_list.html", {"page": page, "form": form, "today": services.local_today()})
+    form, listing, qs = _findings_listed(request)
+    page = BoundedPaginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "inspections/finding_list.html", {
+        "page": page, "form": form, "filter_form": form, "listing": listing, "today": services.local_today(),
+    })
+
+
+@login_required
+def finding_export(request):
+    """The findings list as it stands (same filters, search and sort) as xlsx; scoped like the list."""
+    _form, _listing, qs = _findings_listed(request)
+    response = HttpResponse(finding_export_xlsx(qs, today=services.local_today()), content_type=XLSX_TYPE)
+    return name_download(response, f"检查问题-{services.local_today():%Y%m%d}.xlsx")
 
 
 @login_required
 def my_findings(request):
     """A unit's own page: what it must fix and by when, nearest due date first."""
-    qs = selectors.unit_findings(request.user).select_related("organisation").order_by("due_on", "id")
+    listing = Listing(request.GET, sorts={k: FINDING_SORTS[k] for k in ("due_on", "found_on", "subject", "organisation")},
+                      default="due_on", search=_finding_search)
+    qs = listing.apply(rectification.with_follow_ups(selectors.unit_findings(request.user)).select_related("organisation"))
     page = Paginator(qs, 100).get_page(request.GET.get("page"))
-    return render(request, "inspections/my_findings.html", {"page": page, "today": services.local_today()})
+    return render(request, "inspections/my_findings.html", {"page": page, "listing": listing, "today": services.local_today()})
 
 
 def _subject_link(finding: Finding) -> str | None:
@@ -139,7 +179,8 @@ DETAIL_LABELS = {
     "failed": "失败或超时次数", "failure_share": "失败比例", "window_days": "统计天数", "from": "自", "to": "至",
     "has_consultation_channel": "设有咨询留言渠道", "message_unanswered_over_limit": "有效留言超 3 个月未答复",
     "months": "月数", "lookback_months": "回溯月数", "finding": "原问题编号", "rule": "原问题规则", "found_on": "发现日期",
-    "days_overdue": "逾期天数", "checklist_version": "指标版本编号",
+    "days_overdue": "逾期天数", "checklist_version": "指标版本编号", "rectify_days": "整改期限（天）",
+    "recorded_on": "记录日期",
     # Site scanning's evidence (scanning/services.py, scanning/checks.py).
     "url": "页面或附件", "excerpt": "摘录", "match": "命中文字", "page_hash": "页面内容哈希（SHA-256）",
     "page": "页面记录编号", "scan": "扫描编号", "link": "链接地址", "reason": "原因", "offset": "位置", "count": "出现次数",
@@ -178,30 +219,14 @@ def _detail_value(value):
 
 @login_required
 def finding_detail(request, pk):
-    user = request.user
-    finding = selectors.get_finding_for(user, pk)
-    can_answer = access.can_act_for_unit(user, finding.organisation) and finding.status != FindingStatus.RECTIFIED
-    form = RectifyForm(request.POST or None, request.FILES or None) if can_answer else None
-    if request.method == "POST":
-        if not can_answer:
-            raise PermissionDenied("您不能反馈该问题的整改情况。")
-        if form.is_valid():
-            try:
-                services.finding_rectify(
-                    finding=finding, user=user, comment=form.cleaned_data["comment"],
-                    evidence_url=form.cleaned_data["evidence_url"], evidence_file=form.cleaned_data["evidence_file"],
-                )
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            except DomainConflict as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.success(request, "整改情况已提交，下次检查将复核。")
-                return redirect("finding-detail", pk=finding.pk)
+    finding = selectors.get_finding_for(request.user, pk)
+    # The unit's answer and the supervisors' decision on it (rectification_views.py).
+    panel = rectification_views.finding_panel(request, finding)
+    if not isinstance(panel, dict):
+        return panel
     detail_rows = [(DETAIL_LABELS.get(key, key), _detail_value(value)) for key, value in finding.detail.items()]
     return render(request, "inspections/finding_detail.html", {
-        "finding": finding, "form": form, "detail_rows": detail_rows, "subject_url": _subject_link(finding),
-        "rectifications": finding.rectifications.select_related("submitted_by"),
+        "finding": finding, "detail_rows": detail_rows, "subject_url": _subject_link(finding), **panel,
     })
 
 
@@ -225,7 +250,7 @@ def countdown_page(request):
         error = "所选单位不存在或不在您的查看范围内。"
         organisation = None
         qs = api.countdown_queryset(user, kind=kind, within=within)
-    page = Paginator(qs, 100).get_page(request.GET.get("page"))
+    page = BoundedPaginator(qs, 100).get_page(request.GET.get("page"))
     rows = [api._countdown_row(kind, obj) for obj in page.object_list]
     for row in rows:
         if "category" in row:
@@ -268,14 +293,18 @@ def error_report_list(request):
                 else:
                     messages.success(request, "找错已登记。")
                     return redirect("error-report-list")
-    qs = selectors.visible_error_reports(user).select_related("site")
-    if request.GET.get("open") == "1":
-        qs = qs.filter(replied_at__isnull=True)
+    qs = _replies_filtered(request, selectors.visible_error_reports(user).select_related("site"))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "inspections/error_report_list.html", {
         "page": page, "form": form, "import_form": import_form, "today": services.local_today(),
         "headings": imports.ERROR_REPORT_HEADINGS, "reply_workdays": _threshold(user, "error_report_late", "workdays"),
     })
+
+
+def _replies_filtered(request, qs):
+    # ?open=1 待答复, ?overdue=1 逾期未答复: the 工作台 counts these very queries (govmedia/workbench.py).
+    return selectors.filter_replies(qs, open=request.GET.get("open") == "1", overdue=request.GET.get("overdue") == "1",
+                                    as_of=services.local_today())
 
 
 def _import_messages(request, result):
@@ -349,9 +378,7 @@ def message_list(request):
                 else:
                     messages.success(request, "留言已登记。")
                     return redirect("message-list")
-    qs = selectors.visible_messages(user).select_related("site", "account")
-    if request.GET.get("open") == "1":
-        qs = qs.filter(replied_at__isnull=True)
+    qs = _replies_filtered(request, selectors.visible_messages(user).select_related("site", "account"))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     policies = MessagePolicy.objects.filter(organisation__in=access.organisation_ids_for(user)).select_related("organisation")
     return render(request, "inspections/message_list.html", {

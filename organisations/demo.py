@@ -39,7 +39,9 @@ PEOPLE = [
     ("edu_deputy2", "吴芳", "县教育局", [("县教育局", Role.DEPUTY_HEAD)]),
     ("edu_principal", "郑国强", "县教育局", [("县教育局", Role.PRINCIPAL)]),
     ("health_editor", "冯静", "县卫生健康局", [("县卫生健康局", Role.EDITOR)]),
-    ("health_principal", "陈志军", "县卫生健康局", [("县卫生健康局", Role.PRINCIPAL), ("县卫生健康局", Role.DEPUTY_HEAD)]),
+    # 二审 and 三审 by two people: under 三审三校 one person may not decide both (review/services.py).
+    ("health_principal", "陈志军", "县卫生健康局", [("县卫生健康局", Role.PRINCIPAL)]),
+    ("health_deputy", "何晓东", "县卫生健康局", [("县卫生健康局", Role.DEPUTY_HEAD)]),
     ("town_editor", "褚红梅", "城关镇", [("城关镇", Role.EDITOR)]),
     ("town_principal", "卫东", "城关镇", [("城关镇", Role.PRINCIPAL)]),
     ("transport_principal", "韩立", "县交通运输局", [("县交通运输局", Role.PRINCIPAL)]),

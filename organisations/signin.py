@@ -27,7 +27,7 @@ from organisations.middleware import pending_step
 
 RECOVERY_CODES = 10
 # The menu waits until every sign-in step is done (the pages it lists would only send the person back here).
-NO_MENU = {"nav_items": []}
+NO_MENU = {"nav_items": [], "nav_groups": []}
 TOTP_NAME = "动态口令"
 RECOVERY_NAME = "恢复码"
 

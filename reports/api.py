@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.utils.http import content_disposition_header
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -15,7 +14,7 @@ from rest_framework.views import APIView
 
 from govmedia.core.api import AuditedViewMixin
 from govmedia.core.files import file_response
-from govmedia.core.documents import PDF_TYPE, XLSX_TYPE
+from govmedia.core.documents import PDF_TYPE, XLSX_TYPE, name_download
 
 from reports import documents, services
 from reports.figures import build_report
@@ -58,16 +57,31 @@ class ReportView(AuditedViewMixin, APIView):
     def get(self, request):
         period = self.parse(request.query_params.get(self.period_param))
         organisation = resolve_organisation(request.user, request.query_params.get("organisation"))
-        report = build_report(organisation, period, user=request.user)
-        response = Response(report)
         fmt = getattr(request.accepted_renderer, "format", "json")
+        report = services.stored_report(user=request.user, organisation=organisation, kind=self.kind, period=period)
+        if report is None:
+            if services.subject_count(organisation, request.user) > services.SYNC_SUBJECT_LIMIT:
+                # A big region's report is built by the worker, never inside a request: the export to follow.
+                return self.background(request, organisation, period, fmt)
+            report = build_report(organisation, period, user=request.user)
+        response = Response(report)
         if fmt in ("xlsx", "pdf"):
             name = documents.filename_of(report, fmt)
-            response["Content-Disposition"] = content_disposition_header(True, name)
+            name_download(response, name)
             response["X-Content-Type-Options"] = "nosniff"
             services.record_download(request, target=organisation, filename=name, kind=report.get("kind", ""),
                                      period=period.key, format=fmt)
         return response
+
+    def background(self, request, organisation, period, fmt):
+        started = services.export_start(user=request.user, organisation=organisation, kind=self.kind, period=period,
+                                        fmt=fmt if fmt in services.FORMATS else "json")
+        body = {"id": started["id"], "filename": started["filename"], "state": "PENDING", "status": "queued",
+                "detail": "该区域较大，报告由后台生成，请按 status_url 查询进度并下载。",
+                "status_url": reverse("api-report-export", args=[started["id"]], request=request)}
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
+        return Response(body, status=status.HTTP_202_ACCEPTED)
 
     def finalize_response(self, request, response, *args, **kwargs):
         # Errors are JSON whatever document was asked for: a spreadsheet cannot carry "month: bad format".
@@ -92,6 +106,7 @@ PERIOD_DOC = "所属单位编号；缺省为调用者可见范围最大的单位
 )
 class MonthlyReportView(ReportView):
     period_param = "month"
+    kind = "monthly"
 
     def parse(self, raw):
         return parse_month(raw)
@@ -108,6 +123,7 @@ class MonthlyReportView(ReportView):
 )
 class QuarterlyReportView(ReportView):
     period_param = "quarter"
+    kind = "quarterly"
 
     def parse(self, raw):
         return parse_quarter(raw)

@@ -136,7 +136,11 @@ class Export(models.Model):
         ordering = ["-created_at"]
         verbose_name = "报告导出"
         verbose_name_plural = verbose_name
-        indexes = [models.Index(fields=["status", "queued_at"], name="export_status_queued_idx")]
+        indexes = [
+            models.Index(fields=["status", "queued_at"], name="export_status_queued_idx"),
+            # The page's report: the reader's newest one of a region and period (reports.services.page_report).
+            models.Index(fields=["user", "organisation", "period", "-created_at"], name="export_page_report_idx"),
+        ]
 
     def __str__(self):
         return self.filename

@@ -11,6 +11,9 @@ from django.db import IntegrityError, transaction
 from govmedia.core import audit
 from organisations.models import Organisation
 
+from rules import definitions
+
+from .columns import SUMMARY_ROWS, VERDICT
 from .figures import build_report
 from .models import ReportRevision
 from .periods import Period
@@ -55,6 +58,47 @@ def report_changes(old: dict, new: dict) -> list[dict]:
             changes.append({"subject": "totals", "id": None, "name": "合计", "field": key,
                             "old": totals_a.get(key), "new": totals_b.get(key)})
     return changes
+
+
+FIELD_LABELS = {
+    "subject": "对象", "verdict": "结论", "score": "得分", "vetoes": "否决项",
+    "figures.updates": "更新条数", "figures.update_days": "更新天数", "figures.originals": "原创条数",
+    "figures.longest_gap_days": "最长未更新（天）", "figures.longest_original_gap_days": "最长无原创（天）",
+    "figures.weeks_without_update": "无更新的自然周", "figures.has_interaction": "互动功能",
+    "figures.messages_received": "收到留言", "figures.messages_on_time": "按时答复", "figures.messages_late": "逾期答复",
+    "figures.messages_overdue": "逾期未答复", "figures.messages_pending": "未到期留言", "figures.columns": "栏目数",
+    "figures.stale_columns": "不更新栏目", "figures.stale_key_columns": "不更新的重点栏目", "figures.blank_columns": "空白栏目",
+    "figures.probes": "监测次数", "figures.probes_failed": "监测失败次数", "figures.availability": "可用率",
+    "figures.availability_percent": "可用率（%）", "figures.broken_links_found": "新错链", "figures.broken_links_open": "未修复错链",
+    "figures.has_consultation_channel": "咨询渠道", "figures.messages_unanswered_over_limit": "超期未答复留言",
+    "figures.error_reports_received": "收到找错", "figures.error_reports_on_time": "找错按时答复",
+    "figures.error_reports_late": "找错逾期答复", "figures.error_reports_overdue": "找错逾期未答复",
+    "figures.error_reports_pending": "找错未到期",
+    **dict(SUMMARY_ROWS),
+}
+
+
+def _shown(field: str, value) -> str:
+    if value is None:
+        return "—"
+    if field == "verdict":
+        return VERDICT.get(value, "—")
+    if field == "vetoes":
+        return "、".join(definitions.label(code) for code in value) or "无"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value) or "无"
+    return str(value)
+
+
+def describe(change: dict) -> dict:
+    """One change as the page lists it: the field's Chinese name and the values as read (no codes)."""
+    field = change["field"]
+    return {"name": change["name"], "label": FIELD_LABELS.get(field, "其他数字"),
+            "old": _shown(field, change["old"]), "new": _shown(field, change["new"])}
 
 
 def revisions_of(organisation: Organisation, period: Period):

@@ -23,14 +23,16 @@ from govmedia.core import audit, queue
 from govmedia.core.documents import PDF_TYPE, XLSX_TYPE
 from govmedia.core.exceptions import DomainConflict
 from govmedia.core.files import Stored, secret_name_candidates
+from accounts.models import LIVE_STATUSES, Account
 from notifications.services import notify
 from organisations import access
 from organisations.models import Membership, Organisation, Role, User
+from sites.models import Site, SiteStatus
 from reports import documents
-from reports.figures import build_report
+from reports.figures import build_report, scope_organisations
 from reports.models import Bulletin, Export, ExportStatus, SelfInspection
 from reports.periods import Period, parse_month, parse_quarter
-from reports.revisions import issue_revision
+from reports.revisions import issue_revision, revisions_of
 from reports.selfcheck import INDICATOR_CODES
 from webhooks.services import emit
 
@@ -92,17 +94,67 @@ def export_path(task_id: str, fmt: str) -> Stored:
     return Stored(f"{REPORTS_DIR}/exports/{uuid.UUID(task_id).hex}.{fmt}")
 
 
+def download_name(kind: str, organisation: Organisation, period: Period, fmt: str) -> str:
+    """A report document's Chinese download name (sent as RFC 5987 by govmedia.core.files)."""
+    return documents.filename_of({"kind": kind, "organisation": {"name": organisation.name},
+                                  "period": {"label": period.label}}, fmt)
+
+
 def export_start(*, user, organisation: Organisation, kind: str, period: Period, fmt: str) -> dict:
     """Write the export's row and send its task after the commit (a broker that is down leaves the row `queued`
     for the sweeper); return its token. The task writes the file and reports progress on the row."""
     if fmt not in FORMATS:
         raise ValidationError({"format": "导出格式只能是 xlsx、pdf 或 json。"})
     export_id = uuid.uuid4()
-    filename = documents.filename_of({"kind": kind, "organisation": {"id": organisation.pk}, "period": {"key": period.key}}, fmt)
+    filename = download_name(kind, organisation, period, fmt)
     Export.objects.create(id=export_id, user=user, organisation=organisation, kind=kind, period=period.key, fmt=fmt,
                           filename=filename, queued_at=timezone.now())
     queue.send_on_commit(EXPORT_TASK, kwargs={"export_id": str(export_id)}, task_id=str(export_id))
     return {"id": export_token(task_id=str(export_id), user_id=user.pk, filename=filename, fmt=fmt), "filename": filename}
+
+
+# Above this many sites and accounts the API answers with a background export instead of the report (the
+# page never builds one); a county's report is built in well under a second from the database.
+SYNC_SUBJECT_LIMIT = getattr(settings, "REPORTING_SYNC_SUBJECT_LIMIT", 400)
+
+
+def subject_count(organisation: Organisation, user) -> int:
+    orgs = scope_organisations(organisation, user).values("pk")
+    return (Account.objects.filter(owner__in=orgs, status__in=LIVE_STATUSES).count()
+            + Site.objects.filter(owner__in=orgs, status=SiteStatus.RUNNING).count())
+
+
+def stored_report(*, user, organisation: Organisation, kind: str, period: Period) -> dict | None:
+    """The report already kept for a period: a published bulletin's snapshot, or an issued month's newest
+    revision (to those who may read the whole region)."""
+    if kind == "quarterly":
+        return Bulletin.objects.filter(organisation=organisation, quarter=period.key).values_list("data", flat=True).first()
+    if not access.covers_region(user, organisation):
+        return None
+    return revisions_of(organisation, period).values_list("data", flat=True).first()
+
+
+def page_report(*, user, organisation: Organisation, kind: str, period: Period, restart: bool = False):
+    """The report a page shows, never built in the request: the caller's newest finished page report of this
+    region and period (a JSON export), else the one under way, else one queued now. Returns (report or None,
+    the export row); a failed one is shown as failed until the reader asks again (`restart`), so a report
+    that cannot be built is not queued again on every visit."""
+    export = (Export.objects.filter(user=user, organisation=organisation, kind=kind, period=period.key, fmt="json")
+              .order_by("-created_at").first())
+    if export is None or restart:
+        started = export_start(user=user, organisation=organisation, kind=kind, period=period, fmt="json")
+        export = Export.objects.get(pk=read_export_token(started["id"], user)["t"])
+    if export.status == ExportStatus.FINISHED:
+        path = export_path(str(export.pk), "json")
+        if path.is_file():
+            with path.open("rb") as handle:
+                return json.load(handle), export
+        return None, export
+    return None, export
+
+
+def page_export_token(export: Export) -> str:
+    return export_token(task_id=str(export.pk), user_id=export.user_id, filename=export.filename, fmt=export.fmt)
 
 
 # The row's status as the export's `state` (the names the API has always answered, Celery's).
@@ -140,7 +192,11 @@ def run_export(*, task_id: str, user_id: int, organisation_id: int, kind: str, p
     """Build the report and write its file (idempotent: the same file is written again)."""
     user = User.objects.get(pk=user_id)
     organisation = Organisation.objects.get(pk=organisation_id)
-    report = build_report(organisation, parse_period(kind, period), user=user, progress=progress)
+    # A past issued month is the issued report (its newest revision), as on the page; anything else is built.
+    the_period = parse_period(kind, period)
+    issued = (revisions_of(organisation, the_period).values_list("data", flat=True).first()
+              if kind == "monthly" and access.covers_region(user, organisation) else None)
+    report = issued or build_report(organisation, the_period, user=user, progress=progress)
     if progress:
         progress(5, 6, "生成文件")
     _write(export_path(task_id, fmt), render(report, fmt))
@@ -256,6 +312,22 @@ def store_monthly_documents(period: Period, organisations: list[Organisation] | 
         except Exception:  # noqa: BLE001 - one region's failure must not stop the monthly run for the rest
             logger.exception("monthly report of organisation %s for %s failed", org.pk, period.key)
     return done
+
+
+REGENERATE_TASK = "reports.tasks.regenerate_monthly_report"
+
+
+def regenerate_start(*, user, organisation: Organisation, period: Period) -> None:
+    """Queue the regeneration of an issued month (built by the worker, never in the request)."""
+    queue.send_on_commit(REGENERATE_TASK, kwargs={"organisation_id": organisation.pk, "period": period.key,
+                                                  "user_id": user.pk})
+
+
+def regenerate_run(*, organisation_id: int, period: str, user_id: int | None = None):
+    """Issue the month again from today's data: a new revision when something changed (reports.revisions)."""
+    user = User.objects.filter(pk=user_id).first() if user_id else None
+    organisation = Organisation.objects.get(pk=organisation_id)
+    return issue_revision(organisation, parse_month(period), user=user, reason="主管人员重新生成")
 
 
 # --- the stored bulletin and self-inspection (tables of reports.models) ---------------------------

@@ -2,7 +2,7 @@
 from celery import shared_task
 
 from reports.periods import last_complete_month, parse_month
-from reports.services import export_run, store_monthly_documents, sweep_exports as sweep
+from reports.services import export_run, regenerate_run, store_monthly_documents, sweep_exports as sweep
 
 
 @shared_task
@@ -21,3 +21,10 @@ def sweep_exports() -> dict:
 def generate_monthly_reports(period: str | None = None) -> list[str]:
     """On the first of each month: last month's report of every top supervised region, as stored documents."""
     return store_monthly_documents(parse_month(period) if period else last_complete_month())
+
+
+@shared_task
+def regenerate_monthly_report(organisation_id: int, period: str, user_id: int | None = None) -> int:
+    """A supervisor's "regenerate": the month issued again by the worker; returns the newest revision number."""
+    revision, _created = regenerate_run(organisation_id=organisation_id, period=period, user_id=user_id)
+    return revision.revision

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,28 +11,20 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 
+from govmedia.core.documents import name_download
+from govmedia.core.documents import pdf_response
 from govmedia.core.files import file_response
 
-from accounts.models import Account, LIVE_STATUSES
 from organisations import access
-from sites.models import Site, SiteStatus
 
-from reports import bulletins, documents, revisions, selfcheck, services
-from reports.figures import build_report, scope_organisations
+from reports import bulletins, columns, documents, revisions, selfcheck, services
 from reports.models import Bulletin, SelfInspection
 from reports.periods import last_complete_month, last_complete_quarter, parse_month, parse_quarter
 from reports.selectors import organisations_for_picker, resolve_organisation, self_inspection_units
 
-# Above this many sites and accounts a page report is built by the worker while the page shows progress.
-SYNC_SUBJECT_LIMIT = getattr(settings, "REPORTING_SYNC_SUBJECT_LIMIT", 400)
-
-
-def _subject_count(organisation, user) -> int:
-    orgs = scope_organisations(organisation, user).values("pk")
-    return (Account.objects.filter(owner__in=orgs, status__in=LIVE_STATUSES).count()
-            + Site.objects.filter(owner__in=orgs, status=SiteStatus.RUNNING).count())
+# At most this many failing subjects are listed on the page (every one is in the xlsx).
+PAGE_FAILING_ROWS = 300
 
 
 def _period(request, kind):
@@ -63,14 +54,20 @@ def _published_bulletin(kind, organisation, period):
 
 
 def report_page(request, kind: str):
+    """The stored report of a period or the progress of its building: a report is never built in the request
+    (a province's takes longer than a request may). An issued month shows its newest revision, a published
+    bulletin its snapshot; otherwise the reader's page report built by the worker (queued on first visit)."""
     period, error = _period(request, kind)
     try:
         organisation = resolve_organisation(request.user, request.GET.get("organisation"))
     except ValidationError:
         raise Http404("单位不存在。") from None
-    report, background = None, False
+    report, building = None, None
     published = _published_bulletin(kind, organisation, period)
     issued = _issued(request, kind, organisation, period)
+    if request.method == "POST" and "rebuild" in request.POST:
+        services.page_report(user=request.user, organisation=organisation, kind=kind, period=period, restart=True)
+        return redirect(f"{request.path}?{_param(kind)}={period.key}&organisation={organisation.pk}&live=1")
     if request.method == "POST" and kind == "monthly":
         return _regenerate(request, organisation, period)
     if published is not None and not request.GET.get("live"):
@@ -84,35 +81,54 @@ def report_page(request, kind: str):
         report = _stored_result(request, request.GET["result"])
         if report is None:
             raise Http404("报告不存在或已过期，请重新生成。")
-    elif _subject_count(organisation, request.user) > SYNC_SUBJECT_LIMIT and not request.GET.get("now"):
-        background = True
     else:
-        report = build_report(organisation, period, user=request.user)
-    param = "quarter" if kind == "quarterly" else "month"
+        report, building = services.page_report(user=request.user, organisation=organisation, kind=kind, period=period)
+    param = _param(kind)
     query = f"{param}={period.key}&organisation={organisation.pk}"
     context = {
-        "kind": kind, "period": period, "organisation": organisation, "report": report, "background": background,
+        "kind": kind, "period": period, "organisation": organisation, "report": report, "building": building,
         "error": error, "query": query,
         "previous_query": f"{param}={period.previous().key}&organisation={organisation.pk}",
         "title": documents.title_of({"kind": kind, "organisation": {"name": organisation.name},
                                      "period": {"label": period.label}}),
-        "api_url": reverse("api-report-quarterly" if kind == "quarterly" else "api-report-monthly"),
         "organisations": organisations_for_picker(request.user),
-        "summary": documents.summary_rows(report) if report else [],
         "stored": services.stored_documents("monthly", organisation) if kind == "monthly" else [],
         "revisions": issued, "can_regenerate": kind == "monthly" and period.end < timezone.localdate()
         and access.can_issue_report(request.user, organisation),
     }
+    context.update(_report_tables(report))
     if kind == "quarterly":
         context.update(bulletins.page_context(request, organisation, period, report))
     return render(request, "reports/report.html", context)
+
+
+def _param(kind: str) -> str:
+    return "quarter" if kind == "quarterly" else "month"
+
+
+def _report_tables(report: dict | None) -> dict:
+    """The page's tables, from the column set the documents use (reports.columns)."""
+    if not report:
+        return {"summary": [], "tables": [], "detail_note": columns.DETAIL_NOTE}
+    tables = []
+    for table in columns.report_tables(report, detail=False):
+        rows = list(table.page_rows())
+        tables.append({"title": table.title, "headers": table.headers, "rows": rows[:PAGE_FAILING_ROWS],
+                       "more": max(0, len(rows) - PAGE_FAILING_ROWS), "id": TABLE_IDS.get(table.title, "")})
+    return {"summary": documents.summary_rows(report), "tables": tables, "detail_note": columns.DETAIL_NOTE}
+
+
+TABLE_IDS = {"汇总": "summary", "单位排名": "units", "不合格网站与账号": "failing"}
 
 
 def _issued(request, kind: str, organisation, period) -> list:
     """The issued revisions of a month, newest first, to those who may read the region's stored report."""
     if kind != "monthly" or not access.covers_region(request.user, organisation):
         return []
-    return list(revisions.revisions_of(organisation, period).select_related("generated_by"))
+    issued = list(revisions.revisions_of(organisation, period).select_related("generated_by"))
+    for revision in issued:
+        revision.shown_changes = [revisions.describe(c) for c in revision.changes]
+    return issued
 
 
 def _regenerate(request, organisation, period):
@@ -121,11 +137,9 @@ def _regenerate(request, organisation, period):
     if period.end >= timezone.localdate():
         messages.error(request, "本月尚未结束，月度报告在次月1日生成。")
     else:
-        revision, created = revisions.issue_revision(organisation, period, user=request.user, reason="主管人员重新生成")
-        if created:
-            messages.success(request, f"已生成第 {revision.revision} 版，列出了与上一版相比的 {len(revision.changes)} 处变化。")
-        else:
-            messages.info(request, f"数据没有变化，仍为第 {revision.revision} 版。")
+        # Built by the worker: a region's report takes longer than a request may.
+        services.regenerate_start(user=request.user, organisation=organisation, period=period)
+        messages.success(request, "已开始按现有数据重新生成；完成后，如有变化，本页显示新的版本并列出变化。")
     return redirect(f"{request.path}?month={period.key}&organisation={organisation.pk}")
 
 
@@ -136,9 +150,25 @@ def monthly_page(request):
 
 @login_required
 def quarterly_page(request):
-    if request.method == "POST":
+    if request.method == "POST" and "rebuild" not in request.POST:
         return bulletins.publish_from_page(request)
     return report_page(request, "quarterly")
+
+
+@login_required
+def export_start_page(request):
+    """Start a document export from the report page without JavaScript: then its self-refreshing progress page."""
+    if request.method != "POST":
+        return redirect("reports")
+    try:
+        organisation = resolve_organisation(request.user, request.POST.get("organisation"))
+        period = services.parse_period(request.POST.get("kind", ""), request.POST.get("period"))
+        started = services.export_start(user=request.user, organisation=organisation, kind=request.POST["kind"],
+                                        period=period, fmt=request.POST.get("format", ""))
+    except (ValidationError, KeyError) as exc:
+        messages.error(request, "；".join(exc.messages) if isinstance(exc, ValidationError) else "请选择报告类型。")
+        return redirect("reports")
+    return redirect("report-export", token=started["id"])
 
 
 @login_required
@@ -165,7 +195,7 @@ def stored_download(request, kind: str, period: str, organisation_id: int, fmt: 
     path = services.stored_path(kind, organisation.pk, period, fmt)
     if not path.is_file():
         raise Http404("该月报告尚未生成。")
-    name = documents.filename_of({"kind": kind, "organisation": {"id": organisation.pk}, "period": {"key": period}}, fmt)
+    name = services.download_name(kind, organisation, parse_month(period), fmt)
     services.record_download(request, target=organisation, filename=name, kind=kind, period=period, format=fmt)
     return file_response(path, filename=name, inline=False)
 
@@ -184,8 +214,9 @@ def index_page(request):
     return render(request, "reports/index.html", context)
 
 
-@login_required
-def self_inspection_page(request):
+def _self_inspection_target(request):
+    """(unit, units, period, error) of a self-inspection page or document: the unit asked for among those the
+    user inspects (else 404), the month asked for (else the last complete one, with the error said)."""
     units = self_inspection_units(request.user)
     raw_unit = request.POST.get("organisation") or request.GET.get("organisation")
     if raw_unit:
@@ -207,6 +238,26 @@ def self_inspection_page(request):
             period = parse_month(raw_month)
         except ValidationError as exc:
             error = "；".join(exc.messages)
+    return unit, units, period, error
+
+
+@login_required
+def self_inspection_document(request):
+    """The month's self-inspection as a PDF to print, sign and keep: the saved answers, else the prefill."""
+    unit, _, period, error = _self_inspection_target(request)
+    if error:
+        raise Http404(error)
+    stored = SelfInspection.objects.filter(organisation=unit, month=period.key).select_related("submitted_by").first()
+    known = selfcheck.prefill(unit, period, user=request.user)
+    name = f"每月自查-{unit.name}-{period.label}.pdf"
+    services.record_download(request, target=unit, filename=name, kind="self_inspection", period=period.key, format="pdf")
+    return pdf_response(lambda: selfcheck.render_pdf(unit=unit, period=period, known=known, stored=stored), name,
+                        inline=False)
+
+
+@login_required
+def self_inspection_page(request):
+    unit, units, period, error = _self_inspection_target(request)
     stored = SelfInspection.objects.filter(organisation=unit, month=period.key).select_related("submitted_by").first()
     known = selfcheck.prefill(unit, period, user=request.user)
     indicators = {code: dict(v) for code, v in known["indicators"].items()}
@@ -238,11 +289,11 @@ def bulletin_page(request, pk: int):
     period = parse_quarter(bulletin.quarter, today=bulletin.published_at.date())
     return render(request, "reports/report.html", {
         "kind": "quarterly", "period": period, "organisation": bulletin.organisation, "report": report,
-        "background": False, "error": None, "published": bulletin, "bulletin_block": True, "can_publish": False,
+        "building": None, "error": None, "published": bulletin, "bulletin_block": True, "can_publish": False,
         "query": f"quarter={period.key}&organisation={bulletin.organisation_id}", "title": bulletin.title,
         "previous_query": f"quarter={period.previous().key}&organisation={bulletin.organisation_id}",
         "api_url": reverse("api-report-quarterly"), "organisations": organisations_for_picker(request.user),
-        "summary": documents.summary_rows(report), "stored": [], "snapshot_only": True,
+        "stored": [], "snapshot_only": True, **_report_tables(report),
     })
 
 
@@ -252,10 +303,10 @@ def bulletin_document(request, pk: int, fmt: str):
     if fmt not in ("xlsx", "pdf"):
         raise Http404()
     bulletin = get_object_or_404(Bulletin.objects.for_user(request.user), pk=pk)
-    content = services.render(bulletin.data, fmt)
+    # The PDF prints the text the supervisor published with it (its 通报 wording) under the summary.
+    content = services.render({**bulletin.data, "bulletin_summary": bulletin.summary}, fmt)
     name = documents.filename_of(bulletin.data, fmt)
     services.record_download(request, target=bulletin, filename=name, kind="quarterly_bulletin", format=fmt)
     response = HttpResponse(content, content_type=services.FORMATS[fmt])
-    response["Content-Disposition"] = content_disposition_header(True, name)
     response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return name_download(response, name)

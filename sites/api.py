@@ -11,7 +11,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from govmedia.core.api import AuditedViewMixin, DateTimeFilter, ReadOnlyOrManager, ScopedPrimaryKeyField
+from govmedia.core.api import AuditedViewMixin, CalledField, DateTimeFilter, ReadOnlyOrManager, ScopedPrimaryKeyField
 from govmedia.core.bulk import BulkRecordsView, bulk_schema
 from organisations import access
 from rules.countdown import columns_with_countdown
@@ -27,7 +27,7 @@ class SiteSerializer(serializers.ModelSerializer):
     operator = ScopedPrimaryKeyField(access.visible_organisations, allow_null=True, required=False)
     supervisor = ScopedPrimaryKeyField(access.supervising_organisations, allow_null=True, required=False)
     status = serializers.ChoiceField(choices=SiteStatus.choices, required=False)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = CalledField(source="get_status_display", read_only=True)
     column_count = serializers.IntegerField(read_only=True, required=False)
 
     class Meta:
@@ -112,7 +112,7 @@ class ColumnSerializer(serializers.ModelSerializer):
     parent = ScopedPrimaryKeyField(Column.objects.for_user, allow_null=True, required=False)
     responsible = ScopedPrimaryKeyField(access.visible_organisations, allow_null=True, required=False)
     category = serializers.ChoiceField(choices=ColumnCategory.choices, required=False)
-    category_display = serializers.CharField(source="get_category_display", read_only=True)
+    category_display = CalledField(source="get_category_display", read_only=True)
     # Countdown (issue: act before the inspection finds it): the last day the column is still fine, and the days left.
     deadline = serializers.DateField(read_only=True, default=None)
     days_left = serializers.IntegerField(read_only=True, default=None)

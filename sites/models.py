@@ -53,7 +53,10 @@ class Site(models.Model):
         ordering = ["name"]
         verbose_name = "网站"
         verbose_name_plural = verbose_name
-        indexes = [models.Index(fields=["owner", "status"], name="site_owner_status_idx")]
+        indexes = [
+            models.Index(fields=["owner", "status"], name="site_owner_status_idx"),
+            models.Index(fields=["name", "id"], name="site_name_order_idx"),  # issue 14: the list's order
+        ]
 
     def __str__(self):
         return self.name
@@ -115,6 +118,7 @@ class Column(models.Model):
         indexes = [
             models.Index(fields=["category", "last_updated_on"], name="column_category_updated_idx"),
             models.Index(fields=["site", "category"], name="column_site_category_idx"),
+            models.Index(fields=["site", "id"], name="column_site_order_idx"),  # issue 14: the list's order
         ]
 
     def __str__(self):

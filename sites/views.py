@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from govmedia.core.documents import name_download
 from govmedia.core.exceptions import DomainConflict
 from govmedia.core.forms import apply_errors
+from govmedia.core.paging import BoundedPaginator
 from organisations import access
 
 from . import services
@@ -215,7 +216,7 @@ def column_detail(request, pk):
         ) is not None:
             messages.success(request, "更新记录已登记。")
             return redirect("column-detail", pk=column.pk)
-    updates = Paginator(column.updates.order_by("-published_at", "-id"), 50).get_page(request.GET.get("page"))
+    updates = BoundedPaginator(column.updates.order_by("-published_at", "-id"), 50).get_page(request.GET.get("page"))
     return render(request, "sites/column_detail.html", {
         "column": column, "site": column.site, "form": form, "updates": updates,
         "can_manage": access.can_manage_site(request.user, column.site),

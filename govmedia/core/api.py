@@ -20,6 +20,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import audit
 from .exceptions import DomainConflict
+from .paging import COUNT_LIMIT, ApiPaginator
 from .parsers import JSONParser  # noqa: F401  (the API base's parser, here with the rest)
 
 
@@ -34,6 +35,23 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         return self.scope_fn(self.context["request"].user)
+
+
+class CalledField(serializers.CharField):
+    """Read-only text from a method of the row (`source="get_status_display"`, `"author.__str__"`), called
+    directly. DRF's own lookup runs inspect.signature on every bound method of every row to see whether it may
+    call it: a third of the accounts list's Python time (issue 14)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        for attr in self.source_attrs:
+            if instance is None:  # a missing relation ("decided_by.__str__" with nobody): null, as DRF answers
+                return None
+            instance = getattr(instance, attr)
+        return instance() if callable(instance) else instance
 
 
 class IdField(forms.IntegerField):
@@ -114,8 +132,37 @@ class Router(DefaultRouter):
 
 
 class Pagination(PageNumberPagination):
+    """API.md's page-number pagination (`{"count", "next", "previous", "results"}`, `?page=`, `?page_size=`),
+    with the count bounded (issue 14, docs/performance.md): a page that is not full knows its count from its
+    rows and asks nothing more; otherwise the rows are counted up to COUNT_LIMIT. Beyond it `count` is the
+    limit and `count_capped` is true — pages and `next` links go on to the end, so a client that walks `next`
+    still reads every row."""
+
     page_size_query_param = "page_size"
     max_page_size = 500
+    django_paginator_class = ApiPaginator
+    template = None  # the browsable API's page links would count every page (num_pages)
+
+    def get_paginated_response(self, data):
+        return Response({
+            "count": self.page.paginator.count,
+            "count_capped": self.page.paginator.capped,
+            "next": self.get_next_link(),
+            "previous": self.get_previous_link(),
+            "results": data,
+        })
+
+    def get_paginated_response_schema(self, schema):
+        response = super().get_paginated_response_schema(schema)
+        response["properties"]["count"]["description"] = (
+            f"总条数；超过 {COUNT_LIMIT} 条时为 {COUNT_LIMIT}，并且 count_capped 为 true"
+        )
+        response["properties"] = {
+            "count": response["properties"]["count"],
+            "count_capped": {"type": "boolean", "description": f"总条数超过 {COUNT_LIMIT}，count 只计到此为止"},
+            **{k: v for k, v in response["properties"].items() if k != "count"},
+        }
+        return response
 
 
 def exception_handler(exc, context):

@@ -30,9 +30,11 @@ def set_actor(user) -> None:
         context["actor"] = user
 
 
-def record_action(instance, action: str, *, actor, comment: str = "", changes: dict | None = None) -> AuditEntry:
-    """Record a workflow action (submit, approve, return, reply ...) on `instance`."""
-    data = {"action": action}
+def record_action(instance, action: str, *, actor, comment: str = "", changes: dict | None = None,
+                  data: dict | None = None) -> AuditEntry:
+    """Record a workflow action (submit, approve, return, reply ...) on `instance`. `data` adds figures kept
+    with the entry (a bulk operation's counts); the page shows `comment`, so say them there in words too."""
+    data = {**(data or {}), "action": action}
     if hasattr(instance, "get_additional_data"):
         data.update(instance.get_additional_data() or {})
     if comment:
@@ -129,7 +131,7 @@ def entries_for_object(instance):
 ACTION_LABELS = {
     "create": "新增", "update": "修改", "delete": "删除", "access": "查看",
     "submit": "提交", "approve": "同意", "reject": "退回", "return": "退回", "withdraw": "撤回",
-    "publish": "发布", "reply": "答复", "rectify": "整改", "edit": "编辑", "restart": "重新送审",
+    "publish": "发布", "reply": "答复", "rectify": "整改", "rectify_accept": "整改审核通过", "rectify_reject": "整改退回", "edit": "编辑", "restart": "重新送审",
     "attach": "添加附件", "replace": "替换", "configure": "设置", "exemption": "登记豁免",
     "references": "登记上级审批编号", "register_existing": "登记已开设账号", "import": "导入",
     "grant_role": "分配角色", "withdraw_role": "撤销角色",
@@ -139,6 +141,8 @@ ACTION_LABELS = {
     "login": "登录", "login_failed": "登录失败", "lockout": "账号锁定", "password_change": "修改密码",
     "password_reset": "重置密码", "role_grant": "授予角色", "role_revoke": "撤销角色", "file_download": "下载文件",
     "archive": "归档", "otp_reset": "重置双因素认证",
+    # An inspection run's bulk writes (one entry per kind and run, with the counts).
+    "findings_open": "检查新增问题", "findings_rectify": "检查确认整改", "findings_overdue": "检查标记逾期",
 }
 MODEL_ACTIONS = {0: "create", 1: "update", 2: "delete", 3: "access"}
 MAX_VALUE_CHARS = 140

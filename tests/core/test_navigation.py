@@ -2,10 +2,14 @@
 import pytest
 
 FULL_MENU = [
-    "首页", "机构与人员", "政务新媒体", "备案审批", "网站与栏目", "稿件", "发布台账", "词表", "审校队列", "审校流程",
-    "本单位整改", "检查问题", "更新倒计时", "找错与留言", "检查记录", "检查指标", "网站扫描", "监测报告", "每月自查", "工作日历", "审计日志",
-    "接口账号", "接口推送",
+    "工作台", "工作日历",
+    "政务新媒体", "备案审批", "网站与栏目",
+    "稿件", "审校队列", "发布台账", "审校流程", "词表",
+    "本单位整改", "检查问题", "更新倒计时", "找错与留言", "检查记录", "检查指标", "网站扫描",
+    "监测报告", "每月自查",
+    "机构与人员", "审计日志", "接口账号", "接口推送",
 ]
+AREAS = ["工作台", "账号与网站", "内容发布", "检查与整改", "报告", "系统管理"]
 
 
 def menu(client, user):
@@ -40,3 +44,28 @@ def test_an_auditor_is_not_offered_a_self_inspection_they_cannot_fill_in(client,
     assert client.get("/reports/self-inspection/").status_code == 404
     assert "每月自查" in menu(client, region.member)
     assert client.get("/reports/self-inspection/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_sidebar_groups_the_menu_by_area(client, region):
+    client.force_login(region.supervisor)
+    groups = client.get("/calendar/").context["nav_groups"]
+    assert [g["label"] for g in groups] == AREAS
+    assert [i["label"] for g in groups for i in g["items"]] == FULL_MENU
+    assert [g["label"] for g in groups if g["active"]] == ["工作台"]
+
+
+@pytest.mark.django_db
+def test_an_area_without_entries_for_the_role_is_not_shown(client, region):
+    """An editor opens no administrative page but 机构与人员, so 系统管理 shows that one entry alone."""
+    client.force_login(region.member)
+    groups = {g["label"]: [i["label"] for i in g["items"]] for g in client.get("/").context["nav_groups"]}
+    assert groups["系统管理"] == ["机构与人员"]
+    assert "词表" not in groups["内容发布"]
+
+
+@pytest.mark.django_db
+def test_only_the_most_specific_entry_is_active(client, region):
+    client.force_login(region.member)
+    items = client.get("/findings/mine/").context["nav_items"]
+    assert [item["label"] for item in items if item["active"]] == ["本单位整改"]

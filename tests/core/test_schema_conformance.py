@@ -200,9 +200,19 @@ def test_rectify_takes_a_file_as_multipart_and_a_link_as_json(api, region):
     with_file = check(client, schema, "post", path, url, 201, data={"comment": "已恢复更新", "evidence_file": evidence},
                       format="multipart")
     assert with_file["evidence_url"] == "" and with_file["evidence_file"]
-    with_link = check(client, schema, "post", path, url, 201,
+    # One answer waits for review at a time: the link answers another finding.
+    other = FindingFactory(subject=AccountFactory(owner=region.bureau, platform="douyin" if account.platform != "douyin" else "weibo"))
+    with_link = check(client, schema, "post", path, f"/api/v1/findings/{other.pk}/rectify/", 201,
                       data={"comment": "已恢复更新", "evidence_url": "https://a.example.gov.cn/p/1"})
     assert with_link["evidence_url"] == "https://a.example.gov.cn/p/1" and with_link["evidence_file"] is None
+    # The supervisors' decisions answer as declared (inspections/rectification.py).
+    supervisor = api.as_user(region.supervisor)
+    returned = check(supervisor, schema, "post", "/api/v1/findings/{id}/reject/", f"/api/v1/findings/{other.pk}/reject/",
+                     200, data={"comment": "请附截图"})
+    assert returned["rectification_state"] == "returned"
+    accepted = check(supervisor, schema, "post", "/api/v1/findings/{id}/accept/",
+                     f"/api/v1/findings/{finding.pk}/accept/", 200, data={})
+    assert accepted["status"] == "rectified" and accepted["rectifications"][0]["reviewed_by"] == region.supervisor.pk
 
 
 def test_a_queued_inspection_answers_as_declared(api, region):

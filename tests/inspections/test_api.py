@@ -76,7 +76,8 @@ def test_rectify_by_api(api, region, findings):
     assert ok.status_code == 201 and ok.json()["outcome"] == "pending"
     detail = client.get(f"/api/v1/findings/{finding.pk}/").json()
     assert detail["rectifications"][0]["comment"] == "已更新"
-    assert client.post(f"/api/v1/findings/{finding.pk}/rectify/", {"comment": "x"}, format="json").status_code == 201
+    # One answer waits for the supervisors' decision at a time (inspections/rectification.py).
+    assert client.post(f"/api/v1/findings/{finding.pk}/rectify/", {"comment": "x"}, format="json").status_code == 409
     other = Finding.objects.get(rule="account_stale", subject_id=theirs.pk)
     # Visible to the auditor, but not theirs to answer.
     assert api.as_user(region.auditor).post(f"/api/v1/findings/{other.pk}/rectify/", {"comment": "x"}, format="json").status_code == 403

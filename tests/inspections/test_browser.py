@@ -82,3 +82,19 @@ def test_unit_answers_a_finding_on_a_phone(live_server, region, build, tmp_path)
         assert page.get_by_role("button", name="提交整改情况").count() == 0
 
     in_browser(verified)
+
+
+def test_a_required_mark_stays_on_its_label_line_in_the_run_form(live_server, region):
+    # .filters labels stack their children; the "*" of 检查基准日 fell onto a line of its own.
+    def look(page):
+        page.goto(f"{live_server.url}/login/")
+        page.get_by_label("用户名").fill("supervisor")
+        page.get_by_label("密码").fill(PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_load_state()
+        page.goto(f"{live_server.url}/inspections/")
+        label, mark = page.locator("label[for=id_as_of]"), page.locator("label[for=id_as_of] .req")
+        assert abs(mark.bounding_box()["y"] - label.bounding_box()["y"]) < 4
+        assert label.bounding_box()["height"] < 32
+
+    threaded_in_browser(look, viewport={"width": 1366, "height": 900})

@@ -106,3 +106,13 @@ def test_error_reports_and_messages_pages(client, region, build):
     assert message.due_on == D(2025, 2, 7)
     assert "咨询" in client.get("/messages/").content.decode()
     assert client.get("/checklist/").status_code == 200
+
+
+def test_a_run_wider_than_my_region_shows_dashes_not_blank_totals(client, region):
+    # A whole-deployment run's totals are not a county supervisor's to read; its cells were left empty.
+    Inspection.objects.create(as_of=D(2024, 9, 30), status="finished", counts={"new": 5, "rectified": 1, "open": 4,
+                                                                               "overdue": 0})
+    signed_in(client, region.supervisor)
+    page = client.get("/inspections/").content.decode()
+    assert 'data-label="新发现">—<' in page and 'data-label="逾期">—<' in page
+    assert 'data-label="新发现"><' not in page

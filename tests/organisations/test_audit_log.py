@@ -1,4 +1,6 @@
 """Every change and workflow action is logged with its actor; supervisors read their scope's entries."""
+import re
+
 import pytest
 
 from govmedia.core.models import AuditEntry
@@ -61,3 +63,19 @@ def test_audit_page_for_supervisor(client, region, api):
     page = client.get("/audit/", {"object_type": "organisation"}).content.decode()
     # The change reads as office staff say it: the field's label and the new value, not the field's code name.
     assert "审计日志" in page and "甲县教育局" in page and "简称" in page and "short_name" not in page
+
+
+def test_a_stored_self_inspection_prefill_reads_in_chinese_in_the_log():
+    # The 自查 submission's 系统预填依据 showed "indicators：…known：否" and "检查指标版本：ID：7，单位名称：…".
+    from govmedia.core import audit
+
+    prefill = {
+        "indicators": {"content_weekly": {"result": "", "note": "说明", "known": True, "rules": ["account_weekly"]}},
+        "own_accounts": [{"name": "清源教育", "type": "微信"}], "sub_accounts": [{"name": "甲", "type": "微博", "unit": "乙"}],
+        "report_period": {"key": "2026-10", "label": "2026年10月", "start": "2026-10-01", "end": "2026-10-31",
+                          "as_of": "2026-10-31", "complete": True},
+        "checklist_version": {"id": 7, "name": "清源县检查指标", "year": 2020},
+    }
+    text = audit._readable(prefill)
+    assert not re.search(r"[A-Za-z]{2,}", text), text
+    assert "检查指标版本：编号：7，名称：清源县检查指标" in text and "幂等键" not in text

@@ -388,3 +388,13 @@ def test_demo_administrators_and_supervisors_sign_in_with_the_documented_secret(
     call_command("demo_otp", "sys_admin", stdout=out)
     assert token_request("sys_admin", demo.DEMO_PASSWORD, otp=out.getvalue().strip()).status_code == 200
     assert token_request("edu_editor", demo.DEMO_PASSWORD).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_code_page_shows_no_menu_and_no_bell_before_the_second_factor(second_factor, client, region):
+    # The sidebar (nav_groups) and the unread bell used to show the person's whole menu and work on this page.
+    enrol(region.supervisor)
+    client.post("/login/", {"username": "supervisor", "password": PASSWORD})
+    page = client.get("/login/otp/").content.decode()
+    assert "动态口令" in page
+    assert 'id="sidebar"' not in page and "检查问题" not in page and 'class="bell' not in page

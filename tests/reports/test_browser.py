@@ -11,31 +11,48 @@ from tests.factories import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_supervisor_opens_the_monthly_report_and_downloads_it(page, sign_in, live_server, october):
+def issue_october(october, settings, tmp_path):
+    """What the 1st of November does: October's report issued and its documents stored (no page builds one)."""
+    import datetime as dt
+    from unittest import mock
+
+    from reports.periods import parse_month
+    from reports.services import store_monthly_documents
+
+    settings.MEDIA_ROOT = tmp_path
+    with mock.patch("django.utils.timezone.localdate", return_value=dt.date(2024, 11, 1)):
+        store_monthly_documents(parse_month("2024-10", today=dt.date(2024, 11, 1)), [october.region.county])
+
+
+def test_supervisor_opens_the_monthly_report_and_downloads_it(page, sign_in, live_server, october, settings, tmp_path):
     from pypdf import PdfReader
 
+    issue_october(october, settings, tmp_path)
     sign_in("supervisor", PASSWORD)
-    assert page.get_by_role("heading", name=re.compile("概览")).is_visible()
     page.get_by_role("link", name="监测报告").first.click()
     page.locator("form[action='/reports/monthly/'] input[name=month]").fill("2024-10")
     page.get_by_role("button", name="查看月报").click()
     assert page.get_by_role("heading", name=re.compile("月度监测报告（2024年10月）")).is_visible()
-    row = page.locator("#accounts tbody tr", has_text="甲县教育发布")
-    assert row.get_by_text("不合格").is_visible()
+    # The page lists the failing subjects with their reasons (every subject is in the xlsx, and it says so).
+    row = page.locator("#failing tbody tr", has_text="甲县教育发布")
+    assert row.get_by_text("账号内容不更新").is_visible()
     # Only the national items apply to this county (no pack adopted): message_late deducts 2 (test_monthly_figures).
-    assert row.locator("td").nth(3).inner_text() == "98.0"
+    assert row.locator("td").last.inner_text() == "98"
+    assert page.get_by_text("见 Excel 文件").first.is_visible()
 
+    page.get_by_text("每月 1 日自动生成的月报").click()
     with page.expect_download() as xlsx_download:
-        page.get_by_role("link", name="下载 Excel（xlsx）").click()
+        page.get_by_role("link", name="xlsx").first.click()
+    assert xlsx_download.value.suggested_filename == "月度监测报告-甲县人民政府-2024年10月.xlsx"
     workbook = load_workbook(io.BytesIO(open(xlsx_download.value.path(), "rb").read()))
     record = next(dict(zip([c.value for c in workbook["账号"][1]], r)) for r in workbook["账号"].iter_rows(min_row=2, values_only=True)
                   if r[1] == "甲县教育发布")
     assert record["得分"] == 98 and record["结论"] == "不合格"
 
     with page.expect_download() as pdf_download:
-        page.get_by_role("link", name="下载 PDF").click()
+        page.get_by_role("link", name="pdf").first.click()
     text = "".join(p.extract_text() for p in PdfReader(pdf_download.value.path()).pages)
-    assert "甲县教育发布" in text and "98.0" in text
+    assert "甲县教育发布" in text and "98" in text
 
     # Follow the failing account to its finding.
     row.get_by_role("link", name=f"#{october.stale.pk}").click()
@@ -63,16 +80,16 @@ def test_a_background_export_shows_progress_then_the_download(page, sign_in, liv
     from govmedia.celery import app
     from reports import tasks  # noqa: F401 - registered before the worker starts
 
-    settings.MEDIA_ROOT = tmp_path
+    issue_october(october, settings, tmp_path)  # the page shows the issued report: only the export runs below
     sign_in("supervisor", PASSWORD)
     page.goto(f"{live_server.url}/reports/monthly/?month=2024-10&organisation={october.region.county.pk}")
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        page.get_by_role("button", name="后台生成 Excel").click()
+        page.get_by_role("button", name="生成 Excel（全部明细）").click()
         link = page.locator("a.export-download")
         link.wait_for(timeout=60000)
         assert page.locator("#downloads progress").get_attribute("value") == "1"
         with page.expect_download() as download:
             link.click()
     workbook = load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))
-    assert download.value.suggested_filename == f"monthly-report-{october.region.county.pk}-2024-10.xlsx"
+    assert download.value.suggested_filename == "月度监测报告-甲县人民政府-2024年10月.xlsx"
     assert "甲县教育发布" in [r[1] for r in workbook["账号"].iter_rows(min_row=2, values_only=True)]

@@ -11,16 +11,32 @@ def signed_in(client):
     return as_user
 
 
-def test_supervisor_reads_the_monthly_report_page(signed_in, october):
+def built(client, url, params):
+    """Open a report page the way a reader does: the first visit queues the report (no request builds one),
+    the worker builds it, the next visit shows it."""
+    from reports.models import Export
+    from reports.services import export_run
+
+    first = client.get(url, params)
+    if first.status_code != 200 or first.context["report"] is not None:
+        return first
+    assert "报告生成中" in first.content.decode()
+    for export in Export.objects.filter(status="queued", fmt="json"):
+        export_run(export_id=str(export.pk))
+    return client.get(url, params)
+
+
+def test_supervisor_reads_the_monthly_report_page(signed_in, october, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     r = october.region
-    page = signed_in(r.supervisor).get("/reports/monthly/", {"month": "2024-10", "organisation": r.county.pk})
+    page = built(signed_in(r.supervisor), "/reports/monthly/", {"month": "2024-10", "organisation": r.county.pk})
     assert page.status_code == 200
     html = page.content.decode()
     assert "甲县教育发布" in html and "不合格" in html
     assert "账号内容不更新" in html
     assert "政府网站与政务新媒体检查指标" in html  # the checklist version used
     assert f"/findings/{october.stale.pk}/" in html  # a failing account leads to its findings
-    assert "format=xlsx" in html and "format=pdf" in html
+    assert "全部明细" in html and "见 Excel 文件" in html  # the detail is in the xlsx, and the page says so
 
 
 def test_a_bad_month_on_the_page_is_explained_not_a_500(signed_in, october):
@@ -29,22 +45,40 @@ def test_a_bad_month_on_the_page_is_explained_not_a_500(signed_in, october):
     assert "YYYY-MM" in page.content.decode()
 
 
-def test_a_member_cannot_open_the_county_report(signed_in, october):
+def test_a_member_cannot_open_the_county_report(signed_in, october, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     r = october.region
     assert signed_in(r.member).get("/reports/monthly/", {"month": "2024-10", "organisation": r.county.pk}).status_code == 404
-    own = signed_in(r.member).get("/reports/monthly/", {"month": "2024-10", "organisation": r.bureau.pk})
+    own = built(signed_in(r.member), "/reports/monthly/", {"month": "2024-10", "organisation": r.bureau.pk})
     assert own.status_code == 200
+    assert "甲县教育发布" in own.content.decode()
     assert "甲县卫健抖音" not in own.content.decode()
 
 
-def test_a_big_region_is_built_in_the_background(signed_in, october, settings, monkeypatch):
-    from reports import views
+def test_no_page_builds_a_report(signed_in, october, monkeypatch):
+    """Whatever the region's size or the query (the old `?now=1`), the page queues the report and shows its
+    progress; visiting again does not queue it twice."""
+    from reports import figures
+    from reports.models import Export
 
-    monkeypatch.setattr(views, "SYNC_SUBJECT_LIMIT", 2)
-    page = signed_in(october.region.supervisor).get("/reports/monthly/", {"month": "2024-10"})
-    html = page.content.decode()
-    assert "报告生成中" in html and "data-background-report" in html
-    assert 'id="accounts"' not in html
+    def refuse(*args, **kwargs):
+        raise AssertionError("a report was built inside a web request")
+
+    monkeypatch.setattr(figures.ReportBuilder, "build", refuse)
+    client = signed_in(october.region.supervisor)
+    for params in ({"month": "2024-10"}, {"month": "2024-10", "now": "1"}, {"quarter": "2024-Q4"}):
+        url = "/reports/quarterly/" if "quarter" in params else "/reports/monthly/"
+        page = client.get(url, params)
+        html = page.content.decode()
+        assert page.status_code == 200
+        assert "报告生成中" in html and 'id="accounts"' not in html
+        # Only the report follows the build (live.js swaps [data-live] regions): the downloads above it keep an
+        # export the reader started, and its link, when the finished report arrives.
+        live = html.index('id="report-live" data-live')
+        assert html.index("data-export") < live and html.index("报告生成中") > live
+    assert Export.objects.filter(user=october.region.supervisor, fmt="json").count() == 2
+    # Regenerating an issued month is queued for the worker as well.
+    assert client.post("/reports/monthly/?month=2024-10").status_code == 302
 
 
 def test_the_quarterly_bulletin_page(signed_in, october):
@@ -74,6 +108,8 @@ def test_self_inspection_is_prefilled_from_the_months_data(signed_in, october):
     assert form["security_secrets__result"].initial is None  # the unit answers this one itself
     html = page.content.decode()
     assert "本级政务新媒体（共 2 个）" in html
+    # No sub-units' accounts: "无" as a sentence, not numbered "1. 无".
+    assert "下属单位政务新媒体（共 0 个）</h2>\n  <p>无</p>" in html and "<li>无</li>" not in html
 
 
 def test_self_inspection_needs_a_note_for_each_failure(signed_in, october):

@@ -77,7 +77,7 @@ def test_the_audit_page_shows_security_events_and_changes_in_chinese(client, aud
     page = client.get("/audit/", {"action": "security"})
     assert page.status_code == 200
     text = page.content.decode()
-    assert '<span class="badge">安全事件</span> 登录失败' in text and "<td>127.0.0.1</td>" in text
+    assert '<span class="badge">安全事件</span> 登录失败' in text and '<td data-label="地址">127.0.0.1</td>' in text
     assert "问题" in text  # the object type filter, in Chinese (Finding's name)
     changes = client.get("/audit/", {"object_type": "finding", "action": "update"}).content.decode()
     assert "状态</b>：" in changes and "→" in changes
