@@ -9,6 +9,8 @@ from django.utils.functional import cached_property
 
 # 10,000 rows: 200 pages of 50 — more than anyone reads; a larger list is narrowed with a filter.
 COUNT_LIMIT = 10_000
+# The largest offset a page may ask for: far beyond any table, well inside PostgreSQL's bigint.
+MAX_OFFSET = 2**53
 
 
 def bounded_count(rows, limit: int = COUNT_LIMIT) -> tuple[int, bool]:
@@ -67,6 +69,9 @@ class ApiPaginator(BoundedPaginator):
             return super().validate_number(number)  # Django's PageNotAnInteger, with its message
         if number < 1:
             raise EmptyPage(self.error_messages["min_page"])
+        if (number - 1) * self.per_page > MAX_OFFSET:
+            # Past any table's end; the database would refuse an OFFSET beyond its integer range (a 500).
+            raise EmptyPage(self.error_messages["no_results"])
         return number
 
     def page(self, number):

@@ -85,3 +85,11 @@ def test_the_pager_says_more_than_when_the_count_stops(region, monkeypatch, rf):
     page = BoundedPaginator(Organisation.objects.order_by("pk"), 2).get_page(1)
     html = render_to_string("includes/pager.html", {"page": page, "request": rf.get("/")})
     assert f"共 {Organisation.objects.count()} 条" in html and "超过" not in html
+
+
+@pytest.mark.parametrize("page", ["97509925118006041191120896", "999999999999999999"])
+def test_a_page_past_any_tables_end_is_a_404_not_a_database_error(api, region, sites, page):
+    # Found by the fuzzer on PostgreSQL: the offset overflowed bigint and the list answered 500.
+    for url in ("/api/v1/sites/", "/api/v1/filings/", "/api/v1/users/", "/api/v1/review-policies/"):
+        response = api.as_user(region.supervisor).get(url, {"page": page, "page_size": 500})
+        assert response.status_code == 404, (url, response.content)

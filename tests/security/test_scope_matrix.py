@@ -341,11 +341,14 @@ def test_another_countys_object_is_as_missing(world, route, pattern):
         assert _fingerprint(world) == before
 
 
+# Routes without a GET (their bodies are the body test's) are left out here, not skipped: a skip would read as a
+# missing service in CI.
+PLAIN_GET = [(r, p) for r, p in PLAIN if "GET" in _methods(r, p)]
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize("route,pattern", PLAIN, ids=[_name(p) for _, p in PLAIN])
+@pytest.mark.parametrize("route,pattern", PLAIN_GET, ids=[_name(p) for _, p in PLAIN_GET])
 def test_lists_and_pages_show_nothing_of_another_county(world, route, pattern):
-    if "GET" not in _methods(route, pattern):
-        pytest.skip("no GET")
     problems = []
     for username in USERS:
         response = _client(world, username, route.startswith("api/")).get(_url(route, {}))
@@ -451,12 +454,18 @@ def test_every_id_filter_is_mapped():
     assert unknown == []
 
 
+def _filter_model(path, name):
+    return PARAM_MODEL.get((path, name), PARAM_MODEL.get(name)) if name not in NOT_IDS else None
+
+
+# Integer parameters that are not ids (a number of days, a page) have nothing of another county to give.
+ID_FILTERS = [(p, n) for p, n in FILTERS if _filter_model(p, n) is not None]
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize("path,name", FILTERS, ids=[f"{p}?{n}" for p, n in FILTERS])
+@pytest.mark.parametrize("path,name", ID_FILTERS, ids=[f"{p}?{n}" for p, n in ID_FILTERS])
 def test_a_filter_given_another_countys_id_answers_as_for_a_missing_one(world, path, name):
-    key = PARAM_MODEL.get((path, name), PARAM_MODEL.get(name)) if name not in NOT_IDS else None
-    if key is None:
-        pytest.skip("not an id")
+    key = _filter_model(path, name)
     target = world.b.ids[key]
     url = path
     problems = []
