@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 from django.http import FileResponse, Http404, JsonResponse
 from django.urls import get_resolver, path
 from django.utils.crypto import salted_hmac
@@ -340,17 +340,20 @@ class Stored:
         return self.read_bytes().decode(encoding)
 
     def write_bytes(self, content: bytes) -> None:
-        try:
+        """Write the whole document under its name, replacing an earlier one; a reader never sees half of it."""
+        if isinstance(self.storage, FileSystemStorage):
+            # On disk: written beside, then renamed over the old file (a rename is atomic).
             local = Path(self.storage.path(self.name))
-        except NotImplementedError:  # a remote store: replace the object
-            if self.storage.exists(self.name):
-                self.storage.delete(self.name)
-            self.storage.save(self.name, ContentFile(content))
+            local.parent.mkdir(parents=True, exist_ok=True)
+            tmp = local.with_name(f".{local.name}.{secrets.token_hex(8)}.tmp")
+            tmp.write_bytes(content)
+            tmp.replace(local)
             return
-        local.parent.mkdir(parents=True, exist_ok=True)
-        tmp = local.with_name(f".{local.name}.{secrets.token_hex(8)}.tmp")
-        tmp.write_bytes(content)
-        tmp.replace(local)
+        # An object store (S3): one PUT is atomic already. The old object goes first, because a storage saving
+        # over a name it already holds would pick another name instead of replacing it.
+        if self.storage.exists(self.name):
+            self.storage.delete(self.name)
+        self.storage.save(self.name, ContentFile(content))
 
     def unlink(self, missing_ok: bool = True) -> None:
         if self.storage.exists(self.name):

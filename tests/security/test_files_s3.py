@@ -91,6 +91,10 @@ def test_a_stored_report_is_written_to_and_read_from_the_bucket(s3, region):
     assert store_monthly_documents(parse_month("2026-09"), [region.county]) == [f"2026-09/{region.county.pk}"]
     name = stored_path("monthly", region.county.pk, "2026-09", "pdf").name
     assert s3.get_object(Bucket=BUCKET, Key=f"county-a/{name}")["Body"].read().startswith(b"%PDF")
+    # A rerun replaces the object under the same key (not a second object under another name).
+    before = {o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET)["Contents"]}
+    assert store_monthly_documents(parse_month("2026-09"), [region.county]) == [f"2026-09/{region.county.pk}"]
+    assert {o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET)["Contents"]} == before
     url = f"/reports/stored/monthly/2026-09/{region.county.pk}.pdf"
     supervisor = Client()
     supervisor.force_login(region.supervisor)
