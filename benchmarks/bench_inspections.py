@@ -251,8 +251,17 @@ def _forget(queryset) -> None:
 KEY = ("rule", "subject_type", "subject_id", "period_key", "organisation_id", "status")
 
 
-def run_floor(root) -> tuple[float, set]:
-    """The floor SQL in one committed transaction (timed), the findings it opened, then gone again (untimed)."""
+# Every stored column of a finding that two runs judging the same data must write alike (not the run's own id
+# nor the moment it was written).
+STORED = ("rule", "severity", "subject_type", "subject_id", "subject_name", "organisation_id", "detail", "source",
+          "checklist_version_id", "found_on", "due_on", "status", "period_key", "rectified_on", "rectification_state")
+# How many of the floor's findings have their evidence compared with the run's.
+SAMPLE = 2000
+
+
+def run_floor(root) -> tuple[float, set, dict]:
+    """The floor SQL in one committed transaction (timed), the findings it opened and the evidence of a sample
+    of them, then gone again (untimed)."""
     from inspections.models import Finding, Inspection
 
     holder = Inspection.objects.create(as_of=AS_OF, organisation=root, status="finished")
@@ -263,11 +272,56 @@ def run_floor(root) -> tuple[float, set]:
         cursor.execute(FLOOR_SQL.read_text(), params)
     elapsed = time.perf_counter() - t0
     found = set(Finding.objects.filter(inspection=holder).values_list(*KEY))
+    evidence = {row[:-1]: row[-1] for row in Finding.objects.filter(inspection=holder).order_by("?")[:SAMPLE]
+                .values_list(*KEY, "detail")}
     _forget(Finding.objects.filter(inspection=holder))
     _forget(Inspection.objects.filter(pk=holder.pk))
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE inspections_finding")
-    return elapsed, found
+    return elapsed, found, evidence
+
+
+def check_evidence(run, floor_evidence: dict) -> None:
+    """The evidence the floor writes (a part of what a finding records) is in the run's findings, as written."""
+    from inspections.models import Finding
+
+    stored = {row[:-1]: row[-1] for row in Finding.objects.filter(inspection=run).values_list(*KEY, "detail")}
+    differ = [(key, detail, stored.get(key)) for key, detail in floor_evidence.items()
+              if not detail.items() <= (stored.get(key) or {}).items()]
+    if differ:
+        raise SystemExit(f"the run's evidence differs from the floor's in {len(differ)} of {len(floor_evidence)} sampled "
+                         f"findings (e.g. {differ[:2]})")
+
+
+def stored_findings(services, run) -> dict:
+    """The stored rows of the findings `run` opened, by key, for the rules recorded in the database."""
+    from inspections.models import Finding
+
+    rows = Finding.objects.filter(inspection=run, rule__in=services.IN_DATABASE).values(*STORED)
+    return {(row["rule"], row["subject_type"], row["subject_id"], row["period_key"]): row for row in rows}
+
+
+def check_python_path(services, root, run) -> int:
+    """A run recording every rule through Python (as on SQLite) stores the same rows, evidence included, as the
+    run that recorded the four biggest rules in the database: compared column by column, every finding."""
+    from inspections.models import Finding, Inspection
+
+    in_database = stored_findings(services, run)
+    _forget(Finding.objects.filter(organisation__path__startswith=root.path))
+    recorded, services.IN_DATABASE = services.IN_DATABASE, ()
+    try:
+        python_run, _elapsed, _queries = _timed_run(services, root)
+    finally:
+        services.IN_DATABASE = recorded
+    through_python = stored_findings(services, python_run)
+    differ = [key for key in in_database.keys() | through_python.keys() if in_database.get(key) != through_python.get(key)]
+    if differ:
+        key = min(differ)
+        raise SystemExit(f"the findings recorded in the database differ from those recorded through Python: {len(differ)} "
+                         f"of {len(in_database)} (e.g. {in_database.get(key)} against {through_python.get(key)})")
+    _forget(Finding.objects.filter(inspection=python_run))
+    _forget(Inspection.objects.filter(pk=python_run.pk))
+    return len(in_database)
 
 
 def _timed_run(services, root):
@@ -318,7 +372,7 @@ def main():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE inspections_finding")
-            elapsed, floor_found = run_floor(root)
+            elapsed, floor_found, floor_evidence = run_floor(root)
             floors.append(elapsed)
         run, elapsed, queries = _timed_run(services, root)
         fulls.append(elapsed)
@@ -327,6 +381,8 @@ def main():
             raise SystemExit(f"the floor SQL does not open the run's findings: {len(opened - floor_found)} only in "
                              f"the run (e.g. {sorted(opened - floor_found)[:3]}), {len(floor_found - opened)} only "
                              f"in the floor (e.g. {sorted(floor_found - opened)[:3]})")
+        if floor_found is not None:
+            check_evidence(run, floor_evidence)
         if attempt < repeat - 1:
             _forget(Finding.objects.filter(inspection=run))
             _forget(Inspection.objects.filter(pk=run.pk))
@@ -341,6 +397,10 @@ def main():
     print(f"inspections.rerun_unchanged_s {rerun_s:.2f} (queries {len(queries)}, new findings {rerun.counts['new']}"
           + (f", proven unchanged since run {rerun.counts['unchanged_since']}" if rerun.counts.get("unchanged_since") else ", judged")
           + ")", flush=True)
+    if connection.vendor == "postgresql":
+        compared = check_python_path(services, root, run)
+        print(f"inspections.same_as_python_path {compared} (findings of {', '.join(services.IN_DATABASE)} recorded in the "
+              "database, every stored column equal to a run recording them through Python)", flush=True)
     timed = {"full_run": min(fulls), "rerun_unchanged": rerun_s}
     if floors:
         print(f"inspections.full_run_ratio {min(fulls) / min(floors):.2f} (full run / floor; target at most 1.3)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import DateField, Exists, F, OuterRef, Q
+from django.db.models import Case, DateField, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Coalesce
 
 from accounts.history import notice_count_as_of, password_changed_as_of, status_as_of
@@ -13,7 +13,7 @@ from rules.countdown import ACCOUNT_DEADLINES, account_judged
 from rules.dates import week_before
 from rules.definitions import RULES
 
-from .base import Check, Context, Hit, first_found, iso, opened
+from .base import Check, Context, DaysSince, Hit, as_hits, first_found, iso, opened, since
 
 RUNNING_ACCOUNT = ("running", "closing")
 
@@ -39,19 +39,19 @@ def _judged(ctx: Context, code: str, th: dict):
     return account_judged(_accounts(ctx), ctx.as_of).annotate(deadline=rule_deadline(Account, ctx.as_of, th))
 
 
-def account_stale(ctx, th):
+def account_stale_rows(ctx, th):
     days = int(th["days"])
-    rows = (
-        _judged(ctx, "account_stale", th).filter(deadline__lt=ctx.as_of)
-        .annotate(eff=Coalesce("judged_last", "opened", output_field=DateField()))
-        .values("id", "name", "owner_id", "judged_last", "eff", "deadline")
+    return as_hits(
+        # Updated within the period by the stored date: kept (a plain comparison that spares the history
+        # subqueries for most accounts; the deadline still decides).
+        _judged(ctx, "account_stale", th)
+        .exclude(last_updated_on__gte=ctx.as_of - dt.timedelta(days=days), last_updated_on__lte=ctx.as_of)
+        .filter(deadline__lt=ctx.as_of)
+        .annotate(eff=Coalesce("judged_last", "opened", output_field=DateField())),
+        unit=F("owner_id"), name=F("name"), period=since("eff"),
+        detail={"last_updated_on": F("judged_last"), "judged_from": F("eff"), "days": Value(days),
+                "deadline": F("deadline"), "days_without_update": DaysSince("eff", ctx.as_of)},
     )
-    return [
-        _account_hit(r, {"last_updated_on": iso(r["judged_last"]), "judged_from": iso(r["eff"]), "days": days,
-                         "deadline": iso(r["deadline"]), "days_without_update": (ctx.as_of - r["eff"]).days},
-                     f"since:{iso(r['eff'])}")
-        for r in rows
-    ]
 
 
 def account_original(ctx, th):
@@ -114,31 +114,23 @@ def repeat_notified(ctx, th):
     return [_account_hit(r, {"province_notice_count": r["notices_then"], "limit": notices}, f"notices:{notices}") for r in rows]
 
 
-def credential_rotation(ctx, th):
+def credential_rotation_rows(ctx, th):
     days = int(th["days"])
     cutoff = ctx.as_of - dt.timedelta(days=days)
-    rows = (
+    # Told to change it on a staff departure, and not changed since (by what was known on as_of).
+    departure = (Q(credential_change_due_since__lte=ctx.as_of)
+                 & (Q(password_then__isnull=True) | Q(password_then__lt=F("credential_change_due_since"))))
+    return as_hits(
         _accounts(ctx)
         # The password date known on as_of (a later change does not hide that it was old then).
         .annotate(password_then=password_changed_as_of(ctx.as_of))
         .annotate(changed=Coalesce("password_then", opened(), output_field=DateField()))
-        .filter(
-            Q(changed__lt=cutoff)
-            | (Q(credential_change_due_since__lte=ctx.as_of)
-               & (Q(password_then__isnull=True) | Q(password_then__lt=F("credential_change_due_since"))))
-        )
-        .values("id", "name", "owner_id", "password_then", "changed", "credential_change_due_since")
+        .filter(Q(changed__lt=cutoff) | departure),
+        unit=F("owner_id"), name=F("name"), period=since("changed"),
+        detail={"password_changed_on": F("password_then"), "judged_from": F("changed"), "days": Value(days),
+                "after_departure_since": Case(When(departure, then=F("credential_change_due_since")),
+                                              default=None, output_field=DateField())},
     )
-    hits = []
-    for r in rows:
-        departure = r["credential_change_due_since"] is not None and r["credential_change_due_since"] <= ctx.as_of and (
-            r["password_then"] is None or r["password_then"] < r["credential_change_due_since"]
-        )
-        hits.append(_account_hit(r, {
-            "password_changed_on": iso(r["password_then"]), "judged_from": iso(r["changed"]), "days": days,
-            "after_departure_since": iso(r["credential_change_due_since"]) if departure else None,
-        }, f"since:{iso(r['changed'])}"))
-    return hits
 
 
 def account_no_interaction(ctx, th):
@@ -150,11 +142,11 @@ def account_subjects(ctx):
     return Account.objects.filter(ctx.scope("owner"))
 
 
-ACCOUNT_STALE = Check(RULES["account_stale"], account_stale, account_subjects)
+ACCOUNT_STALE = Check.of_rows(RULES["account_stale"], account_stale_rows, account_subjects)
 ACCOUNT_WEEKLY = Check(RULES["account_weekly"], account_weekly, account_subjects, dedupe="period")
 ACCOUNT_ORIGINAL = Check(RULES["account_original"], account_original, account_subjects)
 DUPLICATE_PLATFORM = Check(RULES["duplicate_platform"], duplicate_platform, account_subjects)
 INTERNAL_OWNER = Check(RULES["internal_owner"], internal_owner, account_subjects)
 REPEAT_NOTIFIED = Check(RULES["repeat_notified"], repeat_notified, account_subjects)
-CREDENTIAL_ROTATION = Check(RULES["credential_rotation"], credential_rotation, account_subjects)
+CREDENTIAL_ROTATION = Check.of_rows(RULES["credential_rotation"], credential_rotation_rows, account_subjects)
 ACCOUNT_NO_INTERACTION = Check(RULES["account_no_interaction"], account_no_interaction, account_subjects)

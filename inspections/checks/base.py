@@ -2,8 +2,10 @@
 binding of a check to its rule definition, and the date expressions the checks build their queries from.
 
 A check is a function `(ctx, thresholds) -> list[Hit]` that asks the database a fixed number of queries about
-everything in scope as of `ctx.as_of`; Python only shapes the rows that come back. Working-day deadlines are
-either stored when the subject is recorded (`due_on`) or computed once per distinct date, never per subject.
+everything in scope as of `ctx.as_of`; Python only shapes the rows that come back. A check made from `rows`
+(`Check.of_rows`) has the database shape its hits too, evidence included (`as_hits`), so that a run can record
+them without reading them. Working-day deadlines are either stored when the subject is recorded (`due_on`) or
+computed once per distinct date, never per subject.
 
 "As of" a past date: the denormalised last-update dates answer when they are not after `as_of`; otherwise a
 correlated subquery (only for those rows) finds the newest update published up to the end of `as_of`.
@@ -11,11 +13,12 @@ correlated subquery (only for those rows) finds the newest update published up t
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Callable
 
-from django.db.models import DateField, Q
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import CharField, DateField, F, Func, IntegerField, JSONField, Q, Value
+from django.db.models.functions import Coalesce, Concat, JSONObject, TruncDate
 
 from govmedia.core.workdays import Calendar
 from organisations.access import under_paths
@@ -74,6 +77,14 @@ class Check:
     subjects: Callable
     # "subject": one unresolved finding per subject; "period": one per subject and period (weekly rule).
     dedupe: str = "subject"
+    # `(ctx, thresholds) -> queryset of hit rows` (`as_hits`) for a check whose hits the database builds whole,
+    # evidence included: `check` reads those rows, and a run on PostgreSQL wraps the same query in one
+    # INSERT … SELECT (inspections.services) instead of sending each finding through Python.
+    rows: Callable | None = None
+
+    @classmethod
+    def of_rows(cls, rule: Rule, rows: Callable, subjects: Callable, **kwargs) -> Check:
+        return cls(rule, lambda ctx, th: hits_of(rows(ctx, th)), subjects, rows=rows, **kwargs)
 
     @property
     def code(self) -> str:
@@ -83,9 +94,82 @@ class Check:
     def subject_type(self) -> str:
         return self.rule.subject_type
 
+    def thresholds(self, item_thresholds: dict) -> dict:
+        return {**default_thresholds(self.code), **(item_thresholds or {})}
+
     def run(self, ctx: Context, item_thresholds: dict) -> list[Hit]:
         """The hits as of `ctx.as_of`, by the item's thresholds over the definition's defaults."""
-        return self.check(ctx, {**default_thresholds(self.code), **(item_thresholds or {})})
+        return self.check(ctx, self.thresholds(item_thresholds))
+
+
+# The columns of a check's hit rows (`as_hits`), named apart from any model field.
+HIT_FIELDS = ("hit_subject", "hit_unit", "hit_name", "hit_period", "hit_detail")
+
+
+def as_hits(queryset, *, unit, name, period, detail: dict, subject="pk"):
+    """A check's rows shaped as hits by the database: subject, responsible unit, name, period key and the
+    evidence as one JSON object (`detail`: key -> expression). One definition serves both ways a hit is used:
+    read into Python (`hits_of`: reports, SQLite) and inserted as a finding in the database."""
+    return queryset.order_by().annotate(
+        hit_subject=F(subject), hit_unit=unit, hit_name=name, hit_period=period,
+        hit_detail=JSONObject(**detail),
+    ).values(*HIT_FIELDS)
+
+
+def hits_of(rows) -> list[Hit]:
+    return [Hit(r["hit_subject"], r["hit_unit"], r["hit_name"], r["hit_detail"], r["hit_period"]) for r in rows]
+
+
+def since(expression):
+    """The period key of a staleness episode: "since:<the date it runs from>"."""
+    return Concat(Value("since:"), IsoDate(expression), output_field=CharField())
+
+
+class IsoDate(Func):
+    """A date as YYYY-MM-DD text, whatever the session's DateStyle."""
+
+    output_field = CharField()
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"to_char(({sql}), 'YYYY-MM-DD')", params
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return compiler.compile(self.source_expressions[0])  # dates are stored as that text already
+
+
+class DaysSince(Func):
+    """(as_of − date) in days."""
+
+    output_field = IntegerField()
+
+    def __init__(self, expression, as_of: dt.date, **extra):
+        self.as_of = as_of
+        super().__init__(expression, **extra)
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"(%s::date - ({sql}))", [self.as_of.isoformat(), *params]
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"CAST(julianday(%s) - julianday({sql}) AS integer)", [self.as_of.isoformat(), *params]
+
+
+class JSONLiteral(Func):
+    """A constant JSON value (an object, true) inside a JSON object built by the database."""
+
+    output_field = JSONField()
+
+    def __init__(self, value, **extra):
+        self.value = value
+        super().__init__(**extra)
+
+    def as_sql(self, compiler, connection, **extra):
+        return "(%s::jsonb)", [json.dumps(self.value)]
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return "json(%s)", [json.dumps(self.value)]
 
 
 def iso(day) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Case, DateField, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, DateField, Exists, F, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from rules import availability
@@ -14,7 +14,7 @@ from sites.models import Column, ColumnUpdate, Site
 
 from ..models import Message
 from .base import Check, Hit, date_of, first_found, iso, last_as_of
-from .columns import columns_judged
+from .columns import judged_columns
 
 
 def _sites(ctx):
@@ -22,22 +22,24 @@ def _sites(ctx):
 
 
 def site_columns_veto(ctx, th):
-    key_categories = set(th["key_categories"])
-    counts: dict[int, dict] = {}
-    for r in columns_judged(ctx):
-        c = counts.setdefault(r["site_id"], {"name": r["site__name"], "org": r["site__owner_id"], "key_stale": 0, "any_stale": 0, "blank": 0})
-        if r["last"] is None:
-            c["blank"] += 1
-        else:
-            c["any_stale"] += 1
-            if r["category"] in key_categories:
-                c["key_stale"] += 1
+    """Sites with too many stale key columns, stale columns or blank columns: counted per site by the database
+    from the columns' own judging query (columns.py)."""
+    key_categories = list(th["key_categories"])
+    rows = (
+        judged_columns(ctx).values("site_id")
+        .annotate(
+            key_stale=Count("pk", filter=Q(last__isnull=False, category__in=key_categories)),
+            any_stale=Count("pk", filter=Q(last__isnull=False)), blank=Count("pk", filter=Q(last__isnull=True)),
+            name=Min("site__name"), org=Min("site__owner_id"),
+        )
+        .values("site_id", "name", "org", "key_stale", "any_stale", "blank")
+    )
     limits = {"key_stale": int(th["key_stale"]), "any_stale": int(th["any_stale"]), "blank": int(th["blank"])}
     hits = []
-    for site_id, c in counts.items():
+    for c in rows:
         broken = [k for k, limit in limits.items() if c[k] >= limit]
         if broken:
-            hits.append(Hit(site_id, c["org"], c["name"], {
+            hits.append(Hit(c["site_id"], c["org"], c["name"], {
                 "key_stale": c["key_stale"], "any_stale": c["any_stale"], "blank": c["blank"], "limits": limits, "broken": broken,
             }, first_found(ctx)))
     return hits
