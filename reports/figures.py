@@ -9,27 +9,29 @@ its last day (or today for the running month): a reply given after the period en
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import gc
+from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connection
-from django.db.models import Count, DateField, OuterRef, Q, Subquery
+from django.db.models import Case, Count, DateField, F, JSONField, OuterRef, Q, Subquery, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from accounts.models import LIVE_STATUSES, Account, AccountUpdate, Platform
+from inspections.checks.evaluate import column_sites_as_of, hits_as_of
+from inspections.models import ErrorReport, Finding, Message
 from organisations import access
 from organisations.models import Organisation
-from rules import definitions, thresholds
-from rules.dates import SHANGHAI, add_months, stale_cutoff
-from inspections.checks.evaluate import hits_as_of
-from inspections.models import ErrorReport, Finding, Message
-from sites.models import BrokenLink, Column, ColumnUpdate, Probe, Site, SiteStatus
-
 from reports.models import ReportRevision
 from reports.periods import Period
+from rules import definitions, thresholds
+from rules.countdown import column_judged
+from rules.dates import SHANGHAI, add_months, stale_cutoff
+from sites.models import BrokenLink, Column, ColumnUpdate, Probe, Site, SiteStatus
 
 FULL_SCORE = 100.0
 # The rules whose verdict a report takes from the inspection of the period's last day.
@@ -144,12 +146,30 @@ def _ratio(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
+def _subjects_compared(data: str, kind: str) -> str:
+    return (f"(SELECT coalesce(jsonb_agg(jsonb_build_object('id', x->'id', 'score', x->'score', 'verdict', "
+            f"x->'verdict', 'figures', jsonb_build_object('updates', x->'figures'->'updates'))), '[]'::jsonb) "
+            f"FROM jsonb_array_elements({data}->'{kind}') x)")
+
+
+# An issued report as far as the comparison reads it (ReportBuilder._compare), on PostgreSQL.
+_COMPARED_SQL = (
+    "jsonb_build_object('period', {data}->'period', 'totals', {data}->'totals', "
+    f"'accounts', {_subjects_compared('{data}', 'accounts')}, 'sites', {_subjects_compared('{data}', 'sites')}, "
+    "'units', (SELECT coalesce(jsonb_agg(jsonb_build_object('organisation', u->'organisation', 'rank', u->'rank', "
+    "'average_score', u->'average_score')), '[]'::jsonb) FROM jsonb_array_elements({data}->'units') u))"
+)
+
+
 class ReportBuilder:
     """Builds the report dict of one organisation's region for one period (see `build_report`)."""
 
     def __init__(self, organisation: Organisation, period: Period, *, user=None, today: dt.date | None = None,
-                 progress=None):
+                 progress=None, comparison_only: bool = False):
         self.organisation = organisation
+        # The month before, built only for the comparison (`_compare`): its verdicts, scores and totals, without
+        # the figures nothing compares (update days, gaps, weeks, columns, availability).
+        self.comparison_only = comparison_only
         self.period = period
         self.user = user
         today = today or timezone.localdate()
@@ -167,8 +187,14 @@ class ReportBuilder:
     def verdicts(self) -> dict:
         """The inspection's hits as of the period's last day, for every rule a report judges a subject by."""
         if self._verdicts is None:
-            self._verdicts = hits_as_of(self.organisation, self.as_of, ACCOUNT_VERDICTS + SITE_VERDICTS + COLUMN_VERDICTS)
+            self._verdicts = hits_as_of(self.organisation, self.as_of, ACCOUNT_VERDICTS + SITE_VERDICTS)
         return self._verdicts
+
+    def column_verdicts(self) -> dict[str, Counter]:
+        """Per column rule, how many of each site's columns the inspection of the period's last day finds (the
+        report counts them per site; each column's evidence is the inspection's to show)."""
+        return {code: Counter(sites.values())
+                for code, sites in column_sites_as_of(self.organisation, self.as_of, COLUMN_VERDICTS).items()}
 
     def _verdicts_for(self, codes, subject_id: int) -> list:
         found = self.verdicts()
@@ -194,15 +220,16 @@ class ReportBuilder:
 
     def accounts(self) -> list[dict]:
         start_at, end_at = self.start_at, self.end_at
+        light = self.comparison_only
         subjects = self.account_queryset()
         rows = (
             subjects
             .values("pk", "name", "platform", "status", "owner_id", "owner__name", "has_interaction", "opened_on")
-            .annotate(
-                created_on=TruncDate("created_at", tzinfo=SHANGHAI),
-                last_before=self._last_update_before(AccountUpdate, "account"),
-                last_original_before=self._last_update_before(AccountUpdate, "account", original=True),
-            )
+            .annotate(**({} if light else {
+                "created_on": TruncDate("created_at", tzinfo=SHANGHAI),
+                "last_before": self._last_update_before(AccountUpdate, "account"),
+                "last_original_before": self._last_update_before(AccountUpdate, "account", original=True),
+            }))
             .order_by("owner__path", "platform", "name", "pk")
         )
         ids = subjects.values("pk")
@@ -223,7 +250,8 @@ class ReportBuilder:
             AccountUpdate.objects.filter(account_id__in=ids, published_at__gte=week_from, published_at__lt=end_at)
             .annotate(day=TruncDate("published_at", tzinfo=SHANGHAI))
         )
-        if connection.vendor == "postgresql":
+        # The days (gaps, weeks) only for the month's own report: the comparison reads none.
+        if not light and connection.vendor == "postgresql":
             # One row per account with its days as arrays: the database does the DISTINCT and the grouping.
             grouped = (
                 updates.values("account_id").order_by()
@@ -238,7 +266,7 @@ class ReportBuilder:
                     for account_id, all_days, originals in chunk:
                         days[account_id] = {d.toordinal() for d in all_days}
                         original_days[account_id] = {d.toordinal() for d in originals or ()}
-        else:
+        elif not light:
             for account_id, day, original in _stream(updates.values_list("account_id", "day", "original").order_by().distinct()):
                 days[account_id].add(day)
                 if original:
@@ -255,6 +283,12 @@ class ReportBuilder:
 
         for r in rows.iterator(chunk_size=5000):
             counted = counts.get(r["pk"], no_updates)
+            if light:
+                figures = {"updates": counted["n"], "originals": counted["originals"],
+                           **messages.get(r["pk"], self._empty_messages())}
+                result.append({"id": r["pk"], "organisation": r["owner_id"], "organisation_name": r["owner__name"],
+                               "figures": figures, "_direct": self._account_reasons(r["pk"], figures)})
+                continue
             opened = ordinal(r["opened_on"] or r["created_on"])
             anchor = ordinal(r["last_before"]) or opened
             anchor_original = ordinal(r["last_original_before"]) or opened
@@ -273,18 +307,21 @@ class ReportBuilder:
                 "has_interaction": r["has_interaction"],
                 **messages.get(r["pk"], self._empty_messages()),
             }
-            # The verdicts are the inspection's of the period's last day (inspections.checks, the same rule
-            # definitions and the thresholds in force for the account's unit); the figures above describe the month.
-            direct = self._verdicts_for(ACCOUNT_VERDICTS, r["pk"])
-            if figures["messages_late"] or figures["messages_overdue"]:
-                direct.append(("message_late", {"late": figures["messages_late"], "overdue": figures["messages_overdue"]}))
             result.append({
                 "id": r["pk"], "name": r["name"], "platform": r["platform"],
                 "platform_label": PLATFORM_LABELS.get(r["platform"], r["platform"]),
                 "status": r["status"], "organisation": r["owner_id"], "organisation_name": r["owner__name"],
-                "figures": figures, "_direct": direct,
+                "figures": figures, "_direct": self._account_reasons(r["pk"], figures),
             })
         return result
+
+    def _account_reasons(self, account_id: int, figures: dict) -> list:
+        """The verdicts are the inspection's of the period's last day (inspections.checks, the same rule
+        definitions and the thresholds in force for the account's unit); the figures describe the month."""
+        direct = self._verdicts_for(ACCOUNT_VERDICTS, account_id)
+        if figures["messages_late"] or figures["messages_overdue"]:
+            direct.append(("message_late", {"late": figures["messages_late"], "overdue": figures["messages_overdue"]}))
+        return direct
 
     # --- sites ----------------------------------------------------------------------------------------------
     def sites(self) -> list[dict]:
@@ -299,7 +336,7 @@ class ReportBuilder:
         )
         ids = subjects.values("pk")
         # The month's probes only (a grouped pass bounded by the period, not a join over every probe ever made).
-        probes = {
+        probes = {} if self.comparison_only else {
             r["site_id"]: r
             for r in Probe.objects.filter(site_id__in=ids, checked_at__gte=start_at, checked_at__lt=end_at)
             .values("site_id").annotate(total=Count("pk"), failed=Count("pk", filter=Q(ok=False))).order_by()
@@ -308,10 +345,11 @@ class ReportBuilder:
             ColumnUpdate.objects.filter(column__site_id__in=ids, published_at__gte=start_at, published_at__lt=end_at)
             .values("column__site_id").annotate(n=Count("pk")).order_by().values_list("column__site_id", "n")
         )
-        columns = self._column_states(ids)
+        # Figures only the month's own report shows (availability above too): not read by the comparison.
+        columns = {} if self.comparison_only else self._column_states(ids)
+        long_unanswered = {} if self.comparison_only else self._long_unanswered(ids)
         messages = self._message_figures(Message.objects.filter(site_id__in=ids), "site_id")
         errors = self._message_figures(ErrorReport.objects.filter(site_id__in=ids), "site_id", valid=False)
-        long_unanswered = self._long_unanswered(ids)
         broken = {
             row["site_id"]: row
             for row in BrokenLink.objects.filter(site_id__in=ids, first_seen_at__lt=end_at)
@@ -322,10 +360,7 @@ class ReportBuilder:
                 open_at_end=Count("pk", filter=Q(fixed_at__isnull=True) | Q(fixed_at__gte=end_at)),
             )
         }
-        column_hits: dict[str, dict[int, list]] = {}
-        for code in ("column_stale", "column_blank"):
-            for hit in self.verdicts()[code].values():
-                column_hits.setdefault(code, {}).setdefault(hit.detail["site"], []).append(hit.subject_id)
+        column_hits = self.column_verdicts()
         result = []
         for r in rows:
             probed = probes.get(r["pk"], {"total": 0, "failed": 0})
@@ -346,9 +381,9 @@ class ReportBuilder:
             }
             direct = self._verdicts_for(SITE_VERDICTS, r["pk"])
             for code in ("column_stale", "column_blank"):
-                columns_found = column_hits.get(code, {}).get(r["pk"], [])
+                columns_found = column_hits[code][r["pk"]]
                 if columns_found:
-                    direct.append((code, {"columns": len(columns_found)}))
+                    direct.append((code, {"columns": columns_found}))
             if figures["messages_late"] or figures["messages_overdue"]:
                 direct.append(("message_late", {"late": figures["messages_late"], "overdue": figures["messages_overdue"]}))
             if figures["error_reports_late"] or figures["error_reports_overdue"]:
@@ -363,14 +398,11 @@ class ReportBuilder:
     def _column_states(self, site_ids: list[int]) -> dict[int, dict]:
         """Per site, as of the period's last day: columns, stale ones (key categories apart) and blank ones.
 
-        One grouped query: each column's newest update up to the period's end is a correlated subquery, and
-        "stale" is that date (or, for a blank column, its opening date) before its category's cutoff."""
+        One grouped query: each column's newest update up to the period's end (rules.countdown.column_judged: the
+        denormalised last-update date when it is not later, else one correlated subquery), and "stale" is that
+        day (or, for a blank column, its opening date) before its category's cutoff."""
         periods = self.checklist.threshold("column_stale", "periods")
         key_categories = list(self.checklist.threshold("site_columns_veto", "key_categories"))
-        newest = (
-            ColumnUpdate.objects.filter(column=OuterRef("pk"), published_at__lt=self.end_at)
-            .order_by("-published_at").values("published_at")[:1]
-        )
         stale = Q(pk__in=[])
         categories = {c for c, _label in Column._meta.get_field("category").choices}
         for category in categories:
@@ -382,11 +414,14 @@ class ReportBuilder:
             never = Q(last__isnull=True) & (
                 Q(opened_on__lt=cutoff) | Q(opened_on__isnull=True, created_at__lt=cutoff_at)
             )
-            stale |= Q(category=category) & (Q(last__lt=cutoff_at) | never)
-        rows = (
+            stale |= Q(category=category) & (Q(last__lt=cutoff) | never)
+        judged = column_judged(
             Column.objects.filter(site_id__in=site_ids)
-            .filter(Q(opened_on__isnull=True, created_at__lt=self.end_at) | Q(opened_on__lte=self.as_of))
-            .annotate(last=Subquery(newest))
+            .filter(Q(opened_on__isnull=True, created_at__lt=self.end_at) | Q(opened_on__lte=self.as_of)),
+            self.as_of,
+        )
+        rows = (
+            judged.annotate(last=F("judged_last"))
             .values("site_id")
             .annotate(
                 columns=Count("pk"),
@@ -455,20 +490,19 @@ class ReportBuilder:
         }
 
     # --- findings ---------------------------------------------------------------------------------------------
-    def findings(self, site_of_column: dict[int, int]) -> list[dict]:
+    def findings(self) -> list[dict]:
         """Findings of the scope that were unresolved at some time in the period (found by then, not rectified
-        before it began)."""
+        before it began), a column's with its site (one index probe per column finding in the same query)."""
         start, end = self.period.start, self.as_of
+        site_of_column = Subquery(Column.objects.filter(pk=OuterRef("subject_id")).values("site_id")[:1])
         rows = list(
             Finding.objects.filter(organisation__in=self.orgs.values("pk"), found_on__lte=end)
             .filter(Q(rectified_on__isnull=True) | Q(rectified_on__gte=start))
+            .annotate(column_site=Case(When(subject_type="column", then=site_of_column), default=None))
             .values("pk", "rule", "severity", "subject_type", "subject_id", "subject_name", "organisation_id",
-                    "organisation__name", "found_on", "due_on", "rectified_on", "status", "detail")
+                    "organisation__name", "found_on", "due_on", "rectified_on", "status", "column_site")
             .order_by("organisation__path", "found_on", "pk")
         )
-        column_ids = [r["subject_id"] for r in rows if r["subject_type"] == "column" and r["subject_id"] not in site_of_column]
-        if column_ids:
-            site_of_column.update(Column.objects.filter(pk__in=column_ids).values_list("pk", "site_id"))
         out = []
         for r in rows:
             # A rectification after the period's end is not yet known to the period's report.
@@ -485,7 +519,7 @@ class ReportBuilder:
                 "rectified_in_period": bool(rectified_on and start <= rectified_on <= end),
                 "overdue_in_period": start <= r["due_on"] <= end and (rectified_on is None or rectified_on > r["due_on"])
                 and r["due_on"] < end,
-                "site": site_of_column.get(r["subject_id"]) if r["subject_type"] == "column" else None,
+                "site": r["column_site"],
             })
         return out
 
@@ -497,6 +531,12 @@ class ReportBuilder:
     # --- assembly ---------------------------------------------------------------------------------------------
     def _judge(self, subject: dict, findings: list[dict], subject_type: str) -> None:
         """Verdict and score of one subject from its direct checks and the findings on it in the period."""
+        if not subject["_direct"] and not findings:
+            # Most subjects of a province: nothing against them (no reason to sort, no points to add up).
+            del subject["_direct"]
+            subject.update(vetoes=[], deductions=[], score=FULL_SCORE, verdict="pass", findings=[], findings_opened=0,
+                           findings_rectified=0, findings_overdue=0)
+            return
         reasons: dict[str, dict] = {}
         for code, detail in subject.pop("_direct"):
             if self.checklist.enabled(code):
@@ -527,7 +567,7 @@ class ReportBuilder:
         self.progress(2, 5, "统计网站栏目、可用性与错链")
         sites = self.sites()
         self.progress(3, 5, "汇总检查发现的问题")
-        findings = self.findings({})
+        findings = self.findings()
         by_subject: dict[tuple[str, int], list[dict]] = defaultdict(list)
         for f in findings:
             if f["subject_type"] in ("site", "account"):
@@ -554,7 +594,7 @@ class ReportBuilder:
         if with_previous:
             self.progress(4, 5, "对比上期")
             previous = self._issued_previous() or ReportBuilder(
-                self.organisation, self.period.previous(), user=self.user, today=self.today
+                self.organisation, self.period.previous(), user=self.user, today=self.today, comparison_only=True
             ).build(with_previous=False)
             self._compare(report, previous)
         self.progress(5, 5, "完成")
@@ -565,8 +605,14 @@ class ReportBuilder:
         for: the change is measured against what was issued, and last month is not built a second time."""
         if self.period.is_quarter or (self.user is not None and not access.covers_region(self.user, self.organisation)):
             return None
-        return (ReportRevision.objects.filter(organisation=self.organisation, period=self.period.previous().key)
-                .order_by("-revision").values_list("data", flat=True).first())
+        revisions = ReportRevision.objects.filter(organisation=self.organisation, period=self.period.previous().key)
+        if connection.vendor != "postgresql":
+            return revisions.order_by("-revision").values_list("data", flat=True).first()
+        # What `_compare` reads of it, cut out by the database: a region's issued month is megabytes of JSON
+        # (decoding all of it cost more than building the month again for the comparison).
+        compared = RawSQL(_COMPARED_SQL.format(data=f'"{ReportRevision._meta.db_table}"."data"'), [],
+                          output_field=JSONField())
+        return revisions.order_by("-revision").annotate(compared=compared).values_list("compared", flat=True).first()
 
     def _units(self, accounts, sites, findings) -> list[dict]:
         units: dict[int, dict] = {}
@@ -675,7 +721,22 @@ def without_jit():
             cursor.execute("RESET jit")
 
 
+@contextmanager
+def without_gc():
+    """Python's cyclic garbage collector paused while a report is shaped: a province's build allocates
+    hundreds of thousands of dicts and lists without cycles, and each collection of the oldest generation walks
+    them all again (measured: 40 % of the build's Python time at a fifth of a province). Resumed after."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def build_report(organisation: Organisation, period: Period, *, user=None, progress=None, today=None) -> dict:
     """The report of `organisation` and everything below it (within `user`'s scope) for `period`."""
-    with without_jit():
+    with without_jit(), without_gc():
         return ReportBuilder(organisation, period, user=user, progress=progress, today=today).build()

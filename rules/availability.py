@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Q
+from django.db.models import Count, FilteredRelation, Q
 
 from .dates import end_of_day, start_of_day
 
@@ -27,16 +27,18 @@ def failed_probe(th: dict, prefix: str = "probes__") -> Q:
 def with_probe_counts(queryset, as_of: dt.date, th: dict):
     """Sites annotated with `probe_total`, `probe_failed` and `probe_day0`… (probes on each day of the window)."""
     first, last = window(as_of, th)
-    in_window = Q(probes__checked_at__gte=start_of_day(first), probes__checked_at__lt=end_of_day(last))
+    # The join itself bounded by the window (LEFT JOIN … ON checked_at in it): a site's probes of other days,
+    # months of them, are never read, and a site without probes in the window still counts 0.
+    queryset = queryset.alias(window_probes=FilteredRelation("probes", condition=Q(
+        probes__checked_at__gte=start_of_day(first), probes__checked_at__lt=end_of_day(last))))
     annotations = {
-        "probe_total": Count("probes", filter=in_window),
-        "probe_failed": Count("probes", filter=in_window & failed_probe(th)),
+        "probe_total": Count("window_probes"),
+        "probe_failed": Count("window_probes", filter=failed_probe(th, prefix="window_probes__")),
     }
     for i in range(int(th["window_days"])):
         day = first + dt.timedelta(days=i)
-        annotations[f"probe_day{i}"] = Count(
-            "probes", filter=Q(probes__checked_at__gte=start_of_day(day), probes__checked_at__lt=end_of_day(day))
-        )
+        annotations[f"probe_day{i}"] = Count("window_probes", filter=Q(
+            window_probes__checked_at__gte=start_of_day(day), window_probes__checked_at__lt=end_of_day(day)))
     return queryset.annotate(**annotations)
 
 
