@@ -4,24 +4,23 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.urls import reverse as django_reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
-from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from govmedia.core.api import AuditedViewMixin
 from govmedia.core.files import file_response
-from govmedia.core.documents import PDF_TYPE, XLSX_TYPE, name_download
+from govmedia.core.documents import PDF_TYPE, XLSX_TYPE
 
 from reports import documents, services
-from reports.figures import build_report
-from reports.models import Bulletin, Export, SelfInspection
+from reports.models import Bulletin, Export, ExportStatus, SelfInspection
 from reports.periods import parse_month, parse_quarter
 from reports.selectors import resolve_organisation, self_inspection_units
-from reports.selfcheck import INDICATOR_CODES, RESULT_CHOICES, prefill
+from reports.selfcheck import INDICATOR_CODES, RESULT_CHOICES
 
 
 class XlsxRenderer(BaseRenderer):
@@ -44,6 +43,12 @@ class PdfRenderer(BaseRenderer):
         return documents.render_pdf(data)
 
 
+def status_url(request, token: str) -> str:
+    """Where a job is followed; without the request's query (DRF's reverse would carry `?format=xlsx` over, and
+    the status answers JSON only)."""
+    return request.build_absolute_uri(django_reverse("api-report-export", args=[token]))
+
+
 class ReportView(AuditedViewMixin, APIView):
     """Shared by the monthly report and the quarterly bulletin: period, organisation, scope and formats."""
 
@@ -58,27 +63,43 @@ class ReportView(AuditedViewMixin, APIView):
         period = self.parse(request.query_params.get(self.period_param))
         organisation = resolve_organisation(request.user, request.query_params.get("organisation"))
         fmt = getattr(request.accepted_renderer, "format", "json")
-        report = services.stored_report(user=request.user, organisation=organisation, kind=self.kind, period=period)
-        if report is None:
-            if services.subject_count(organisation, request.user) > services.SYNC_SUBJECT_LIMIT:
-                # A big region's report is built by the worker, never inside a request: the export to follow.
-                return self.background(request, organisation, period, fmt)
-            report = build_report(organisation, period, user=request.user)
-        response = Response(report)
-        if fmt in ("xlsx", "pdf"):
-            name = documents.filename_of(report, fmt)
-            name_download(response, name)
-            response["X-Content-Type-Options"] = "nosniff"
-            services.record_download(request, target=organisation, filename=name, kind=report.get("kind", ""),
-                                     period=period.key, format=fmt)
+        fmt = fmt if fmt in services.FORMATS else "json"
+        since = services.api_fresh_since()
+        if fmt == "json":
+            report = services.stored_report(user=request.user, organisation=organisation, kind=self.kind, period=period)
+            if report is not None:
+                return Response(report)
+        elif self.kind == "quarterly":
+            bulletin = Bulletin.objects.filter(organisation=organisation, quarter=period.key).first()
+            if bulletin is not None:  # its documents were kept when it was published
+                return self.document(request, file_response(services.bulletin_document(bulletin, fmt), filename=(
+                    services.download_name(self.kind, organisation, period, fmt)), inline=False), organisation, period, fmt)
+        else:
+            # An issued month's document is rendered by the worker too (a province's xlsx takes minutes), from the
+            # issued revision; one rendered before the newest revision is stale.
+            kept_at = services.stored_report_since(user=request.user, organisation=organisation, period=period)
+            since = max(since, kept_at) if kept_at else since
+        # Never built here: the caller's report of today from the worker, else the export to follow (202).
+        export = services.reader_export(user=request.user, organisation=organisation, kind=self.kind, period=period,
+                                        fmt=fmt, since=since, retry_failed=True)
+        if export.status != ExportStatus.FINISHED:
+            return self.background(request, export)
+        if fmt == "json":
+            return Response(services.read_report(export))
+        return self.document(request, file_response(services.export_path(str(export.pk), fmt), filename=export.filename,
+                                                    inline=False), organisation, period, fmt)
+
+    def document(self, request, response, organisation, period, fmt):
+        """A document's download (named by file_response) and the audit of data leaving."""
+        services.record_download(request, target=organisation, filename=services.download_name(
+            self.kind, organisation, period, fmt), kind=self.kind, period=period.key, format=fmt)
         return response
 
-    def background(self, request, organisation, period, fmt):
-        started = services.export_start(user=request.user, organisation=organisation, kind=self.kind, period=period,
-                                        fmt=fmt if fmt in services.FORMATS else "json")
-        body = {"id": started["id"], "filename": started["filename"], "state": "PENDING", "status": "queued",
-                "detail": "该区域较大，报告由后台生成，请按 status_url 查询进度并下载。",
-                "status_url": reverse("api-report-export", args=[started["id"]], request=request)}
+    def background(self, request, export):
+        token = services.job_token(export)
+        body = {"id": token, "filename": export.filename, "state": services.EXPORT_STATES[export.status],
+                "status": export.status, "detail": "报告由后台生成，请按 status_url 查询进度并下载。",
+                "status_url": status_url(request, token)}
         request.accepted_renderer = JSONRenderer()
         request.accepted_media_type = JSONRenderer.media_type
         return Response(body, status=status.HTTP_202_ACCEPTED)
@@ -102,7 +123,7 @@ PERIOD_DOC = "所属单位编号；缺省为调用者可见范围最大的单位
         OpenApiParameter("organisation", int, description=PERIOD_DOC),
         OpenApiParameter("format", str, enum=["json", "xlsx", "pdf"]),
     ],
-    responses={200: OpenApiTypes.OBJECT},
+    responses={200: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT},
 )
 class MonthlyReportView(ReportView):
     period_param = "month"
@@ -119,7 +140,7 @@ class MonthlyReportView(ReportView):
         OpenApiParameter("organisation", int, description=PERIOD_DOC),
         OpenApiParameter("format", str, enum=["json", "xlsx", "pdf"]),
     ],
-    responses={200: OpenApiTypes.OBJECT},
+    responses={200: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT},
 )
 class QuarterlyReportView(ReportView):
     period_param = "quarter"
@@ -147,7 +168,7 @@ class ExportView(AuditedViewMixin, APIView):
         started = services.export_start(user=request.user, organisation=organisation, kind=data["kind"], period=period,
                                         fmt=data["format"])
         body = {"id": started["id"], "filename": started["filename"], "state": "PENDING", "status": "queued",
-                "status_url": reverse("api-report-export", args=[started["id"]], request=request)}
+                "status_url": status_url(request, started["id"])}
         return Response(body, status=status.HTTP_202_ACCEPTED)
 
 
@@ -227,7 +248,8 @@ def _filter(queryset, request, **fields):
 
 class BulletinViewSet(AuditedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                       viewsets.GenericViewSet):
-    """Published quarterly bulletins; `POST {quarter, organisation, summary}` publishes one (supervisors)."""
+    """Published quarterly bulletins; `POST {quarter, organisation, summary}` asks for one to be published
+    (supervisors): refused at once (403, 400, 409) or queued, 202 with the `status_url` to follow."""
 
     serializer_class = BulletinSerializer
 
@@ -235,14 +257,20 @@ class BulletinViewSet(AuditedViewMixin, mixins.ListModelMixin, mixins.RetrieveMo
         qs = Bulletin.objects.for_user(self.request.user).select_related("organisation").order_by("-quarter", "pk")
         return _filter(qs, self.request, organisation="organisation_id", quarter="quarter")
 
+    @extend_schema(summary="发布季度通报（后台生成）", responses={202: OpenApiTypes.OBJECT})
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         period = parse_quarter(serializer.validated_data["quarter"])
         organisation = resolve_organisation(request.user, serializer.validated_data["organisation_id"])
-        bulletin = services.bulletin_publish(organisation=organisation, period=period, user=request.user,
-                                             summary=serializer.validated_data.get("summary", ""))
-        return Response(BulletinSerializer(bulletin).data, status=status.HTTP_201_CREATED)
+        export = services.bulletin_publish_start(organisation=organisation, period=period, user=request.user,
+                                                 summary=serializer.validated_data.get("summary", ""))
+        # Published by the worker (it builds the quarter's report): the job to follow, as the exports answer.
+        token = services.job_token(export)
+        body = {"id": token, "title": export.filename, "state": "PENDING", "status": export.status,
+                "detail": "通报由后台生成并发布，请按 status_url 查询进度；完成后 bulletin 为通报编号。",
+                "status_url": status_url(request, token)}
+        return Response(body, status=status.HTTP_202_ACCEPTED)
 
 
 class SelfInspectionViewSet(AuditedViewMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -265,6 +293,8 @@ class SelfInspectionViewSet(AuditedViewMixin, mixins.ListModelMixin, mixins.Retr
             raise PermissionDenied("只有本单位人员或主管人员可以填报自查。")
         record = services.self_inspection_save(
             organisation=organisation, period=period, user=request.user, answers=data["answers"],
-            signers=data.get("signers") or {}, prefill=prefill(organisation, period, user=request.user),
+            signers=data.get("signers") or {},
+            # What the application had prefilled, when it is there (a region's is prepared by the worker).
+            prefill=services.self_inspection_prefill(unit=organisation, period=period, user=request.user)[0],
         )
         return Response(SelfInspectionSerializer(record).data, status=status.HTTP_201_CREATED)

@@ -108,7 +108,8 @@ class ExportStatus(models.TextChoices):
 
 
 class Export(models.Model):
-    """A report file asked for in the background (reports/exports/). The row is the queue's truth
+    """A report job of the worker (reports/exports/): a file (xlsx, PDF, the page's JSON report) or a bulletin
+    publish (`fmt` "publish", no file). The row is the queue's truth
     (govmedia/core/queue.py): it is written before the task is sent, shows the progress, and lets the sweeper
     send again an export a broker outage left `queued` and take back one whose worker stopped reporting."""
 
@@ -122,6 +123,8 @@ class Export(models.Model):
     period = models.CharField("期间", max_length=7)
     fmt = models.CharField("格式", max_length=10)
     filename = models.CharField("文件名", max_length=200)
+    # What else the job needs: a bulletin publish's summary (reports.services.PUBLISH).
+    params = models.JSONField("参数", default=dict, blank=True)
     status = models.CharField("状态", max_length=20, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
     progress = models.JSONField("进度", default=dict, blank=True)
     error = models.TextField("错误", blank=True)
@@ -140,6 +143,11 @@ class Export(models.Model):
             models.Index(fields=["status", "queued_at"], name="export_status_queued_idx"),
             # The page's report: the reader's newest one of a region and period (reports.services.page_report).
             models.Index(fields=["user", "organisation", "period", "-created_at"], name="export_page_report_idx"),
+        ]
+        constraints = [
+            # Two supervisors pressing "publish" at once: one publish of a region's quarter is under way at a time.
+            models.UniqueConstraint(fields=["organisation", "period"], name="export_one_publish_under_way",
+                                    condition=Q(fmt="publish", status__in=["queued", "running"])),
         ]
 
     def __str__(self):

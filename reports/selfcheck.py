@@ -84,14 +84,20 @@ def _items(organisation, on) -> dict:
 
 
 def prefill(organisation, period: Period, user=None) -> dict:
+    """The prefill of the unit's month from its monthly report built now (see `prefill_from`). A page calls it
+    only for a unit with nothing under it (one unit's accounts and sites); for a unit with a region under it the
+    page reads a stored report or the worker's (reports.services.self_inspection_prefill)."""
+    return prefill_from(organisation, period, ReportBuilder(organisation, period, user=user).build(with_previous=False))
+
+
+def prefill_from(organisation, period: Period, report: dict) -> dict:
     """{"indicators": {code: {"result", "note", "known"}}, "own_accounts", "sub_accounts"} for the unit's month.
 
-    Built from the rule results of the unit's monthly report (the same verdicts and findings, the same thresholds
+    Taken from the rule results of the unit's monthly report (the same verdicts and findings, the same thresholds
     in force for the unit), so the self-inspection never says what the report contradicts; thresholds are written
     in words from the checklist items in force (rules.words), never as a number held here. `known` marks a
     result the application derived from its own data; the others are for the unit to answer.
     """
-    report = ReportBuilder(organisation, period, user=user).build(with_previous=False)
     items = _items(organisation, period.end)
 
     def rule_words(code: str) -> str:

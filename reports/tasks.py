@@ -1,4 +1,5 @@
-"""Celery tasks of the reports: thin wrappers over services, idempotent (a rerun writes the same files)."""
+"""Celery tasks of the reports: thin wrappers over services, idempotent (a rerun writes the same files; a job
+claims its row, so a second delivery does nothing)."""
 from celery import shared_task
 
 from reports.periods import last_complete_month, parse_month
@@ -7,7 +8,8 @@ from reports.services import export_run, regenerate_run, store_monthly_documents
 
 @shared_task
 def export_report(export_id: str) -> str:
-    """Build a region's report and write it as a file, reporting progress on the export's row."""
+    """Run a job of the export's row with progress on it: a report file (xlsx, PDF, the JSON a page or the API
+    shows), a bulletin publish or a month issued again."""
     return export_run(export_id=export_id)
 
 
@@ -25,6 +27,7 @@ def generate_monthly_reports(period: str | None = None) -> list[str]:
 
 @shared_task
 def regenerate_monthly_report(organisation_id: int, period: str, user_id: int | None = None) -> int:
-    """A supervisor's "regenerate": the month issued again by the worker; returns the newest revision number."""
+    """A month issued again by the worker (now queued as an export job, `export_report`; kept for messages
+    already in the broker); returns the newest revision number."""
     revision, _created = regenerate_run(organisation_id=organisation_id, period=period, user_id=user_id)
     return revision.revision

@@ -1,5 +1,5 @@
-"""Report pages: the monthly report and the quarterly bulletin (synchronous for a county, in the background
-with a progress bar for a big region), export progress, stored monthly documents, the self-inspection."""
+"""Report pages: the monthly report and the quarterly bulletin (the stored report, or the progress of the
+worker building it: never built in the request), export progress, stored monthly documents, the self-inspection."""
 from __future__ import annotations
 
 import json
@@ -7,12 +7,11 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from govmedia.core.documents import name_download
 from govmedia.core.documents import pdf_response
 from govmedia.core.files import file_response
 
@@ -93,7 +92,9 @@ def report_page(request, kind: str):
                                      "period": {"label": period.label}}),
         "organisations": organisations_for_picker(request.user),
         "stored": services.stored_documents("monthly", organisation) if kind == "monthly" else [],
-        "revisions": issued, "can_regenerate": kind == "monthly" and period.end < timezone.localdate()
+        "revisions": issued,
+        "reissuing": services.reissue_under_way(organisation, period) if issued else None,
+        "can_regenerate": kind == "monthly" and period.end < timezone.localdate()
         and access.can_issue_report(request.user, organisation),
     }
     context.update(_report_tables(report))
@@ -241,6 +242,10 @@ def _self_inspection_target(request):
     return unit, units, period, error
 
 
+# A region's prefill not ready yet: the form without it (reports.services.self_inspection_prefill).
+NO_PREFILL = {"indicators": {}, "own_accounts": [], "sub_accounts": []}
+
+
 @login_required
 def self_inspection_document(request):
     """The month's self-inspection as a PDF to print, sign and keep: the saved answers, else the prefill."""
@@ -248,7 +253,8 @@ def self_inspection_document(request):
     if error:
         raise Http404(error)
     stored = SelfInspection.objects.filter(organisation=unit, month=period.key).select_related("submitted_by").first()
-    known = selfcheck.prefill(unit, period, user=request.user)
+    # While a region's prefill is being prepared the document prints the saved answers (or blanks to fill in).
+    known = services.self_inspection_prefill(unit=unit, period=period, user=request.user)[0] or NO_PREFILL
     name = f"每月自查-{unit.name}-{period.label}.pdf"
     services.record_download(request, target=unit, filename=name, kind="self_inspection", period=period.key, format="pdf")
     return pdf_response(lambda: selfcheck.render_pdf(unit=unit, period=period, known=known, stored=stored), name,
@@ -259,7 +265,8 @@ def self_inspection_document(request):
 def self_inspection_page(request):
     unit, units, period, error = _self_inspection_target(request)
     stored = SelfInspection.objects.filter(organisation=unit, month=period.key).select_related("submitted_by").first()
-    known = selfcheck.prefill(unit, period, user=request.user)
+    known, preparing = services.self_inspection_prefill(unit=unit, period=period, user=request.user)
+    known = known or NO_PREFILL
     indicators = {code: dict(v) for code, v in known["indicators"].items()}
     initial = {}
     if stored:
@@ -277,7 +284,7 @@ def self_inspection_page(request):
         form = selfcheck.SelfInspectionForm(initial=initial, indicators=indicators)
     return render(request, "reports/self_inspection.html", {
         "unit": unit, "units": units, "period": period, "form": form, "known": known, "indicators": indicators,
-        "stored": stored, "error": error,
+        "stored": stored, "error": error, "preparing": preparing,
     })
 
 
@@ -303,10 +310,6 @@ def bulletin_document(request, pk: int, fmt: str):
     if fmt not in ("xlsx", "pdf"):
         raise Http404()
     bulletin = get_object_or_404(Bulletin.objects.for_user(request.user), pk=pk)
-    # The PDF prints the text the supervisor published with it (its 通报 wording) under the summary.
-    content = services.render({**bulletin.data, "bulletin_summary": bulletin.summary}, fmt)
     name = documents.filename_of(bulletin.data, fmt)
     services.record_download(request, target=bulletin, filename=name, kind="quarterly_bulletin", format=fmt)
-    response = HttpResponse(content, content_type=services.FORMATS[fmt])
-    response["X-Content-Type-Options"] = "nosniff"
-    return name_download(response, name)
+    return file_response(services.bulletin_document(bulletin, fmt), filename=name, inline=False)

@@ -97,3 +97,34 @@ def october(region):
             due_on="2024-11-11", severity=Severity.DEDUCTION)
     return SimpleNamespace(region=r, lagging=lagging, steady=steady, silent=silent, foreign=foreign, site=site,
                            stale=stale, late_filing=late_filing)
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    """Report files (exports, stored documents) of a test in its own folder."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def run_jobs() -> int:
+    """The worker's turn: every queued report job runs through its task, oldest first. Returns how many ran."""
+    from reports import tasks
+    from reports.models import Export, ExportStatus
+
+    queued = list(Export.objects.filter(status=ExportStatus.QUEUED).order_by("created_at").values_list("pk", flat=True))
+    for pk in queued:
+        tasks.export_report(str(pk))
+    return len(queued)
+
+
+def publish(api, user, **data):
+    """Publish a bulletin through the API as a supervisor does: refused at once (the error response), or 202 with
+    the job to follow, the worker publishes, and the bulletin as `bulletins/{id}/` gives it."""
+    client = api.as_user(user)
+    asked = client.post("/api/v1/bulletins/", {"quarter": "2024-Q4", **data}, format="json")
+    if asked.status_code != 202:
+        return asked
+    run_jobs()
+    status = client.get(asked.json()["status_url"]).json()
+    assert status["state"] == "SUCCESS", status
+    return client.get(f"/api/v1/bulletins/{status['bulletin']}/")

@@ -93,3 +93,27 @@ def test_a_background_export_shows_progress_then_the_download(page, sign_in, liv
     workbook = load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))
     assert download.value.suggested_filename == "月度监测报告-甲县人民政府-2024年10月.xlsx"
     assert "甲县教育发布" in [r[1] for r in workbook["账号"].iter_rows(min_row=2, values_only=True)]
+
+
+def test_a_supervisor_publishes_the_bulletin_and_the_page_follows_it(page, sign_in, live_server, october):
+    """The quarter's report is built by the worker while the page shows its progress; publishing is queued too:
+    the page says it is under way and then, without a reload, shows the published bulletin."""
+    from celery.contrib.testing.worker import start_worker
+
+    from govmedia.celery import app
+    from reports import tasks  # noqa: F401 - registered before the worker starts
+    from reports.models import Bulletin
+
+    sign_in("supervisor", PASSWORD)
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        page.goto(f"{live_server.url}/reports/quarterly/?quarter=2024-Q4&organisation={october.region.county.pk}")
+        page.get_by_text("单位排名").first.wait_for(timeout=60000)  # the report arrived in place of the progress
+        page.get_by_label("通报意见与整改要求").fill("请于 7 日内整改。")
+        page.get_by_role("button", name="发布通报").click()
+        page.get_by_text("正在发布").first.wait_for(timeout=10000)
+        page.get_by_role("link", name="查看通报").wait_for(timeout=60000)
+    bulletin = Bulletin.objects.get()
+    assert bulletin.summary == "请于 7 日内整改。"
+    page.get_by_role("link", name="查看通报").click()
+    assert page.url.endswith(f"/reports/bulletins/{bulletin.pk}/")
+    assert "甲县卫健抖音" in page.content()

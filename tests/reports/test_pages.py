@@ -127,3 +127,34 @@ def test_self_inspection_needs_a_note_for_each_failure(signed_in, october):
 def test_self_inspection_of_another_unit_is_404(signed_in, october):
     r = october.region
     assert signed_in(r.member).get("/reports/self-inspection/", {"organisation": r.other_bureau.pk}).status_code == 404
+
+
+def test_the_page_follows_the_build_then_shows_the_stored_report(signed_in, october):
+    """The first visit shows the progress (and asks live.js to follow it); the worker builds; the page's next
+    round (live.js's fetch) carries the report and stops following; a failed build says so, in Chinese."""
+    from reports.models import Export, ExportStatus
+
+    from .conftest import run_jobs
+
+    client = signed_in(october.region.supervisor)
+    params = {"month": "2024-10", "organisation": october.region.county.pk}
+    first = client.get("/reports/monthly/", params).content.decode()
+    assert "报告生成中" in first and 'name="live-refresh"' in first
+    assert run_jobs() == 1
+    fresh = client.get("/reports/monthly/", params, HTTP_X_REQUESTED_WITH="live-refresh").content.decode()
+    assert "甲县教育发布" in fresh and "报告生成中" not in fresh and 'name="live-refresh"' not in fresh
+    assert "按最新数据重新生成" in fresh  # with its time, and a way to build it again from today's data
+
+    Export.objects.update(status=ExportStatus.FAILED)
+    failed = client.get("/reports/monthly/", params).content.decode()
+    assert "报告生成失败" in failed and 'name="live-refresh"' not in failed
+    assert client.post("/reports/monthly/?" + "&".join(f"{k}={v}" for k, v in params.items()),
+                       {"rebuild": "1"}).status_code == 302
+    assert Export.objects.filter(status=ExportStatus.QUEUED).count() == 1
+
+
+def test_a_report_page_out_of_scope_is_404(signed_in, october):
+    r = october.region
+    client = signed_in(r.member)
+    assert client.get("/reports/quarterly/", {"quarter": "2024-Q4", "organisation": r.county.pk}).status_code == 404
+    assert client.get("/reports/monthly/", {"month": "2024-10", "organisation": "abc"}).status_code == 404

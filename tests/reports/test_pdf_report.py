@@ -12,6 +12,8 @@ from reports import documents
 from reports.figures import build_report
 from reports.periods import parse_month, parse_quarter
 
+from .conftest import publish
+from .test_api import content, get
 from .test_monthly_figures import TODAY
 
 LONG_UNIT = "甲县教育体育和科学技术局（县语言文字工作委员会办公室）"
@@ -38,10 +40,10 @@ def landscape(content: bytes) -> bool:
 
 def test_the_monthly_pdf_is_an_official_document_with_the_months_verdicts(api, october):
     r = october.region
-    response = api.as_user(r.supervisor).get("/api/v1/reports/monthly/", {
-        "month": "2024-10", "organisation": r.county.pk, "format": "pdf"})
-    assert response.status_code == 200 and response.content.startswith(b"%PDF")
-    pages = read(response.content)
+    response = get(api, r.supervisor, month="2024-10", organisation=r.county.pk, format="pdf")
+    document = content(response)
+    assert response.status_code == 200 and document.startswith(b"%PDF")
+    pages = read(document)
     text = "\n".join(pages)
     # Title block: the issuing unit, then the title without repeating 人民政府, the period and the date.
     assert pages[0].index("甲县人民政府") < pages[0].index("甲县政府网站与政务新媒体月度监测报告")
@@ -50,7 +52,7 @@ def test_the_monthly_pdf_is_an_official_document_with_the_months_verdicts(api, o
     assert "统计截至 2024年10月31日" in pages[0]
     for number, page in enumerate(pages, start=1):
         assert f"第 {number} 页 共 {len(pages)} 页" in page
-    assert landscape(response.content)
+    assert landscape(document)
     # What a person reads: the summary (3 accounts, 2 failing), the ranking and each failing subject's reasons.
     for heading in ("一、总体情况", "二、单位排名", "三、不合格网站与账号及原因"):
         assert heading in text
@@ -149,17 +151,16 @@ def test_a_report_with_nothing_failing_says_so(october):
 
 def test_the_published_bulletin_pdf_carries_its_published_wording(api, client, october):
     r = october.region
-    response = api.as_user(r.supervisor).post("/api/v1/bulletins/", {
-        "quarter": "2024-Q4", "organisation": r.county.pk, "summary": "请各单位于 7 日内整改。\n整改情况报县政府办公室。"},
-        format="json")
-    assert response.status_code == 201, response.json()
+    response = publish(api, r.supervisor, organisation=r.county.pk, summary="请各单位于 7 日内整改。\n整改情况报县政府办公室。")
+    assert response.status_code == 200, response.json()
     client.force_login(r.member)  # the region's units read the bulletin that names them
     document = client.get(f"/reports/bulletins/{response.json()['id']}.pdf")
     assert document.status_code == 200
-    pages = read(document.content)
+    pdf = b"".join(document.streaming_content)  # a kept file, streamed
+    pages = read(pdf)
     text = "\n".join(pages)
     assert "甲县政府网站与政务新媒体检查情况通报" in pages[0]
     overview = text[text.index("一、总体情况"):text.index("二、单位排名")]
     assert "请各单位于 7 日内整改。" in overview and "整改情况报县政府办公室。" in overview
-    assert landscape(document.content)
+    assert landscape(pdf)
     assert not CODES.search(text), CODES.search(text)

@@ -4,15 +4,15 @@ from notifications.models import Notification
 from reports.models import Bulletin, SelfInspection
 from reports.selfcheck import INDICATORS
 
+from .conftest import publish, run_jobs
 
-def publish(api, user, **data):
-    return api.as_user(user).post("/api/v1/bulletins/", {"quarter": "2024-Q4", **data}, format="json")
+
 
 
 def test_a_supervisor_publishes_the_bulletin_once(api, october):
     r = october.region
     response = publish(api, r.supervisor, organisation=r.county.pk, summary="请于 7 日内整改。")
-    assert response.status_code == 201, response.json()
+    assert response.status_code == 200, response.json()
     body = response.json()
     # The region's name without 人民政府: never "甲县人民政府政府网站…".
     assert body["title"] == "甲县政府网站与政务新媒体检查情况通报（2024年第四季度）"
@@ -52,11 +52,27 @@ def test_the_region_reads_the_bulletin_and_others_do_not(api, october):
 
 
 def test_publishing_from_the_page(client, october):
+    """The page queues the publish, shows it under way (following it live), then the published bulletin."""
     r = october.region
     client.force_login(r.supervisor)
-    page = client.post("/reports/quarterly/", {"quarter": "2024-Q4", "organisation": r.county.pk, "summary": "整改"}, follow=True)
-    assert "已发布" in page.content.decode()
-    assert Bulletin.objects.get().summary == "整改"
+    url = f"/reports/quarterly/?quarter=2024-Q4&organisation={r.county.pk}"
+    run_jobs()  # nothing yet
+    client.get(url)
+    run_jobs()  # the quarter's report the page shows (the publish form is offered with it)
+    assert "发布通报</button>" in client.get(url).content.decode()
+    page = client.post("/reports/quarterly/", {"quarter": "2024-Q4", "organisation": r.county.pk, "summary": "整改"},
+                       follow=True)
+    html = page.content.decode()
+    assert "已提交发布" in html and "正在发布" in html and 'name="live-refresh"' in html
+    assert not Bulletin.objects.exists()
+    # A second press while it is under way is refused, in Chinese.
+    again = client.post("/reports/quarterly/", {"quarter": "2024-Q4", "organisation": r.county.pk}, follow=True)
+    assert "正在发布" in again.content.decode() and "发布通报</button>" not in again.content.decode()
+    assert run_jobs() == 1
+    done = client.get(url, HTTP_X_REQUESTED_WITH="live-refresh").content.decode()
+    bulletin = Bulletin.objects.get()
+    assert bulletin.summary == "整改"
+    assert "已发布" in done and f"/reports/bulletins/{bulletin.pk}/" in done and 'name="live-refresh"' not in done
 
 
 def answers(**overrides):
@@ -129,12 +145,13 @@ def test_the_regions_units_read_the_published_bulletin_and_its_documents(client,
 
     r = october.region
     bulletin = publish(api, r.supervisor, organisation=r.county.pk).json()
+    assert bulletin["title"].endswith("（2024年第四季度）")
     client.force_login(r.member)
     page = client.get(f"/reports/bulletins/{bulletin['id']}/")
     assert page.status_code == 200 and "甲县卫健抖音" in page.content.decode()
     xlsx = client.get(f"/reports/bulletins/{bulletin['id']}.xlsx")
-    failing = load_workbook(io.BytesIO(xlsx.content))["不合格网站与账号"]
+    failing = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))["不合格网站与账号"]
     assert "甲县卫健抖音" in [row[2] for row in failing.iter_rows(min_row=2, values_only=True)]
-    assert client.get(f"/reports/bulletins/{bulletin['id']}.pdf").content.startswith(b"%PDF")
+    assert b"".join(client.get(f"/reports/bulletins/{bulletin['id']}.pdf").streaming_content).startswith(b"%PDF")
     client.force_login(r.outsider)
     assert client.get(f"/reports/bulletins/{bulletin['id']}/").status_code == 404
