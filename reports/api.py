@@ -64,7 +64,7 @@ class ReportView(AuditedViewMixin, APIView):
         organisation = resolve_organisation(request.user, request.query_params.get("organisation"))
         fmt = getattr(request.accepted_renderer, "format", "json")
         fmt = fmt if fmt in services.FORMATS else "json"
-        since = services.api_fresh_since()
+        since = services.api_fresh_since(period)
         if fmt == "json":
             report = services.stored_report(user=request.user, organisation=organisation, kind=self.kind, period=period)
             if report is not None:
@@ -267,7 +267,8 @@ class BulletinViewSet(AuditedViewMixin, mixins.ListModelMixin, mixins.RetrieveMo
                                                  summary=serializer.validated_data.get("summary", ""))
         # Published by the worker (it builds the quarter's report): the job to follow, as the exports answer.
         token = services.job_token(export)
-        body = {"id": token, "title": export.filename, "state": "PENDING", "status": export.status,
+        # `id` is a bulletin's number elsewhere in this resource: the job is `job`, the bulletin comes when done.
+        body = {"job": token, "title": export.filename, "state": "PENDING", "status": export.status,
                 "detail": "通报由后台生成并发布，请按 status_url 查询进度；完成后 bulletin 为通报编号。",
                 "status_url": status_url(request, token)}
         return Response(body, status=status.HTTP_202_ACCEPTED)

@@ -145,12 +145,15 @@ def _stored(*, user, organisation, kind, period):
     return revisions_of(organisation, period).values_list("data", "generated_at").first()
 
 
+RETRY_FAILED_AFTER = dt.timedelta(minutes=5)
+
+
 def reader_export(*, user, organisation: Organisation, kind: str, period: Period, fmt: str, since=None,
                   restart: bool = False, retry_failed: bool = False) -> Export:
     """The reader's report of a region and period in `fmt`, never built in the request: their newest one
     (made since `since`, when given), else one queued now. A failed one stays the answer (shown as failed until
-    the reader asks again, `restart`) unless `retry_failed`, so a page does not queue a report that cannot be
-    built on every visit."""
+    the reader asks again, `restart`) unless `retry_failed`, and then only once it failed `RETRY_FAILED_AFTER`
+    ago, so neither a page nor a client polling the report queues a report that cannot be built on every visit."""
     export = None
     if not restart:
         mine = Export.objects.filter(user=user, organisation=organisation, kind=kind, period=period.key, fmt=fmt)
@@ -158,7 +161,8 @@ def reader_export(*, user, organisation: Organisation, kind: str, period: Period
             mine = mine.filter(created_at__gte=since)
         export = mine.order_by("-created_at").first()
     if export is not None and retry_failed and (
-        export.status == ExportStatus.FAILED
+        (export.status == ExportStatus.FAILED and export.finished_at is not None
+         and export.finished_at <= timezone.now() - RETRY_FAILED_AFTER)
         or (export.status == ExportStatus.FINISHED and not export_path(str(export.pk), fmt).is_file())
     ):
         export = None
@@ -185,10 +189,14 @@ def page_report(*, user, organisation: Organisation, kind: str, period: Period, 
     return read_report(export), export
 
 
-def api_fresh_since():
-    """An API caller is answered with a report the worker built for them today; an older one is built again
-    (a page shows its reader's report with its time and a button to rebuild; an API client has no button)."""
-    return timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time.min))
+def api_fresh_since(period: Period):
+    """An API caller is answered with a report the worker built for them today (within the last hour for a
+    period still under way, whose figures change by the hour); an older one is built again (a page shows its
+    reader's report with its time and a button to rebuild; an API client has no button)."""
+    since = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time.min))
+    if period.end >= timezone.localdate():
+        since = max(since, timezone.now() - dt.timedelta(hours=1))
+    return since
 
 
 # The row's status as the export's `state` (the names the API has always answered, Celery's).
@@ -425,6 +433,9 @@ def reissue_under_way(organisation: Organisation, period: Period) -> Export | No
 
 def reissue(*, organisation: Organisation, period: Period, user=None, progress=None, claim=None):
     """Issue the month again from today's data: a new revision when something changed (reports.revisions)."""
+    if user is not None and not access.can_issue_report(user, organisation):
+        # Asked while they were the region's supervisor; the worker decides as of now, as a publish does.
+        raise PermissionDenied("只有该单位的主管人员可以重新生成月度报告。")
     report = build_report(organisation, period, user=None, progress=progress)
     with transaction.atomic():
         if claim is not None:
@@ -488,11 +499,17 @@ def bulletin_publish(*, organisation: Organisation, period: Period, user, summar
         data=json.loads(json.dumps(report, cls=DjangoJSONEncoder)), published_at=timezone.now(), published_by=user,
     )
     bulletin.full_clean(validate_constraints=False)
+    if progress:
+        progress(5, 6, "生成通报文件")
+    files = {fmt: _bulletin_render(bulletin, fmt) for fmt in BULLETIN_FORMATS}
     try:
         with transaction.atomic():
             if claim is not None:
                 claim()
             bulletin.save()
+            # Kept with the bulletin, before anyone can read it: its downloads never render in a request.
+            for fmt, content in files.items():
+                _write(_bulletin_path(bulletin, fmt), content)
             audit.record_action(bulletin, "publish", actor=user, comment=bulletin.title)
             emit("report.issued", organisation=organisation, occurred_at=bulletin.published_at, data={
                 "kind": "quarterly_bulletin", "period": period.key, "title": bulletin.title, "bulletin": bulletin.pk,
@@ -506,23 +523,29 @@ def bulletin_publish(*, organisation: Organisation, period: Period, user, summar
                    url=reverse("report-bulletin", args=[bulletin.pk]))
     except IntegrityError:  # published by someone else a moment ago
         raise DomainConflict(f"{organisation.name}{period.label}通报已发布，不能重复发布。") from None
-    if progress:
-        progress(5, 6, "生成通报文件")
-    for fmt in ("xlsx", "pdf"):
-        try:
-            bulletin_document(bulletin, fmt)
-        except Exception:  # published all the same; the document is made on its first download instead
-            logger.exception("bulletin %s: its %s could not be stored", bulletin.pk, fmt)
     return bulletin
 
 
+BULLETIN_FORMATS = ("xlsx", "pdf")
+
+
+def _bulletin_render(bulletin: Bulletin, fmt: str) -> bytes:
+    # The PDF prints the text the supervisor published with it (its 通报 wording) under the summary.
+    return render({**bulletin.data, "bulletin_summary": bulletin.summary}, fmt)
+
+
+def _bulletin_path(bulletin: Bulletin, fmt: str) -> Stored:
+    # Named by the bulletin itself: one withdrawn and published again is a new bulletin with its own files.
+    return stored_path("bulletin", bulletin.organisation_id, f"{bulletin.quarter}-{bulletin.pk}", fmt)
+
+
 def bulletin_document(bulletin: Bulletin, fmt: str) -> Stored:
-    """The published bulletin as the document sent upward (xlsx or PDF of the snapshot, its 通报 wording printed
-    under the summary), rendered once by the worker that publishes it and kept: a bulletin never changes. One
-    published before documents were kept is rendered on its first download."""
-    path = stored_path("bulletin", bulletin.organisation_id, bulletin.quarter, fmt)
+    """The published bulletin as the document sent upward (xlsx or PDF of the snapshot), rendered by the worker
+    that published it and kept: a bulletin never changes. One published before its documents were kept has them
+    rendered on its first download."""
+    path = _bulletin_path(bulletin, fmt)
     if not path.is_file():
-        _write(path, render({**bulletin.data, "bulletin_summary": bulletin.summary}, fmt))
+        _write(path, _bulletin_render(bulletin, fmt))
     return path
 
 
@@ -544,7 +567,8 @@ def self_inspection_prefill(*, unit: Organisation, period: Period, user) -> tupl
         return selfcheck.prefill_from(unit, period, issued), None
     since = timezone.make_aware(dt.datetime.combine(min(period.end + dt.timedelta(days=1), timezone.localdate()),
                                                     dt.time.min))
-    export = reader_export(user=user, organisation=unit, kind="monthly", period=period, fmt="json", since=since)
+    export = reader_export(user=user, organisation=unit, kind="monthly", period=period, fmt="json", since=since,
+                           retry_failed=True)
     report = read_report(export)
     if report is not None:
         return selfcheck.prefill_from(unit, period, report), None

@@ -253,8 +253,13 @@ def self_inspection_document(request):
     if error:
         raise Http404(error)
     stored = SelfInspection.objects.filter(organisation=unit, month=period.key).select_related("submitted_by").first()
-    # While a region's prefill is being prepared the document prints the saved answers (or blanks to fill in).
-    known = services.self_inspection_prefill(unit=unit, period=period, user=request.user)[0] or NO_PREFILL
+    known = services.self_inspection_prefill(unit=unit, period=period, user=request.user)[0]
+    if known is None and stored is not None and stored.prefill.get("indicators"):
+        known = stored.prefill  # what the saved record was prefilled with
+    if known is None:
+        # A signed document must not say "共 0 个" for a region whose accounts are still being counted.
+        messages.info(request, "系统预填尚在生成，生成后即可下载自查表。")
+        return redirect(f"{reverse('self-inspection')}?organisation={unit.pk}&month={period.key}")
     name = f"每月自查-{unit.name}-{period.label}.pdf"
     services.record_download(request, target=unit, filename=name, kind="self_inspection", period=period.key, format="pdf")
     return pdf_response(lambda: selfcheck.render_pdf(unit=unit, period=period, known=known, stored=stored), name,
@@ -265,8 +270,8 @@ def self_inspection_document(request):
 def self_inspection_page(request):
     unit, units, period, error = _self_inspection_target(request)
     stored = SelfInspection.objects.filter(organisation=unit, month=period.key).select_related("submitted_by").first()
-    known, preparing = services.self_inspection_prefill(unit=unit, period=period, user=request.user)
-    known = known or NO_PREFILL
+    prefilled, preparing = services.self_inspection_prefill(unit=unit, period=period, user=request.user)
+    known = prefilled or NO_PREFILL
     indicators = {code: dict(v) for code, v in known["indicators"].items()}
     initial = {}
     if stored:
@@ -277,7 +282,7 @@ def self_inspection_page(request):
         form = selfcheck.SelfInspectionForm(request.POST, indicators=indicators)
         if form.is_valid():
             services.self_inspection_save(organisation=unit, period=period, user=request.user, answers=form.answers(),
-                                          signers=form.signers(), prefill=known)
+                                          signers=form.signers(), prefill=prefilled)
             messages.success(request, f"已保存{unit.name}{period.label}自查结果。")
             return redirect(f"{request.path}?organisation={unit.pk}&month={period.key}")
     else:

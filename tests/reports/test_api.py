@@ -219,13 +219,22 @@ def test_an_issued_month_is_served_as_issued_at_once(api, october):
     assert not Export.objects.exists()
 
 
-def test_a_failed_build_is_queued_again_by_the_next_request(api, october):
+def test_a_failed_build_is_queued_again_by_the_next_request_after_a_while(api, october):
+    """Not on every request (a client polling the report would queue a province's build each time): once the
+    failure is five minutes old."""
+    import datetime as dt
+
+    from django.utils import timezone
+
     from reports.models import Export, ExportStatus
 
     client = api.as_user(october.region.supervisor)
     params = {"month": "2024-10", "organisation": october.region.county.pk}
     assert client.get("/api/v1/reports/monthly/", params).status_code == 202
-    Export.objects.update(status=ExportStatus.FAILED)
+    Export.objects.update(status=ExportStatus.FAILED, finished_at=timezone.now())
+    soon = client.get("/api/v1/reports/monthly/", params)
+    assert soon.status_code == 202 and soon.json()["state"] == "FAILURE" and Export.objects.count() == 1
+    Export.objects.update(finished_at=timezone.now() - dt.timedelta(minutes=6))
     again = client.get("/api/v1/reports/monthly/", params)
     assert again.status_code == 202 and Export.objects.filter(status=ExportStatus.QUEUED).count() == 1
 

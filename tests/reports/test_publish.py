@@ -163,3 +163,21 @@ def test_the_bulletins_documents_are_kept_when_published_and_served_as_kept(api,
     assert from_api.status_code == 200 and b"".join(from_api.streaming_content) == stamps["xlsx"]
     assert "filename*=utf-8''" in from_api["Content-Disposition"]
     assert not Export.objects.exclude(fmt=services.PUBLISH).exists()  # nothing queued: the kept files answered
+
+
+def test_a_bulletin_withdrawn_and_published_again_has_its_own_documents(api, client, october, settings, tmp_path):
+    """Withdrawn by an administrator and published again with other wording: the downloads are the new
+    bulletin's, not the withdrawn one's kept files."""
+    from tests.reports.test_pdf_report import read
+
+    settings.MEDIA_ROOT = tmp_path
+    r = october.region
+    services.bulletin_publish(organisation=r.county, period=parse_quarter("2024-Q4"), user=r.supervisor,
+                              summary="第一次的通报措辞")
+    Bulletin.objects.all().delete()
+    assert ask(api, r.supervisor, organisation=r.county.pk, summary="重新发布的通报措辞").status_code == 202
+    assert run_jobs() == 1
+    client.force_login(r.supervisor)
+    pdf = b"".join(client.get(f"/reports/bulletins/{Bulletin.objects.get().pk}.pdf").streaming_content)
+    text = "\n".join(read(pdf))
+    assert "重新发布的通报措辞" in text and "第一次的通报措辞" not in text

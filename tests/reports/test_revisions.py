@@ -74,3 +74,22 @@ def test_the_change_is_measured_against_last_month_as_issued(october):
     lagging = next(a for a in report["accounts"] if a["name"] == "甲县教育发布")
     issued = next(a for a in september.data["accounts"] if a["name"] == "甲县教育发布")
     assert lagging["previous_score"] == issued["score"]
+
+
+def test_a_regeneration_asked_by_someone_no_longer_supervising_is_refused_when_it_runs(client, october, settings,
+                                                                                       tmp_path):
+    """The worker decides as of when it runs: a supervisor who asked and then left the office issues nothing."""
+    from organisations.models import Membership
+    from reports.models import Export, ExportStatus
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.SECOND_FACTOR_REQUIRED = False
+    r = october.region
+    store_monthly_documents(parse_month("2024-10", today=dt.date(2024, 11, 1)), organisations=[r.county])
+    client.force_login(r.supervisor, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.post(f"/reports/monthly/?month=2024-10&organisation={r.county.pk}").status_code == 302
+    Membership.objects.filter(user=r.supervisor).delete()
+    run_jobs()
+    job = Export.objects.get()
+    assert job.status == ExportStatus.FAILED and "主管人员" in job.progress["refused"]
+    assert ReportRevision.objects.filter(organisation=r.county, period="2024-10").count() == 1

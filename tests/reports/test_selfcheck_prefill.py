@@ -89,3 +89,35 @@ def test_the_api_keeps_what_was_prefilled_or_nothing_while_it_is_prepared(api, o
     assert bad.status_code == 400 and "month" in bad.json()
     assert api.as_user(r.member).post("/api/v1/self-inspections/", {
         "organisation": r.county.pk, "month": "2024-10", "answers": answers}, format="json").status_code == 404
+
+
+def test_the_printed_form_waits_for_a_regions_prefill_and_never_says_none(client, october, no_region_build):
+    """A signed document must not print "共 0 个" while a region's accounts are still being counted: the download
+    goes back to the page with a note, and prints once the worker has prepared the prefill."""
+    r = october.region
+    client.force_login(r.supervisor)
+    params = {"organisation": r.county.pk, "month": "2024-10"}
+    early = client.get("/reports/self-inspection/print.pdf", params, follow=True)
+    assert early.redirect_chain and "系统预填尚在生成" in early.content.decode()
+    assert run_jobs() == 1
+    ready = client.get("/reports/self-inspection/print.pdf", params)
+    assert ready.status_code == 200 and ready["Content-Type"] == "application/pdf"
+
+
+def test_a_failed_prefill_is_prepared_again_after_a_while(client, october, no_region_build):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from reports.models import ExportStatus
+
+    r = october.region
+    client.force_login(r.supervisor)
+    params = {"organisation": r.county.pk, "month": "2024-10"}
+    client.get("/reports/self-inspection/", params)
+    Export.objects.update(status=ExportStatus.FAILED, finished_at=timezone.now())
+    client.get("/reports/self-inspection/", params)
+    assert Export.objects.count() == 1  # not rebuilt on every visit
+    Export.objects.update(finished_at=timezone.now() - dt.timedelta(minutes=6))
+    client.get("/reports/self-inspection/", params)
+    assert Export.objects.filter(status=ExportStatus.QUEUED).count() == 1
