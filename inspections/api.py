@@ -14,7 +14,10 @@ from rest_framework.generics import GenericAPIView
 
 from accounts.models import Account
 from organisations import access
-from govmedia.core.api import AuditedViewMixin, CalledField, IdFilter, JSONParser, Pagination, ScopedPrimaryKeyField
+from govmedia.core.api import (
+    AuditedViewMixin, CalledField, CompiledListMixin, IdFilter, JSONParser, LeanListSerializer, Pagination,
+    ScopedPrimaryKeyField,
+)
 from govmedia.core.files import ScopedFileField
 from rules import countdown, definitions
 from rules.models import SubjectType
@@ -97,6 +100,7 @@ class FindingSerializer(serializers.ModelSerializer):
                   "organisation", "organisation_name", "detail", "found_on", "due_on", "status", "overdue",
                   "period_key", "rectified_on", "source", "checklist_version", "rectification_state"]
         read_only_fields = fields
+        list_serializer_class = LeanListSerializer
 
     def get_rule_label(self, obj) -> str:
         return definitions.label(obj.rule)
@@ -151,7 +155,7 @@ class RectificationDecisionSerializer(serializers.Serializer):
                                     help_text="审核意见；退回（reject）时必填")
 
 
-class FindingViewSet(AuditedViewMixin, viewsets.ReadOnlyModelViewSet):
+class FindingViewSet(CompiledListMixin, AuditedViewMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = FindingFilter
     ordering_fields = ["found_on", "due_on", "id", "rule"]
 

@@ -21,9 +21,7 @@ class ApiTokenAuthentication(authentication.TokenAuthentication):
     model = ApiToken
 
     def authenticate_credentials(self, key):
-        token = (
-            ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(key)).first()
-        )
+        token = ApiToken.objects.with_user_and_roles(ApiToken.hash_key(key))
         if token is None or token.revoked_at is not None:
             raise exceptions.AuthenticationFailed("令牌无效或已撤销。")
         if not token.user.is_active:

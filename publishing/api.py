@@ -9,7 +9,9 @@ from rest_framework.response import Response
 
 from organisations import access
 from accounts.models import Account
-from govmedia.core.api import AuditedViewMixin, CalledField, IdFilter, ReadOnlyOrManager, ScopedPrimaryKeyField
+from govmedia.core.api import (
+    AuditedViewMixin, CalledField, IdFilter, LeanListSerializer, ReadOnlyOrManager, ScopedPrimaryKeyField,
+)
 from govmedia.core.files import ScopedFileField
 from sites.models import Column
 
@@ -71,6 +73,7 @@ class PostSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["status", "stage", "warnings", "published_at", "author", "revision", "submitted_at"]
+        list_serializer_class = LeanListSerializer
 
     def validate_organisation(self, organisation):
         if self.instance is not None and organisation != self.instance.organisation:

@@ -12,7 +12,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from govmedia.core.api import AuditedViewMixin, CalledField, IdFilter, ReadOnlyOrManager, ScopedPrimaryKeyField
+from govmedia.core.api import (
+    AuditedViewMixin, CalledField, IdFilter, LeanListSerializer, ReadOnlyOrManager, ScopedPrimaryKeyField,
+)
 from govmedia.core.documents import name_download
 from organisations import access
 from publishing import api as publishing_api
@@ -42,6 +44,7 @@ class ReviewTaskSerializer(serializers.ModelSerializer):
             "overdue", "decided_by", "decided_by_name", "decided_at", "comment",
         ]
         read_only_fields = fields
+        list_serializer_class = LeanListSerializer
 
     def get_decided_by_name(self, obj) -> str | None:
         return str(obj.decided_by) if obj.decided_by_id else None

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connection
 from django.db.models import (
-    Case, Count, DateField, F, Func, IntegerField, OuterRef, Q, Subquery, Value, When,
+    Case, Count, DateField, ExpressionWrapper, F, Func, IntegerField, OuterRef, Q, Subquery, Value, When,
 )
 from django.db.models.functions import Coalesce, Least, TruncDate
 from django.db.models.lookups import LessThan
 
-from govmedia.core import memo
+from govmedia.core import memo, statements
 
 from .dates import SHANGHAI, end_of_day, start_of_day, week_before
 from .definitions import default_thresholds
@@ -85,6 +86,24 @@ class DaysUntil(Func):
     def as_sqlite(self, compiler, connection, **extra):
         sql, params = compiler.compile(self.source_expressions[0])
         return f"CAST(julianday({sql}) - julianday(%s) AS integer)", [*params, self.today.isoformat()]
+
+
+class CompiledOnce(ExpressionWrapper):
+    """An annotation that later annotations read (`judged_last`, each rule's deadline, `deadline`), written into
+    the SQL as often as they read it but compiled once per statement: a reference to an annotation resolves to
+    the annotation's own expression object, so the compiler meets the same object again and reuses its SQL
+    (the column countdown's CASE repeats `judged_last`, with its subquery, 18 times)."""
+
+    def __init__(self, expression):
+        super().__init__(expression, output_field=DateField())
+
+    def as_sql(self, compiler, connection):
+        compiled = compiler.__dict__.setdefault("_countdown_compiled", {})
+        if id(self) not in compiled:
+            # The object itself is kept beside its SQL: its id cannot be reused while the compiler lives.
+            compiled[id(self)] = (self, *compiler.compile(self.expression))
+        _, sql, params = compiled[id(self)]
+        return sql, list(params)
 
 
 def _shift(expression, period: dict):
@@ -195,16 +214,16 @@ ACCOUNT_DEADLINES = {
 
 def column_judged(queryset, as_of: dt.date):
     """The annotations a column's deadline reads: its newest update as of `as_of` (`judged_last`)."""
-    return queryset.annotate(judged_last=last_as_of(queryset.model, "last_updated_on", as_of))
+    return queryset.annotate(judged_last=CompiledOnce(last_as_of(queryset.model, "last_updated_on", as_of)))
 
 
 def account_judged(queryset, as_of: dt.date):
     """The annotations an account's deadlines read: opening day, newest update and original as of `as_of`."""
     model = queryset.model
     return queryset.annotate(
-        opened=opened(),
-        judged_last=last_as_of(model, "last_updated_on", as_of),
-        judged_last_original=last_as_of(model, "last_original_on", as_of, original=True),
+        opened=CompiledOnce(opened()),
+        judged_last=CompiledOnce(last_as_of(model, "last_updated_on", as_of)),
+        judged_last_original=CompiledOnce(last_as_of(model, "last_original_on", as_of, original=True)),
     )
 
 
@@ -212,10 +231,65 @@ def account_judged(queryset, as_of: dt.date):
 
 def unit_groups(on: dt.date) -> list:
     """The chains of checklist versions in force on `on`, deepest first (one read of the checklist per request:
-    rules.thresholds forgets it when a version, an item or a unit's place changes)."""
-    return memo.remember(
-        ("rules.unit_groups", on), lambda: sorted(groups_for(None, on), key=lambda g: len(g.include), reverse=True)
-    )
+    rules.thresholds forgets it when a version, an item or a unit's place changes). Callers only read them."""
+    if not memo.active():  # a task or a command: another process may change the checklist under it
+        statements.depends_on("rules_checklist", None)
+        return _read_groups(on)
+    stamp, groups = memo.remember(("rules.unit_groups", on), lambda: _groups_as_stamped(on))
+    # A list statement kept across requests (govmedia.core.statements) built on these groups is tied to the
+    # fingerprint they were read under (None on SQLite: not kept).
+    statements.depends_on("rules_checklist", stamp)
+    return groups
+
+
+def _read_groups(on: dt.date) -> list:
+    return sorted(groups_for(None, on), key=lambda g: len(g.include), reverse=True)
+
+
+# The checklist as a request of this process last read it, per day, beside the fingerprint of the rows it came
+# from (`checklist_stamp`). A later request compares one small fingerprint query instead of reading and merging
+# the versions and items again; any change, from any process, changes the fingerprint.
+_read_checklists: dict[dt.date, tuple[str, list]] = {}
+
+# Every checklist version with its unit's path (a unit that moves changes the chains) and every item, as text.
+_STAMP_SQL = """
+SELECT md5(
+    COALESCE((SELECT string_agg(v::text || COALESCE((SELECT o.path FROM organisations_organisation o
+                                                     WHERE o.id = v.organisation_id), ''), ',' ORDER BY v.id)
+              FROM rules_checklistversion v), '')
+    || '|' || COALESCE((SELECT string_agg(i::text, ',' ORDER BY i.id) FROM rules_checklistitem i), '')
+)
+"""
+
+
+def checklist_stamp() -> str | None:
+    """A fingerprint of everything `groups_for` reads (PostgreSQL, which spells a whole row as text; None elsewhere:
+    there a request reads the checklist itself)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(_STAMP_SQL)
+        return cursor.fetchone()[0]
+
+
+# A list statement kept across requests (govmedia.core.statements) that read the checklist is reused only while
+# this fingerprint is unchanged.
+statements.register_fingerprint("rules_checklist", checklist_stamp)
+
+
+def _groups_as_stamped(on: dt.date) -> tuple[str | None, list]:
+    """(fingerprint, groups): the fingerprint read before the groups (a change committed in between only makes
+    the next request read them again)."""
+    stamp = checklist_stamp()
+    kept = _read_checklists.get(on)
+    if stamp is not None and kept is not None and kept[0] == stamp:
+        return kept
+    groups = _read_groups(on)
+    if stamp is not None:
+        if len(_read_checklists) > 3:  # a few days at most (a request asks for today, a report for its month's end)
+            _read_checklists.clear()
+        _read_checklists[on] = (stamp, groups)
+    return stamp, groups
 
 
 def with_unit_items(organisation_lookup: str, groups: list, build):
@@ -256,7 +330,7 @@ def columns_with_countdown(queryset, *, today: dt.date):
 
     return (
         column_judged(queryset, today)
-        .annotate(deadline=with_unit_items("site__owner", unit_groups(today), build))
+        .annotate(deadline=CompiledOnce(with_unit_items("site__owner", unit_groups(today), build)))
         .annotate(days_left=DaysUntil(F("deadline"), today))
     )
 
@@ -275,10 +349,12 @@ def accounts_with_countdown(queryset, *, today: dt.date):
             return rule_deadline(model, today, thresholds_in(items, code))
         return with_unit_items("owner", groups, build)
 
-    deadlines = {f"{code.removeprefix('account_')}_deadline": per_rule(code, fn) for code, fn in ACCOUNT_DEADLINES.items()}
+    deadlines = {
+        f"{code.removeprefix('account_')}_deadline": CompiledOnce(per_rule(code, fn)) for code, fn in ACCOUNT_DEADLINES.items()
+    }
     return (
         account_judged(queryset, today)
         .annotate(**deadlines)
-        .annotate(deadline=Least(*deadlines.keys(), output_field=DateField()))
+        .annotate(deadline=CompiledOnce(Least(*deadlines.keys(), output_field=DateField())))
         .annotate(days_left=DaysUntil(F("deadline"), today))
     )

@@ -11,7 +11,10 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from govmedia.core.api import AuditedViewMixin, CalledField, DateTimeFilter, ReadOnlyOrManager, ScopedPrimaryKeyField
+from govmedia.core.api import (
+    AuditedViewMixin, CalledField, CompiledListMixin, DateTimeFilter, LeanListSerializer, ReadOnlyOrManager,
+    ScopedPrimaryKeyField,
+)
 from govmedia.core.bulk import BulkRecordsView, bulk_schema
 from organisations import access
 from rules.countdown import columns_with_countdown
@@ -38,6 +41,7 @@ class SiteSerializer(serializers.ModelSerializer):
             "homepage_updated_on", "column_count",
         ]
         read_only_fields = ["homepage_updated_on"]
+        list_serializer_class = LeanListSerializer
 
     def validate_owner(self, owner):
         if not access.can_direct_unit(self.context["request"].user, owner):
@@ -123,6 +127,7 @@ class ColumnSerializer(serializers.ModelSerializer):
             "id", "site", "parent", "name", "category", "category_display", "responsible", "url", "feed_url",
             "opened_on", "last_updated_on", "feed_error", "crawl_error", "deadline", "days_left",
         ]
+        list_serializer_class = LeanListSerializer
         read_only_fields = ["last_updated_on", "feed_error", "crawl_error"]
         validators = []  # the service names the clashing column in its message
 
@@ -173,7 +178,7 @@ class ColumnImportSerializer(serializers.Serializer):
     file = serializers.FileField()
 
 
-class ColumnViewSet(AuditedViewMixin, viewsets.ModelViewSet):
+class ColumnViewSet(CompiledListMixin, AuditedViewMixin, viewsets.ModelViewSet):
     serializer_class = ColumnSerializer
     filterset_class = ColumnFilter
     permission_classes = [ReadOnlyOrManager]

@@ -48,6 +48,11 @@ def remember(key, compute):
     return answers[key]
 
 
+def active() -> bool:
+    """Whether answers are remembered here (within a request, or a `remembering` block)."""
+    return _answers.get() is not None
+
+
 def forget(*args, **kwargs) -> None:
     """Forget every remembered answer of this request (something they read changed). Also a signal receiver."""
     answers = _answers.get()

@@ -3,12 +3,19 @@ for a province supervisor N was an exact COUNT(*) over hundreds of thousands of 
 stop at COUNT_LIMIT: up to it they are exact, beyond it a list says "more than" and still pages on."""
 from __future__ import annotations
 
+import hashlib
+
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import EmptyPage, Page, Paginator
+from django.db import connections
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 # 10,000 rows: 200 pages of 50 — more than anyone reads; a larger list is narrowed with a filter.
 COUNT_LIMIT = 10_000
+# How long a list found beyond COUNT_LIMIT is taken to still be beyond it (its pages then skip the count).
+CAPPED_SECONDS = 60
 # The largest offset a page may ask for: far beyond any table, well inside PostgreSQL's bigint.
 MAX_OFFSET = 2**53
 
@@ -18,12 +25,51 @@ def bounded_count(rows, limit: int = COUNT_LIMIT) -> tuple[int, bool]:
     in the database over at most limit + 1 rows, without its ordering (a sort the count does not need)."""
     rows = getattr(rows, "queryset", rows)  # a lazy wrapper that shapes rows names the query it reads
     if isinstance(rows, QuerySet):
-        counted = _without_annotations(rows.order_by().values("pk"))[: limit + 1].count()
+        statement = count_statement(rows, limit)
+        counted = 0 if statement is None else run_count(rows.db, *statement, limit)
     elif hasattr(rows, "count") and callable(rows.count):
         counted = rows.count()
     else:
         counted = len(rows)
     return min(counted, limit), counted > limit
+
+
+def count_statement(queryset: QuerySet, limit: int = COUNT_LIMIT) -> tuple[str, tuple] | None:
+    """COUNT(*) over the queryset's ids, at most limit + 1 of them, without its ordering and row annotations,
+    compiled once (Django's own count() clones the query into an aggregate and compiles it again around the
+    subquery); None for a queryset no row can match (.none())."""
+    ids = _without_annotations(queryset.order_by().values("pk"))[: limit + 1]
+    try:
+        sql, params = ids.query.get_compiler(using=ids.db).as_sql()
+    except EmptyResultSet:
+        return None
+    return f"SELECT COUNT(*) FROM ({sql}) subquery", tuple(params)
+
+
+def run_count(db: str, statement: str, params: tuple, limit: int = COUNT_LIMIT) -> int:
+    """The count statement's answer (limit + 1 for "more than the limit").
+
+    A list found beyond the limit is remembered as such for CAPPED_SECONDS (the cache, shared by the processes
+    where Redis is configured), keyed by the statement and its parameters: its pages then count nothing — counting
+    10,001 rows cost a province's list more than its page itself (issue 14). An exact count, below the limit, is
+    never remembered."""
+    key = "govmedia.paging.capped:" + hashlib.sha256(f"{db}|{limit}|{statement}|{list(params)!r}".encode()).hexdigest()
+    if _cache_call(cache.get, key):
+        return limit + 1
+    with connections[db].cursor() as cursor:
+        cursor.execute(statement, params)
+        counted = cursor.fetchone()[0]
+    if counted > limit:
+        _cache_call(cache.set, key, True, CAPPED_SECONDS)
+    return counted
+
+
+def _cache_call(method, *args):
+    """The cache only spares work: one that is down (Redis unreachable) means counting, never a failed list."""
+    try:
+        return method(*args)
+    except Exception:  # noqa: BLE001 (any backend's connection error)
+        return None
 
 
 def _without_annotations(queryset: QuerySet) -> QuerySet:

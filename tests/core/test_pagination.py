@@ -1,6 +1,7 @@
 """Issue 14: a list page does not count a province. The API's `count` is exact up to the limit and says
 `count_capped` beyond it, while `next` still walks to the last row; a page that is not full counts nothing."""
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
@@ -10,6 +11,14 @@ from organisations.models import Organisation
 from tests.factories import OrganisationFactory, SiteFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """A list found beyond the limit is remembered in the cache (by its statement); a test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -52,6 +61,26 @@ def test_a_page_that_is_not_full_asks_no_count(api, region, sites):
     counts = [q["sql"] for q in full.captured_queries if q["sql"].endswith(") subquery") and "LIMIT 10001" in q["sql"]]
     assert len(counts) == 1, "the first page counts once, bounded"
     assert len(last.captured_queries) == len(full.captured_queries) - 1
+
+
+def test_a_list_beyond_the_limit_is_not_counted_again_but_an_exact_count_always_is(api, region, sites, monkeypatch):
+    monkeypatch.setattr(ApiPaginator, "limit", 5)
+    client = api.as_user(region.supervisor)
+    url = "/api/v1/sites/?page_size=4&ordering=name"
+    with CaptureQueriesContext(connection) as first:
+        assert (client.get(url).json()["count_capped"]) is True
+    with CaptureQueriesContext(connection) as again:
+        body = client.get(url).json()
+    assert (body["count"], body["count_capped"]) == (5, True)
+    assert len(again.captured_queries) == len(first.captured_queries) - 1, "the list is known to be beyond the limit"
+
+    # Below the limit the count is exact on every read: a new row shows at once.
+    for name in ("专项甲", "专项乙", "专项丙"):
+        SiteFactory(name=name, owner=region.bureau)
+    narrowed = "/api/v1/sites/?page_size=2&name=专项"
+    assert client.get(narrowed).json()["count"] == 3
+    SiteFactory(name="专项丁", owner=region.bureau)
+    assert (client.get(narrowed).json()["count"], client.get(narrowed).json()["count_capped"]) == (4, False)
 
 
 def test_a_page_past_the_end_or_not_a_number_is_a_404(api, region, sites):

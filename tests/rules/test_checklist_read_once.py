@@ -27,8 +27,9 @@ def test_the_supervisors_home_page_reads_the_checklist_once(region, client):
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/")
     assert response.status_code == 200
-    # The dashboard's column and account countdowns both ask for the thresholds.
-    assert checklist_reads(queries) == 1
+    # The dashboard's column and account countdowns both ask for the thresholds. (On PostgreSQL the request may
+    # reuse the checklist an earlier request of the process read: tests/rules/test_countdown_checklist_stamp.py.)
+    assert checklist_reads(queries) <= 1
 
 
 def test_within_a_request_an_edit_is_read_at_once(region):

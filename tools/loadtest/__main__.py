@@ -4,7 +4,7 @@ supervisor's dashboard with 20 concurrent clients (locust, headless), each list 
 Prints `name value` lines: loadtest.<endpoint>.rps, .p50_ms, .p99_ms, .failures and, for a list with a floor,
 loadtest.<endpoint>.floor_rps (and its p50/p99) and loadtest.<endpoint>.vs_floor (floor req/s ÷ the list's:
 1.0 is as fast as the plain SQL; issue 14 asks at most 2), and .single_ms / .floor_single_ms / .single_vs_floor: the
-median of 20 requests one at a time (no queueing). dashboard_province is the region dashboard alone,
+median of 20 requests one at a time (no queueing), the list's and its floor's taken in turn. dashboard_province is the region dashboard alone,
 home_province the supervisor's whole home page. Variables: BENCH_LOAD_* sizes (tools/loadtest/seed.py),
 BENCH_LOAD_CLIENTS (20), BENCH_LOAD_SECONDS (15 per endpoint), BENCH_LOAD_WORKERS (gunicorn workers, 4),
 BENCH_LOAD_PORT (8765), BENCH_LOAD_ONLY (comma-separated endpoint names). DATABASE_URL as for `make bench`.
@@ -74,20 +74,25 @@ def _check(base: str, target: dict, path: str) -> None:
             raise SystemExit(f"{path}: {response.status} at {response.url}, not the page itself")
 
 
-def _serial_ms(base: str, target: dict, path: str, repeat: int = 20) -> float:
-    """The median time of one request with nobody else asking (a figure that queueing does not blur)."""
-    request = urllib.request.Request(base + path)
-    if target.get("token"):
-        request.add_header("Authorization", f"Token {target['token']}")
-    if target.get("session"):
-        request.add_header("Cookie", f"sessionid={target['session']}")
-    times = []
+def _serial_ms(base: str, calls: list[tuple[dict, str]], repeat: int = 20) -> list[float]:
+    """The median time of one request to each (target, path) with nobody else asking, the paths taken in turn: a
+    figure that neither queueing nor the machine's load drifting between two measurements blurs."""
+    requests = []
+    for target, path in calls:
+        request = urllib.request.Request(base + path)
+        if target.get("token"):
+            request.add_header("Authorization", f"Token {target['token']}")
+        if target.get("session"):
+            request.add_header("Cookie", f"sessionid={target['session']}")
+        requests.append(request)
+    times: list[list[float]] = [[] for _ in requests]
     for _ in range(repeat):
-        started = time.perf_counter()
-        with urllib.request.urlopen(request, timeout=120) as response:
-            response.read()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
+        for request, taken in zip(requests, times):
+            started = time.perf_counter()
+            with urllib.request.urlopen(request, timeout=120) as response:
+                response.read()
+            taken.append((time.perf_counter() - started) * 1000)
+    return [statistics.median(taken) for taken in times]
 
 
 def _drive(base: str, name: str, path: str, target: dict, workdir: str) -> dict:
@@ -150,14 +155,17 @@ def main() -> None:
                 figures = _drive(base, name, target["path"], target, workdir)
                 for key in ("rps", "p50_ms", "p99_ms", "failures"):
                     print(f"loadtest.{name}.{key} {figures[key]:g}", flush=True)
-                single = _serial_ms(base, target, target["path"])
-                print(f"loadtest.{name}.single_ms {single:.1f}", flush=True)
-                if "floor" in target:
+                if "floor" not in target:
+                    [single] = _serial_ms(base, [(target, target["path"])])
+                    print(f"loadtest.{name}.single_ms {single:.1f}", flush=True)
+                else:
                     _check(base, target, target["floor"])
                     floor = _drive(base, f"{name}_floor", target["floor"], {}, workdir)
+                    # The list and its floor one request at a time, taken in turn.
+                    single, floor_single = _serial_ms(base, [(target, target["path"]), ({}, target["floor"])])
+                    print(f"loadtest.{name}.single_ms {single:.1f}", flush=True)
                     for key in ("rps", "p50_ms", "p99_ms"):
                         print(f"loadtest.{name}.floor_{key} {floor[key]:g}", flush=True)
-                    floor_single = _serial_ms(base, {}, target["floor"])
                     print(f"loadtest.{name}.floor_single_ms {floor_single:.1f}", flush=True)
                     ratio = floor["rps"] / figures["rps"] if figures["rps"] else float("inf")
                     print(f"loadtest.{name}.vs_floor {ratio:.2f}", flush=True)
