@@ -22,7 +22,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from accounts.models import LIVE_STATUSES, Account, AccountUpdate, Platform
-from inspections.checks.evaluate import column_sites_as_of, hits_as_of
+from inspections.checks.evaluate import verdicts_as_of
 from inspections.models import ErrorReport, Finding, Message
 from organisations import access
 from organisations.models import Organisation
@@ -182,19 +182,22 @@ class ReportBuilder:
         self.start_at = period.start_at
         self.end_at = timezone.make_aware(dt.datetime.combine(self.as_of + dt.timedelta(days=1), dt.time.min))
         self._verdicts = None
+        self._column_verdicts = None
 
     # --- verdicts -------------------------------------------------------------------------------------------
     def verdicts(self) -> dict:
         """The inspection's hits as of the period's last day, for every rule a report judges a subject by."""
         if self._verdicts is None:
-            self._verdicts = hits_as_of(self.organisation, self.as_of, ACCOUNT_VERDICTS + SITE_VERDICTS)
+            self._verdicts, self._column_verdicts = verdicts_as_of(
+                self.organisation, self.as_of, ACCOUNT_VERDICTS + SITE_VERDICTS, COLUMN_VERDICTS)
         return self._verdicts
 
     def column_verdicts(self) -> dict[str, Counter]:
         """Per column rule, how many of each site's columns the inspection of the period's last day finds (the
-        report counts them per site; each column's evidence is the inspection's to show)."""
-        return {code: Counter(sites.values())
-                for code, sites in column_sites_as_of(self.organisation, self.as_of, COLUMN_VERDICTS).items()}
+        report counts them per site; each column's evidence is the inspection's to show): found with the other
+        verdicts, from the query the site veto counts (inspections.checks.evaluate.verdicts_as_of)."""
+        self.verdicts()
+        return self._column_verdicts
 
     def _verdicts_for(self, codes, subject_id: int) -> list:
         found = self.verdicts()
@@ -233,14 +236,20 @@ class ReportBuilder:
             .order_by("owner__path", "platform", "name", "pk")
         )
         ids = subjects.values("pk")
-        # The month's counts: one grouped pass over the period's updates only (bounded by the month).
-        counts = {
-            r["account_id"]: r
-            for r in AccountUpdate.objects.filter(account_id__in=ids, published_at__gte=start_at, published_at__lt=end_at)
-            .values("account_id")
-            .annotate(n=Count("pk"), originals=Count("pk", filter=Q(original=True)))
-            .order_by()
-        }
+        in_month = Q(published_at__gte=start_at)
+        # The days (gaps, weeks) only for the month's own report: the comparison reads none. On PostgreSQL the
+        # month's counts come with the days (one grouped pass over the updates from the Monday before).
+        with_days = not light and connection.vendor == "postgresql"
+        counts: dict[int, dict] = {}
+        if not with_days:
+            # The month's counts: one grouped pass over the period's updates only (bounded by the month).
+            counts = {
+                r["account_id"]: r
+                for r in AccountUpdate.objects.filter(account_id__in=ids, published_at__gte=start_at, published_at__lt=end_at)
+                .values("account_id")
+                .annotate(n=Count("pk"), originals=Count("pk", filter=Q(original=True)))
+                .order_by()
+            }
         # Distinct (account, local day, original) from the Monday before the period: gaps and whole weeks.
         # `.order_by()`: the model's default ordering would otherwise join the DISTINCT and return every update.
         days: dict[int, set] = defaultdict(set)
@@ -250,22 +259,24 @@ class ReportBuilder:
             AccountUpdate.objects.filter(account_id__in=ids, published_at__gte=week_from, published_at__lt=end_at)
             .annotate(day=TruncDate("published_at", tzinfo=SHANGHAI))
         )
-        # The days (gaps, weeks) only for the month's own report: the comparison reads none.
-        if not light and connection.vendor == "postgresql":
+        if with_days:
             # One row per account with its days as arrays: the database does the DISTINCT and the grouping.
             grouped = (
                 updates.values("account_id").order_by()
                 .annotate(days=ArrayAgg("day", distinct=True),
-                          original_days=ArrayAgg("day", distinct=True, filter=Q(original=True), default=[]))
-                .values_list("account_id", "days", "original_days")
+                          original_days=ArrayAgg("day", distinct=True, filter=Q(original=True), default=[]),
+                          n=Count("pk", filter=in_month), originals=Count("pk", filter=in_month & Q(original=True)))
+                .values_list("account_id", "days", "original_days", "n", "originals")
             )
             sql, params = grouped.query.sql_with_params()
             with connection.chunked_cursor() as cursor:
                 cursor.execute(sql, params)
                 while chunk := cursor.fetchmany(5000):
-                    for account_id, all_days, originals in chunk:
+                    for account_id, all_days, originals, n, n_originals in chunk:
                         days[account_id] = {d.toordinal() for d in all_days}
                         original_days[account_id] = {d.toordinal() for d in originals or ()}
+                        if n:
+                            counts[account_id] = {"n": n, "originals": n_originals}
         elif not light:
             for account_id, day, original in _stream(updates.values_list("account_id", "day", "original").order_by().distinct()):
                 days[account_id].add(day)

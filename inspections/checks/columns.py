@@ -2,7 +2,7 @@
 veto on stale columns (sites.py), which counts its rows per site."""
 from __future__ import annotations
 
-from django.db.models import Case, CharField, DateField, F, JSONField, Q, Value, When
+from django.db.models import Case, CharField, Count, DateField, F, JSONField, Min, Q, Value, When
 from django.db.models.functions import Coalesce, Concat
 
 from rules.countdown import column_deadline, column_judged
@@ -35,6 +35,31 @@ def judged_columns(ctx: Context):
         .filter(deadline__lt=ctx.as_of)
         .annotate(last=F("judged_last"), eff=Coalesce("judged_last", "opened_on", date_of("created_at"), output_field=DateField()))
     )
+
+
+def judged_counts(ctx: Context, key_categories) -> list[dict]:
+    """Per site with judged columns: its stale key columns, stale columns and blank ones (`judged_columns`
+    counted by the database), once per context: the site veto judges by them, and a report counts the column
+    rules' columns per site from the same rows (inspections.checks.evaluate.verdicts_as_of) instead of running
+    the judging query again for each column rule (as of a past day it takes a step down each column's update
+    index)."""
+    key_categories = list(key_categories)
+    cache_key = ("judged_counts", tuple(key_categories))
+    if cache_key not in ctx.cache:
+        ctx.cache[cache_key] = list(
+            judged_columns(ctx).values("site_id")
+            .annotate(
+                key_stale=Count("pk", filter=Q(last__isnull=False, category__in=key_categories)),
+                any_stale=Count("pk", filter=Q(last__isnull=False)), blank=Count("pk", filter=Q(last__isnull=True)),
+                name=Min("site__name"), org=Min("site__owner_id"),
+            )
+            .values("site_id", "name", "org", "key_stale", "any_stale", "blank")
+        )
+    return ctx.cache[cache_key]
+
+
+# How many of a site's columns each column rule finds, as judged_counts counts them.
+COUNTED_AS = {"column_stale": "any_stale", "column_blank": "blank"}
 
 
 def _column_hits(ctx: Context, *, blank: bool):

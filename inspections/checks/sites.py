@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Case, Count, DateField, Exists, F, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, DateField, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from rules import availability
@@ -14,7 +14,7 @@ from sites.models import Column, ColumnUpdate, Site
 
 from ..models import Message
 from .base import Check, Hit, date_of, first_found, iso, last_as_of
-from .columns import judged_columns
+from .columns import judged_counts
 
 
 def _sites(ctx):
@@ -24,16 +24,7 @@ def _sites(ctx):
 def site_columns_veto(ctx, th):
     """Sites with too many stale key columns, stale columns or blank columns: counted per site by the database
     from the columns' own judging query (columns.py)."""
-    key_categories = list(th["key_categories"])
-    rows = (
-        judged_columns(ctx).values("site_id")
-        .annotate(
-            key_stale=Count("pk", filter=Q(last__isnull=False, category__in=key_categories)),
-            any_stale=Count("pk", filter=Q(last__isnull=False)), blank=Count("pk", filter=Q(last__isnull=True)),
-            name=Min("site__name"), org=Min("site__owner_id"),
-        )
-        .values("site_id", "name", "org", "key_stale", "any_stale", "blank")
-    )
+    rows = judged_counts(ctx, th["key_categories"])
     limits = {"key_stale": int(th["key_stale"]), "any_stale": int(th["any_stale"]), "blank": int(th["blank"])}
     hits = []
     for c in rows:
