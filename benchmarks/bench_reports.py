@@ -260,17 +260,12 @@ def _findings(root):
 # against the report's own before any figure is printed). The month before is built for the comparison only
 # (its totals, scores and verdicts), so its floor is FLOOR_COMPARISON_SQL and its verdicts.
 FLOOR_SQL = {
-    # Per account: the month's updates and originals, the last update and the last original before the month.
+    # Per account: the last update and the last original before the month (the month's counts come with the
+    # days below, in one pass, as the report takes them).
     "accounts": """
-        SELECT a.id, a.name, o.name, month.updates, month.originals, before.published_at, before_original.published_at
+        SELECT a.id, a.name, o.name, before.published_at, before_original.published_at
         FROM accounts_account a
         JOIN organisations_organisation o ON o.id = a.owner_id
-        LEFT JOIN (
-            SELECT account_id, count(*) AS updates, count(*) FILTER (WHERE original) AS originals
-            FROM accounts_accountupdate
-            WHERE published_at >= %(start)s AND published_at < %(end)s
-            GROUP BY account_id
-        ) month ON month.account_id = a.id
         LEFT JOIN LATERAL (
             SELECT published_at FROM accounts_accountupdate u
             WHERE u.account_id = a.id AND u.published_at < %(start)s ORDER BY u.published_at DESC LIMIT 1
@@ -282,11 +277,14 @@ FLOOR_SQL = {
         WHERE o.path LIKE %(path)s AND a.status IN ('applying', 'running', 'closing')
         ORDER BY o.path, a.platform, a.name, a.id
     """,
-    # Per account: the distinct local days with an update, and with an original, from the Monday before.
+    # Per account: the distinct local days with an update, and with an original, from the Monday before, and the
+    # month's updates and originals, in one grouped pass.
     "account_days": """
         SELECT u.account_id,
                array_agg(DISTINCT (u.published_at AT TIME ZONE 'Asia/Shanghai')::date),
-               array_agg(DISTINCT (u.published_at AT TIME ZONE 'Asia/Shanghai')::date) FILTER (WHERE u.original)
+               array_agg(DISTINCT (u.published_at AT TIME ZONE 'Asia/Shanghai')::date) FILTER (WHERE u.original),
+               count(*) FILTER (WHERE u.published_at >= %(start)s),
+               count(*) FILTER (WHERE u.published_at >= %(start)s AND u.original)
         FROM accounts_accountupdate u
         JOIN accounts_account a ON a.id = u.account_id
         JOIN organisations_organisation o ON o.id = a.owner_id
