@@ -98,7 +98,7 @@ def test_a_new_row_is_listed_at_once(api, region):
     assert read(client, "/api/v1/findings/")["count"] > before
 
 
-@pytest.mark.skipif(not POSTGRES, reason="the countdown lists are kept only where the checklist has a fingerprint")
+@pytest.mark.postgres  # the countdown lists are kept only where the checklist has a fingerprint
 @pytest.mark.parametrize("endpoint", COUNTDOWN_LISTS)
 def test_the_next_day_and_a_checklist_change_are_seen_at_once(api, region, endpoint, monkeypatch):
     populate(region, 2, "己")

@@ -15,7 +15,7 @@ from rules.countdown import unit_groups
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="the fingerprint spells rows as PostgreSQL text"),
+    pytest.mark.postgres,  # the fingerprint spells rows as PostgreSQL text
 ]
 
 DAY = dt.date(2026, 9, 25)
