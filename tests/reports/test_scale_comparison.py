@@ -2,6 +2,9 @@
 the figures nothing compares): the change a reader sees is the one a full build of that month gives."""
 import datetime as dt
 
+import pytest
+from django.db import transaction
+
 from reports.figures import ReportBuilder, build_report
 from reports.periods import parse_month
 
@@ -35,3 +38,16 @@ def test_a_failing_september_subject_shows_as_failing_in_the_comparison(october)
     shown = {x["id"] for x in report["accounts"] + report["sites"] if x["previous_verdict"] == "fail"}
     assert shown == failing
     assert report["previous"]["totals"]["failing_accounts"] + report["previous"]["totals"]["failing_sites"] == len(failing)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_month_before_built_beside_this_one_gives_the_same_report(october):
+    """Outside a transaction September is built on a connection of its own while October is built; the report is
+    the one built one after the other (inside a transaction)."""
+    county = october.region.county
+    beside = build_report(county, parse_month("2024-10", today=TODAY), today=TODAY)
+    with transaction.atomic():
+        in_turn = build_report(county, parse_month("2024-10", today=TODAY), today=TODAY)
+    assert beside["previous"]["totals"]["accounts"] > 0
+    assert beside == in_turn
