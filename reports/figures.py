@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connection
-from django.db.models import Case, Count, DateField, F, JSONField, OuterRef, Q, Subquery, When
+from django.db.models import Case, Count, DateField, F, Func, IntegerField, JSONField, OuterRef, Q, Subquery, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -143,6 +143,13 @@ def _stream(queryset, size: int = 10000):
                 yield (first, (dt.date.fromisoformat(day) if isinstance(day, str) else day).toordinal(), *rest)
 
 
+class DayNumber(Func):
+    """A date as Python's day ordinal (`date.toordinal()`: 1 is 1 January of year 1), on PostgreSQL."""
+
+    template = "(%(expressions)s - DATE '0001-01-01' + 1)"
+    output_field = IntegerField()
+
+
 def _ratio(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
@@ -261,11 +268,13 @@ class ReportBuilder:
             .annotate(day=TruncDate("published_at", tzinfo=SHANGHAI))
         )
         if with_days:
-            # One row per account with its days as arrays: the database does the DISTINCT and the grouping.
+            # One row per account with its days as arrays of ordinals: the database does the DISTINCT, the
+            # grouping and the day numbers (no date object per pair).
+            updates = updates.annotate(day_number=DayNumber("day"))
             grouped = (
                 updates.values("account_id").order_by()
-                .annotate(days=ArrayAgg("day", distinct=True),
-                          original_days=ArrayAgg("day", distinct=True, filter=Q(original=True), default=[]),
+                .annotate(days=ArrayAgg("day_number", distinct=True),
+                          original_days=ArrayAgg("day_number", distinct=True, filter=Q(original=True), default=[]),
                           n=Count("pk", filter=in_month), originals=Count("pk", filter=in_month & Q(original=True)))
                 .values_list("account_id", "days", "original_days", "n", "originals")
             )
@@ -274,8 +283,8 @@ class ReportBuilder:
                 cursor.execute(sql, params)
                 while chunk := cursor.fetchmany(5000):
                     for account_id, all_days, originals, n, n_originals in chunk:
-                        days[account_id] = {d.toordinal() for d in all_days}
-                        original_days[account_id] = {d.toordinal() for d in originals or ()}
+                        days[account_id] = set(all_days)
+                        original_days[account_id] = set(originals or ())
                         if n:
                             counts[account_id] = {"n": n, "originals": n_originals}
         elif not light:
