@@ -202,7 +202,9 @@ class AccountSerializer(serializers.ModelSerializer):
         list_serializer_class = AccountListSerializer
 
     def get_days_since_update(self, account) -> int:
-        return (timezone.localdate() - reference_date(account)).days
+        # Today read once per serializer (a page asks for every row).
+        today = self.__dict__.get("_today") or self.__dict__.setdefault("_today", timezone.localdate())
+        return (today - reference_date(account)).days
 
     def get_menus(self, account) -> list[dict]:
         if "_page_menus" in account.__dict__:

@@ -1,6 +1,8 @@
 """The API's shared parts: pagination, the error shape of API.md, scoped viewsets."""
 import copy
 import datetime as dt
+import functools
+import inspect
 
 import django_filters
 import django_filters.fields
@@ -136,15 +138,60 @@ def _drf_reader(field):
     return read
 
 
+# Field classes whose `to_representation` gives a value of this exact type back unchanged (str(s), int(i),
+# bool(b)): a row's value of that type is written as it is, without the call.
+_UNCHANGED = ((serializers.CharField, str), (serializers.IntegerField, int), (serializers.BooleanField, bool))
+
+
+def _unchanged_type(field):
+    for cls, kind in _UNCHANGED:
+        if isinstance(field, cls) and type(field).to_representation is cls.to_representation:
+            return kind
+    return None
+
+
+def _display_reader(field, model, drf):
+    """A `CalledField` of `get_<name>_display` read from the choices directly: what Django's method answers
+    (the label of the value, else the value itself), without its per-call flattening and hashing of the choices."""
+    name = field.source_attrs[0].removeprefix("get_").removesuffix("_display")
+    try:
+        model_field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    method = inspect.getattr_static(model, field.source_attrs[0], None)
+    if (not model_field.flatchoices or not isinstance(method, functools.partialmethod)
+            or method.func is not models.Model._get_FIELD_display):
+        return None  # no choices, or a model spelling its own get_…_display
+    labels = {value: str(label) for value, label in model_field.flatchoices}
+    column, represent = model_field.attname, field.to_representation
+
+    def read(row):
+        try:
+            value = getattr(row, column)
+        except AttributeError:  # not a row of the model: DRF's way
+            return drf(row)
+        label = labels.get(value) if value.__hash__ is not None else None
+        if label is not None:
+            return label
+        return None if value is None else represent(value)
+
+    return read
+
+
 def _reader(field):
     """How `field` reads a row: a shortcut that answers what DRF's Serializer.to_representation would, or DRF's way."""
     if isinstance(field, serializers.SerializerMethodField):
         return getattr(field.parent, field.method_name)
     drf = _drf_reader(field)
+    model = getattr(getattr(field.parent, "Meta", None), "model", None)
+    if (isinstance(field, CalledField) and type(field).get_attribute is CalledField.get_attribute
+            and model is not None and len(field.source_attrs) == 1
+            and field.source_attrs[0].startswith("get_") and field.source_attrs[0].endswith("_display")
+            and type(field).to_representation is serializers.CharField.to_representation):
+        return _display_reader(field, model, drf) or drf
     if len(field.source_attrs) != 1 or isinstance(field, (serializers.BaseSerializer, serializers.ManyRelatedField)):
         return drf
     attr = field.source_attrs[0]
-    model = getattr(getattr(field.parent, "Meta", None), "model", None)
     model_field = None
     if model is not None:
         try:
@@ -166,13 +213,15 @@ def _reader(field):
         return drf
     if type(field).get_attribute is not serializers.Field.get_attribute or (model_field and model_field.is_relation):
         return drf
-    represent = field.to_representation
+    represent, unchanged = field.to_representation, _unchanged_type(field)
 
     def read(row):
         try:
             value = getattr(row, attr)
         except (AttributeError, ObjectDoesNotExist):  # not on this row: DRF's default, null or leaving it out
             return drf(row)
+        if type(value) is unchanged:
+            return value
         if callable(value):
             return drf(row)
         return None if value is None else represent(value)

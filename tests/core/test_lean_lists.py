@@ -54,3 +54,18 @@ def test_an_account_in_the_list_equals_the_account_alone(api, region):
     assert listed[first]["menus"][2]["children"][1]["children"][0]["name"] == "缴费"
     assert "离开者" not in [m["name"] for m in listed[first]["team"]]
     assert [m["name"] for m in listed[second]["team"]][-1] == "王五"
+
+
+def test_a_value_outside_the_choices_is_shown_as_drf_shows_it(api, region, monkeypatch):
+    """The lean reader takes a `get_…_display` label from the choices; a stored value the choices do not name
+    (a platform added by an import before its label) is written as Django's method answers: the value itself."""
+    from accounts.models import Account
+
+    populate(region, 2, "丙")
+    Account.objects.filter(pk=Account.objects.order_by("pk").values("pk")[:1]).update(platform="xiaohongshu")
+    client = api.as_user(region.supervisor)
+    lean = results(client, "accounts")
+    assert "xiaohongshu" in [row["platform_display"] for row in lean]
+    assert {row["platform_display"] for row in lean} - {"xiaohongshu"} <= {"微信", "微博", "抖音", "快手", "今日头条", "移动客户端", "其他"}
+    monkeypatch.setattr(LeanListSerializer, "to_representation", serializers.ListSerializer.to_representation)
+    assert results(client, "accounts") == lean
