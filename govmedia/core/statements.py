@@ -19,11 +19,18 @@ A kept statement runs on a cursor and its rows become model instances the way Dj
 (`paging.count_statement`) and runs only when the page needs it, as before."""
 from __future__ import annotations
 
+import inspect
 from contextvars import ContextVar
 
 from django.conf import settings
 from django.db import connections
+from django.db.models import Model
+from django.db.models.base import ModelState
+from django.db.models.fields.files import FileDescriptor, ImageFileDescriptor
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query import ModelIterable, get_related_populators
+from django.db.models.query_utils import DeferredAttribute
+from django.db.models.signals import post_init, pre_init
 from django.utils import timezone
 
 from . import paging
@@ -202,10 +209,40 @@ def _instances(entry: _Entry):
     start, end = select_fields[0], select_fields[-1] + 1
     init_list = [f[0].target.attname for f in select[start:end]]
     related_populators = get_related_populators(klass_info, select, entry.db)
+    make = _maker(model_cls, init_list, entry.db)
     for row in compiler.results_iter([fetched]):
-        obj = model_cls.from_db(entry.db, init_list, row[start:end])
+        obj = make(row[start:end])
         for populator in related_populators:
             populator.populate(row, obj)
         for attr_name, col_pos in annotation_col_map.items():
             setattr(obj, attr_name, row[col_pos])
         yield obj
+
+
+# Descriptors whose __set__ (as Model.__init__ calls it) only puts the value in the instance's __dict__ (an
+# image's reads its dimensions on a later assignment, or through a post_init receiver, which is checked).
+_STORING = (DeferredAttribute, ForeignKeyDeferredAttribute, FileDescriptor, ImageFileDescriptor)
+
+
+def _maker(model_cls, attnames: list[str], db: str):
+    """How a row becomes an instance: what `Model.from_db` makes, without `Model.__init__`'s per-field descriptor
+    calls and its two signals, when nothing could tell the difference — every concrete field selected, the
+    class's own `from_db` and `__init__`, and no receiver of pre_init or post_init for it (a page of 50 accounts
+    of 48 fields each, issue 14). Otherwise `from_db` itself."""
+    own = (model_cls.from_db.__func__ is Model.from_db.__func__ and model_cls.__init__ is Model.__init__
+           and len(attnames) == len(model_cls._meta.concrete_fields)
+           and not pre_init.has_listeners(model_cls) and not post_init.has_listeners(model_cls)
+           # Each field's descriptor only stores what it is given.
+           and all(type(inspect.getattr_static(model_cls, name, None)) in _STORING for name in attnames))
+    if not own:
+        return lambda values: model_cls.from_db(db, attnames, values)
+    new = model_cls.__new__
+
+    def make(values):
+        obj = new(model_cls)
+        obj.__dict__.update(zip(attnames, values))
+        state = obj._state = ModelState()
+        state.adding, state.db = False, db
+        return obj
+
+    return make
