@@ -9,11 +9,11 @@ from django.db.models.functions import Coalesce
 
 from accounts.history import notice_count_as_of, password_changed_as_of, status_as_of
 from accounts.models import LIVE_STATUSES, Account
-from rules.countdown import ACCOUNT_DEADLINES, account_judged
+from rules.countdown import ACCOUNT_DEADLINES, DaysUntil, account_judged
 from rules.dates import week_before
 from rules.definitions import RULES
 
-from .base import Check, Context, DaysSince, Hit, as_hits, first_found, iso, opened, since
+from .base import Check, Context, Hit, as_hits, first_found, iso, opened, since
 
 RUNNING_ACCOUNT = ("running", "closing")
 
@@ -50,7 +50,8 @@ def account_stale_rows(ctx, th):
         .annotate(eff=Coalesce("judged_last", "opened", output_field=DateField())),
         unit=F("owner_id"), name=F("name"), period=since("eff"),
         detail={"last_updated_on": F("judged_last"), "judged_from": F("eff"), "days": Value(days),
-                "deadline": F("deadline"), "days_without_update": DaysSince("eff", ctx.as_of)},
+                # The days since: rules.countdown's days until, negated (one day arithmetic for both).
+                "deadline": F("deadline"), "days_without_update": DaysUntil(F("eff"), ctx.as_of) * Value(-1)},
     )
 
 

@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Callable
 
-from django.db.models import CharField, DateField, F, Func, IntegerField, JSONField, Q, Value
+from django.db.models import CharField, DateField, F, Func, JSONField, Q, Value
 from django.db.models.functions import Coalesce, Concat, JSONObject, TruncDate
 
 from govmedia.core.workdays import Calendar
@@ -136,24 +136,6 @@ class IsoDate(Func):
 
     def as_sqlite(self, compiler, connection, **extra):
         return compiler.compile(self.source_expressions[0])  # dates are stored as that text already
-
-
-class DaysSince(Func):
-    """(as_of − date) in days."""
-
-    output_field = IntegerField()
-
-    def __init__(self, expression, as_of: dt.date, **extra):
-        self.as_of = as_of
-        super().__init__(expression, **extra)
-
-    def as_sql(self, compiler, connection, **extra):
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"(%s::date - ({sql}))", [self.as_of.isoformat(), *params]
-
-    def as_sqlite(self, compiler, connection, **extra):
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"CAST(julianday(%s) - julianday({sql}) AS integer)", [self.as_of.isoformat(), *params]
 
 
 class JSONLiteral(Func):
