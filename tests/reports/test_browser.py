@@ -117,3 +117,37 @@ def test_a_supervisor_publishes_the_bulletin_and_the_page_follows_it(page, sign_
     page.get_by_role("link", name="查看通报").click()
     assert page.url.endswith(f"/reports/bulletins/{bulletin.pk}/")
     assert "甲县卫健抖音" in page.content()
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1366, "height": 900}, {"width": 390, "height": 844}])
+def test_a_regions_self_inspection_shows_the_form_then_offers_the_workers_prefill(browser, live_server, october,
+                                                                               viewport):
+    """A county's 自查 for October: the form is there at once, its prefill is prepared by the worker (the county
+    has units under it); the page follows the job without a reload and then offers the prefill, which fills the
+    form. Nothing on a phone is wider than its screen."""
+    from celery.contrib.testing.worker import start_worker
+
+    from govmedia.celery import app
+    from reports import tasks  # noqa: F401 - registered before the worker starts
+
+    context = browser.new_context(viewport=viewport, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("用户名").fill("supervisor")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()
+    url = f"{live_server.url}/reports/self-inspection/?organisation={october.region.county.pk}&month=2024-10"
+    page.goto(url)
+    page.get_by_text("系统预填生成中").wait_for()
+    page.get_by_role("button", name="保存自查结果").wait_for()  # the form can be filled in meanwhile
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        page.get_by_role("link", name="载入预填结果").wait_for(timeout=60000)
+    assert page.get_by_text("系统预填生成中").count() == 0
+    page.get_by_role("link", name="载入预填结果").click()
+    page.wait_for_load_state()
+    assert "下属单位政务新媒体（共 3 个）" in page.content()
+    assert "甲县教育发布" in page.content()
+    assert "{#" not in page.inner_text("body") and "prefill" not in page.inner_text("body")
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    context.close()
