@@ -61,14 +61,20 @@ def test_supervisor_opens_the_monthly_report_and_downloads_it(page, sign_in, liv
     assert page.get_by_text("甲县教育发布").first.is_visible()
 
 
-def test_the_dashboard_draws_its_charts_on_a_phone(browser, live_server, october):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+def supervisor_at(browser, live_server, viewport: dict):
+    """A browser context of the given screen size with the county supervisor signed in, and its page."""
+    context = browser.new_context(viewport=viewport, locale="zh-CN")
     page = context.new_page()
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("用户名").fill("supervisor")
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
     page.wait_for_load_state()
+    return context, page
+
+
+def test_the_dashboard_draws_its_charts_on_a_phone(browser, live_server, october):
+    context, page = supervisor_at(browser, live_server, {"width": 390, "height": 844})
     page.wait_for_selector("#chart-accounts svg")
     assert page.locator("#chart-findings svg").count() == 1
     context.close()
@@ -130,13 +136,7 @@ def test_a_regions_self_inspection_shows_the_form_then_offers_the_workers_prefil
     from govmedia.celery import app
     from reports import tasks  # noqa: F401 - registered before the worker starts
 
-    context = browser.new_context(viewport=viewport, locale="zh-CN")
-    page = context.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill("supervisor")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
+    context, page = supervisor_at(browser, live_server, viewport)
     url = f"{live_server.url}/reports/self-inspection/?organisation={october.region.county.pk}&month=2024-10"
     page.goto(url)
     page.get_by_text("系统预填生成中").wait_for()
