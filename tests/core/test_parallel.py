@@ -1,10 +1,11 @@
-"""`alongside`: work on its own thread and connection only where that connection sees what the caller's sees."""
+"""`alongside`: work on its own thread and connection only where that connection sees what the caller's sees.
+`ahead`: work in Python alone (building statements) on one thread, in order, never querying the database."""
 import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 
-from govmedia.core.parallel import alongside
+from govmedia.core.parallel import Ahead, alongside
 from organisations.models import Organisation
 
 
@@ -50,3 +51,53 @@ def test_inside_a_transaction_it_runs_in_the_calling_thread_and_sees_uncommitted
         Organisation.objects.create(name="甲县人民政府")
         result = alongside(_where)
         assert result() == (True, 1)
+
+
+
+def _build(name, database, order):
+    def job():
+        order.append(name)
+        query = Organisation.objects.filter(name=name).values("pk").query
+        # Compiled for the caller's connection, as an inspection run does: no query is sent.
+        return threading.current_thread() is threading.main_thread(), query.get_compiler(connection=database).as_sql()[1]
+    return job
+
+
+@pytest.mark.django_db
+def test_ahead_asked_before_it_starts_works_the_first_out_here_and_the_rest_on_one_thread_in_order():
+    order = []
+    database = connections["default"]
+    work = Ahead([_build(name, database, order) for name in ("甲县人民政府", "乙县人民政府", "丙县人民政府")])
+    assert work.result(0) == (True, ("甲县人民政府",))  # nothing started yet: built here, at once
+    work.start()
+    assert work.result(2) == (False, ("丙县人民政府",))
+    assert work.result(1) == (False, ("乙县人民政府",))
+    assert order == ["甲县人民政府", "乙县人民政府", "丙县人民政府"]
+
+
+@pytest.mark.django_db
+def test_ahead_raises_a_jobs_error_where_its_result_is_asked_for_and_still_does_the_next():
+    def failing():
+        raise ValueError("规则无法生成")
+
+    work = Ahead([failing, lambda: "下一条"])
+    work.start()
+    with pytest.raises(ValueError, match="规则无法生成"):
+        work.result(0)
+    assert work.result(1) == "下一条"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_job_ahead_that_queries_the_database_fails_and_leaves_no_connection_behind():
+    def backends():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+            return cursor.fetchone()[0]
+
+    before = backends()
+    work = Ahead([lambda: Organisation.objects.count()])
+    work.start()
+    with pytest.raises(RuntimeError, match="queried the database"):
+        work.result(0)
+    assert backends() == before
