@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
+from govmedia.core import paging
 from govmedia.core.models import AuditEntry
 
 from organisations.models import AdminRole, ApiToken, Membership, Organisation, OrganisationKind, Role, User
@@ -147,7 +148,7 @@ def organisation_ids_for(user):
         return Organisation.objects.none().values("pk")
     if user.is_superuser:
         return Organisation.objects.values("pk")
-    return _member_organisations(user).values("pk")
+    return paging.few_ids(_member_organisations(user).values("pk"))
 
 
 def managed_organisations(user):

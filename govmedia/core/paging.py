@@ -3,13 +3,18 @@ for a province supervisor N was an exact COUNT(*) over hundreds of thousands of 
 stop at COUNT_LIMIT: up to it they are exact, beyond it a list says "more than" and still pages on."""
 from __future__ import annotations
 
+import copy
 import hashlib
+from types import MethodType
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import EmptyPage, Page, Paginator
 from django.db import connections
 from django.db.models import QuerySet
+from django.db.models.lookups import In
+from django.db.models.sql.query import Query
+from django.db.models.sql.where import WhereNode
 from django.utils.functional import cached_property
 
 # 10,000 rows: 200 pages of 50 — more than anyone reads; a larger list is narrowed with a filter.
@@ -39,11 +44,42 @@ def count_statement(queryset: QuerySet, limit: int = COUNT_LIMIT) -> tuple[str, 
     compiled once (Django's own count() clones the query into an aggregate and compiles it again around the
     subquery); None for a queryset no row can match (.none())."""
     ids = _without_annotations(queryset.order_by().values("pk"))[: limit + 1]
+    ids.query.where = _scopes_as_arrays(ids.query.where)
     try:
         sql, params = ids.query.get_compiler(using=ids.db).as_sql()
     except EmptyResultSet:
         return None
     return f"SELECT COUNT(*) FROM ({sql}) subquery", tuple(params)
+
+
+def few_ids(queryset: QuerySet) -> QuerySet:
+    """Mark a subquery of ids as few (a unit scope: a handful to a few thousand units), for counting: a count
+    compares a column with them as one array (`= ANY(ARRAY(…))`), which PostgreSQL answers through that
+    column's index, instead of probing every row of the table against the subquery. A county's accounts
+    (1,000 of a province's 20,000, owner, operator or supervisor in scope) counted in 1.6 ms instead of 5.9 ms.
+    A page keeps `IN (…)`: the same spelling made its plan slower (6.7 → 8.4 ms)."""
+    queryset = queryset._chain()
+    queryset.query.few_ids = True  # a Query's clones copy its attributes
+    return queryset
+
+
+def _scopes_as_arrays(node):
+    """The WHERE tree with each `IN (subquery of few ids)` compared as an array on PostgreSQL (`few_ids`)."""
+    if isinstance(node, WhereNode):
+        node = copy.copy(node)
+        node.children = [_scopes_as_arrays(child) for child in node.children]
+        return node
+    if isinstance(node, In) and isinstance(node.rhs, Query) and getattr(node.rhs, "few_ids", False):
+        node = copy.copy(node)
+        node.as_postgresql = MethodType(_as_array, node)
+    return node
+
+
+def _as_array(lookup, compiler, connection):
+    # Django's own "<column> IN (<subquery>)" (every check of its lookup kept), read as an array.
+    sql, params = type(lookup).as_sql(lookup, compiler, connection)
+    column, subquery = sql.split(" IN ", 1)
+    return f"{column} = ANY(ARRAY{subquery})", params
 
 
 def run_count(db: str, statement: str, params: tuple, limit: int = COUNT_LIMIT) -> int:

@@ -122,3 +122,44 @@ def test_a_page_past_any_tables_end_is_a_404_not_a_database_error(api, region, s
     for url in ("/api/v1/sites/", "/api/v1/filings/", "/api/v1/users/", "/api/v1/review-policies/"):
         response = api.as_user(region.supervisor).get(url, {"page": page, "page_size": 500})
         assert response.status_code == 404, (url, response.content)
+
+
+def _accounts_in_and_out_of_county_a(region):
+    from tests.factories import AccountFactory
+
+    outside = region.other_county_bureau
+    inside = [
+        AccountFactory(owner=region.bureau),
+        AccountFactory(owner=outside, platform="weibo", operator=region.section),  # run for it by a unit in scope
+        AccountFactory(owner=outside, platform="douyin", supervisor=region.county),
+    ]
+    AccountFactory(owner=outside, platform="wechat")
+    AccountFactory(owner=outside, platform="kuaishou", operator=region.other_county)
+    return inside
+
+
+def test_a_scope_is_counted_as_its_rows_owner_operator_or_supervisor_in_it(api, region):
+    inside = _accounts_in_and_out_of_county_a(region)
+    body = api.as_user(region.supervisor).get("/api/v1/accounts/?page_size=2").json()
+    assert (body["count"], body["count_capped"]) == (3, False)
+    assert len(body["results"]) == 2 and body["next"]
+    listed = {row["id"] for page in walk(api.as_user(region.supervisor), "/api/v1/accounts/?page_size=2")
+              for row in page["results"]}
+    assert listed == {account.pk for account in inside}
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_count_compares_a_scope_as_one_array_and_the_page_keeps_in(region):
+    from accounts.models import Account
+    from govmedia.core.paging import bounded_count, count_statement
+    from organisations.access import organisation_ids_for
+
+    inside = _accounts_in_and_out_of_county_a(region)
+    scoped = Account.objects.for_user(region.supervisor)
+    statement, _params = count_statement(scoped)
+    assert statement.count("= ANY(ARRAY(SELECT") == 3 and " IN (SELECT" not in statement
+    assert " IN (SELECT" in str(scoped.query) and "ANY(ARRAY" not in str(scoped.query)
+    # The same rows either way, and the same when the scope is excluded (NOT over the arrays).
+    assert bounded_count(scoped) == (len(inside), False)
+    assert bounded_count(Account.objects.exclude(pk__in=scoped.values("pk"))) == (2, False)
+    assert bounded_count(Account.objects.exclude(owner__in=organisation_ids_for(region.supervisor))) == (4, False)
