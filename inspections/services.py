@@ -331,6 +331,10 @@ def _judge(run: Inspection) -> dict:
     # PostgreSQL runs the first (about 4 ms of Python each, measured at a fifth of a province).
     database = connections[DEFAULT_DB_ALIAS]
     in_database = [(check, item, ctx) for check, items in steps if _in_database(check) for item, ctx in items]
+    if in_database:
+        # Compiling asks the server's version (JSON functions differ by version), which Django reads once per
+        # connection object, lazily: asked here, so that the building thread, which has no connection, never is.
+        database.pg_version  # noqa: B018
     ahead = parallel.Ahead([partial(_judging_sql, check, item, ctx, database) for check, item, ctx in in_database])
     statements = {id(ctx): partial(ahead.result, index) for index, (_check, _item, ctx) in enumerate(in_database)}
     for check, items in steps:
