@@ -4,14 +4,15 @@ stop at COUNT_LIMIT: up to it they are exact, beyond it a list says "more than" 
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
-from types import MethodType
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import EmptyPage, Page, Paginator
 from django.db import connections
 from django.db.models import QuerySet
+from django.db.models.expressions import Col
 from django.db.models.lookups import In
 from django.db.models.sql.query import Query
 from django.db.models.sql.where import WhereNode
@@ -64,22 +65,29 @@ def few_ids(queryset: QuerySet) -> QuerySet:
 
 
 def _scopes_as_arrays(node):
-    """The WHERE tree with each `IN (subquery of few ids)` compared as an array on PostgreSQL (`few_ids`)."""
+    """The WHERE tree with each `<column> IN (subquery of few ids)` compared as an array on PostgreSQL
+    (`few_ids`). The queryset's own tree is left as it is (the page keeps `IN`)."""
     if isinstance(node, WhereNode):
         node = copy.copy(node)
         node.children = [_scopes_as_arrays(child) for child in node.children]
         return node
-    if isinstance(node, In) and isinstance(node.rhs, Query) and getattr(node.rhs, "few_ids", False):
+    if (isinstance(node, In) and isinstance(node.lhs, Col) and isinstance(node.rhs, Query)
+            and getattr(node.rhs, "few_ids", False)):
         node = copy.copy(node)
-        node.as_postgresql = MethodType(_as_array, node)
+        node.__class__ = _as_array(type(node))
     return node
 
 
-def _as_array(lookup, compiler, connection):
-    # Django's own "<column> IN (<subquery>)" (every check of its lookup kept), read as an array.
-    sql, params = type(lookup).as_sql(lookup, compiler, connection)
-    column, subquery = sql.split(" IN ", 1)
-    return f"{column} = ANY(ARRAY{subquery})", params
+@functools.cache
+def _as_array(lookup: type[In]) -> type[In]:
+    """`lookup` (In, or the related-field In) read as an array on PostgreSQL, from its own two halves."""
+
+    def as_postgresql(self, compiler, connection):
+        column, column_params = self.process_lhs(compiler, connection)
+        subquery, subquery_params = self.process_rhs(compiler, connection)
+        return f"{column} = ANY(ARRAY{subquery})", (*column_params, *subquery_params)
+
+    return type(f"Array{lookup.__name__}", (lookup,), {"as_postgresql": as_postgresql})
 
 
 def run_count(db: str, statement: str, params: tuple, limit: int = COUNT_LIMIT) -> int:

@@ -10,11 +10,12 @@ its result is asked for — the same answer, one after the other.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
+from functools import partial
 from typing import TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.utils import timezone, translation
 
 T = TypeVar("T")
 
@@ -52,61 +53,73 @@ class Ahead:
     """Work in Python alone, such as building the SQL of statements the calling thread sends later, done in
     order on one thread of its own while the calling thread waits on the database (the driver lets go of the
     interpreter meanwhile). `start()` just before sending a long statement: started earlier, the two threads
-    would take turns at the interpreter and each wait for the other. A result asked for before `start()` is
-    worked out in the calling thread. A job must not query the database: the thread has no connection, and one
-    it opens is closed again and its job fails."""
+    would take turns at the interpreter and each wait for the other. A result asked for that the thread has not
+    taken (not started yet, or not able to start) is worked out in the calling thread. Jobs see the caller's
+    time zone and language. A job must not query the database: the thread has no connection, and
+    one it opens is closed again and its job fails."""
 
     def __init__(self, jobs: list[Callable[[], T]]):
         self._jobs = list(jobs)
         self._outcomes: list[dict] = [{} for _ in self._jobs]
         self._done = [threading.Event() for _ in self._jobs]
-        self._next = 0  # the first job neither done nor being done
+        self._taken = [False] * len(self._jobs)
         self._lock = threading.Lock()
         self._started = False
+        # Django keeps these per thread: the thread takes the caller's, as compiling may read them.
+        self._zone = timezone.get_current_timezone()
+        self._language = translation.get_language()
 
-    def _claim(self) -> int | None:
+    def _take(self, index: int) -> bool:
         with self._lock:
-            if self._next >= len(self._jobs):
-                return None
-            self._next += 1
-            return self._next - 1
+            if self._taken[index]:
+                return False
+            self._taken[index] = True
+            return True
 
-    def _work(self, index: int, *, own_thread: bool) -> None:
-        outcome = self._outcomes[index]
+    def _work(self, index: int, job: Callable[[], T]) -> None:
         try:
-            outcome["value"] = self._jobs[index]()
-            if own_thread and connections[DEFAULT_DB_ALIAS].connection is not None:
-                raise RuntimeError("work built ahead queried the database")
+            self._outcomes[index]["value"] = job()
         except BaseException as error:  # noqa: BLE001 - handed to the caller, which raises it
-            outcome["error"] = error
+            self._outcomes[index]["error"] = error
         finally:
-            if own_thread:
-                connections.close_all()
             self._done[index].set()
+
+    def _own_thread(self) -> None:
+        with timezone.override(self._zone), translation.override(self._language):
+            for index, job in enumerate(self._jobs):
+                if self._take(index):
+                    self._work(index, partial(self._checked, job))
+
+    @staticmethod
+    def _checked(job: Callable[[], T]) -> T:
+        try:
+            value = job()
+            if connections[DEFAULT_DB_ALIAS].connection is not None:
+                raise RuntimeError("work built ahead queried the database")
+            return value
+        finally:
+            connections.close_all()
 
     def start(self) -> None:
         with self._lock:
-            if self._started or self._next >= len(self._jobs):
+            if self._started or all(self._taken):
                 return
             self._started = True
-
-        def run() -> None:
-            time.sleep(0)  # the calling thread has the interpreter first, to send its statement
-            while (index := self._claim()) is not None:
-                self._work(index, own_thread=True)
-
-        threading.Thread(target=run, name="govmedia-ahead", daemon=True).start()
+        thread = threading.Thread(target=self._own_thread, name="govmedia-ahead", daemon=True)
+        try:
+            thread.start()
+        except RuntimeError:  # no thread to be had: each result is then worked out when asked for
+            with self._lock:
+                self._started = False
 
     def result(self, index: int) -> T:
-        """Job `index`'s result (re-raising its error), waiting for the thread where it has it."""
+        """Job `index`'s result (re-raising its error), waiting for the thread where it has taken it."""
         with self._lock:
-            inline = not self._started and index == self._next
+            inline = not self._started and not self._taken[index]
             if inline:
-                self._next += 1
+                self._taken[index] = True
         if inline:
-            self._work(index, own_thread=False)
-        elif not self._started:
-            self.start()
+            self._work(index, self._jobs[index])
         self._done[index].wait()
         if "error" in self._outcomes[index]:
             raise self._outcomes[index]["error"]

@@ -11,16 +11,28 @@ from organisations.models import Organisation
 
 
 def backends(*, settling_to=None):
-    """The connections open to the test database; with `settling_to`, waiting up to two seconds for that many (a
+    """The clients connected to the test database; with `settling_to`, waiting up to two seconds for that many (a
     server process ends a moment after its client has closed the connection)."""
     for _ in range(40):
         with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND backend_type = 'client backend'")
             count = cursor.fetchone()[0]
         if settling_to is None or count == settling_to:
             return count
         time.sleep(0.05)
     return count
+
+
+def gone(pid) -> bool:
+    """Whether the server process `pid` has ended (waiting up to two seconds: it ends after its client closes)."""
+    for _ in range(40):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid])
+            if not cursor.fetchone()[0]:
+                return True
+        time.sleep(0.05)
+    return False
 
 
 def _where():
@@ -99,9 +111,36 @@ def test_ahead_raises_a_jobs_error_where_its_result_is_asked_for_and_still_does_
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_job_ahead_that_queries_the_database_fails_and_leaves_no_connection_behind():
-    before = backends()
-    work = Ahead([lambda: Organisation.objects.count()])
+    pids = []
+
+    def querying():
+        with connection.cursor() as cursor:  # the thread's own connection, opened by asking
+            cursor.execute("SELECT pg_backend_pid()")
+            pids.append(cursor.fetchone()[0])
+
+    work = Ahead([querying])
     work.start()
     with pytest.raises(RuntimeError, match="queried the database"):
         work.result(0)
-    assert backends(settling_to=before) == before
+    assert pids and gone(pids[0])
+
+
+@pytest.mark.django_db
+def test_without_a_thread_every_result_is_worked_out_when_asked_for(monkeypatch):
+    def no_thread(self):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", no_thread)
+    work = Ahead([threading.current_thread, threading.current_thread])
+    work.start()
+    assert work.result(1) is threading.main_thread() and work.result(0) is threading.main_thread()
+
+
+@pytest.mark.django_db
+def test_jobs_ahead_see_the_callers_time_zone():
+    from django.utils import timezone
+
+    with timezone.override("Asia/Urumqi"):
+        work = Ahead([lambda: timezone.get_current_timezone_name()])
+    work.start()
+    assert work.result(0) == "Asia/Urumqi"
