@@ -22,13 +22,14 @@ migrate: install
 demo: migrate
 	$(PY) manage.py seed_demo
 
+# honcho numbers its processes' ports from -p (5000 unless told); the web process, first in the Procfile, gets it.
 run: demo
 	$(PY) manage.py setup_schedule
 	@echo ""
 	@echo "  govmedia: http://$${HOST:-127.0.0.1}:$${PORT:-8000}/login/   (demo password: Demo@2026!)"
 	@echo "  database: $${DATABASE_URL:-SQLite var/govmedia.sqlite3}   broker: $${REDIS_URL:-filesystem var/broker}"
 	@echo ""
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile -p $${PORT:-8000}
 
 test: install
 	DJANGO_SETTINGS_MODULE=govmedia.settings.test $(BIN)/pytest
