@@ -6,6 +6,7 @@ from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -201,10 +202,12 @@ class AccountSerializer(serializers.ModelSerializer):
         read_only_fields = fields
         list_serializer_class = AccountListSerializer
 
+    @cached_property
+    def _today(self):
+        return timezone.localdate()  # read once per serializer: a page asks for every row
+
     def get_days_since_update(self, account) -> int:
-        # Today read once per serializer (a page asks for every row).
-        today = self.__dict__.get("_today") or self.__dict__.setdefault("_today", timezone.localdate())
-        return (today - reference_date(account)).days
+        return (self._today - reference_date(account)).days
 
     def get_menus(self, account) -> list[dict]:
         if "_page_menus" in account.__dict__:

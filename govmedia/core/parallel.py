@@ -1,5 +1,5 @@
 """Work beside the work of the calling thread: reading the database on a connection of its own (`alongside`),
-or building statements while the calling thread waits on the database (`ahead`).
+or building statements while the calling thread waits on the database (`Ahead`).
 
 A region report spends half its time waiting on PostgreSQL and half shaping rows in Python; the month before
 (read for the comparison) is an independent build, so while one waits the other runs. Only where the second
@@ -46,7 +46,6 @@ def alongside(work: Callable[[], T]) -> Callable[[], T]:
         return outcome["value"]
 
     return result
-
 
 
 class Ahead:
